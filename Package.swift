@@ -1,0 +1,70 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Modules are split by role (see docs/architecture.md). Dependencies point one way:
+// CLI -> Authority -> (Store, Core). Core has no NIO so that its tests build quickly.
+let package = Package(
+    name: "swift-ca",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "swift-ca", targets: ["CACommandLine"]),
+        .library(name: "CACore", targets: ["CACore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "CACore",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/Core"
+        ),
+        .target(
+            name: "CAStore",
+            dependencies: [
+                "CACore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ],
+            path: "Sources/Store"
+        ),
+        .target(
+            name: "CAAuthority",
+            dependencies: [
+                "CACore", "CAStore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/Authority"
+        ),
+        .executableTarget(
+            name: "CACommandLine",
+            dependencies: [
+                "CAAuthority",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/CLI"
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["CACore"], path: "Tests/CoreTests"),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CACommandLine", "CACore"],
+            path: "Tests/EndToEndTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

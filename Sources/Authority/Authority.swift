@@ -1,0 +1,108 @@
+import CACore
+import CAStore
+import Foundation
+import X509
+
+/// The registration authority: the one path through which every front end (CLI today; server, ACME,
+/// REST API later) creates CAs, issues, re-issues, imports and revokes certificates. It enforces the
+/// CA's rules, loads keys through the key backend and persists through the store before returning.
+public final class Authority: Sendable {
+    public let settings: Settings
+    public let store: Store
+    public let profiles: ProfileCatalog
+    let keyBackend: any KeyBackend
+    /// Asked for a key password when neither the caller nor CA_PASSWORDS has one (a terminal prompt).
+    let passwordPrompt: @Sendable (_ description: String) -> String?
+
+    public init(
+        settings: Settings, store: Store, keyBackend: any KeyBackend,
+        passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }
+    ) throws {
+        self.settings = settings
+        self.store = store
+        self.keyBackend = keyBackend
+        self.passwordPrompt = passwordPrompt
+        self.profiles = try ProfileCatalog(settings: settings)
+    }
+
+    /// Creates CA_DIR (mode 0700) if needed, opens the SQLite database and the file key backend.
+    public static func open(
+        settings: Settings, passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }
+    ) async throws -> Authority {
+        try FileSystem.makePrivateDirectory(settings.caDirectory)
+        let store = try await Store.openSQLite(path: settings.databasePath)
+        let backend = FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory))
+        do {
+            return try Authority(settings: settings, store: store, keyBackend: backend, passwordPrompt: passwordPrompt)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+
+    public func close() async {
+        await store.shutdown()
+    }
+
+    /// The CA's signing key, with the password from the caller, CA_PASSWORDS or the prompt, in that order.
+    func issuer(for authority: AuthorityRecord, password: String?) throws -> Issuer {
+        let reference = KeyReference(backend: authority.keyBackend, location: authority.keyLocation)
+        var effectivePassword = password
+        if try keyBackend.isPasswordProtected(reference) {
+            effectivePassword = password ?? settings.configuredPassword(forSerial: authority.serial)
+                ?? passwordPrompt("Password for the key of CA \"\(authority.name)\": ")
+            guard effectivePassword != nil else {
+                throw CAError(
+                    .keyAccess,
+                    "the key of CA \"\(authority.name)\" is encrypted; give --password or set CA_PASSWORDS")
+            }
+        }
+        let key = try keyBackend.loadSigner(reference, password: effectivePassword)
+        return try Issuer(certificate: try authority.certificate(), key: key)
+    }
+}
+
+extension AuthorityRecord {
+    public func certificate() throws -> Certificate {
+        do {
+            return try Certificate(derEncoded: certificateDER)
+        } catch {
+            throw CAError(.storage, "the stored certificate of CA \(name) cannot be parsed: \(error)")
+        }
+    }
+
+    public func configurationValue() throws -> AuthorityConfiguration {
+        try AuthorityConfiguration.decode(configuration)
+    }
+
+    public var isUsable: Bool { enabled && revocation == nil && notAfter > Date() }
+}
+
+extension CertificateRecord {
+    public func certificate() throws -> Certificate {
+        do {
+            return try Certificate(derEncoded: certificateDER)
+        } catch {
+            throw CAError(.storage, "the stored certificate \(serial) cannot be parsed: \(error)")
+        }
+    }
+}
+
+enum FileSystem {
+    /// Creates `path` and its parents; the last component gets mode 0700 because it holds keys and the database.
+    static func makePrivateDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+        } catch {
+            throw CAError(.storage, "cannot create the CA directory \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+extension Authority {
+    /// Where a key lives, for `view-ca` ("file /var/lib/swift-ca/keys/ABCD.key (encrypted)").
+    public func describeKey(_ reference: KeyReference) -> String {
+        keyBackend.describe(reference)
+    }
+}

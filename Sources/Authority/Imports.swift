@@ -1,0 +1,124 @@
+import CACore
+import CAStore
+import Foundation
+import SwiftASN1
+import X509
+
+/// Reads a certificate in PEM or DER form.
+public enum CertificateReader {
+    public static func parse(_ bytes: [UInt8], what: String) throws -> Certificate {
+        do {
+            if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+                return try Certificate(pemEncoded: text)
+            }
+            return try Certificate(derEncoded: bytes)
+        } catch {
+            throw CAError(.invalidInput, "\(what) is not an X.509 certificate in PEM or DER form")
+        }
+    }
+}
+
+extension Authority {
+    /// Imports an existing CA: its key goes to the key backend (re-encrypted with `password` if given).
+    public func importAuthority(
+        name: String, keyBytes: [UInt8], certificateBytes: [UInt8], importPassword: String?, password: String?,
+        parent parentIdentifier: String?, signTemplateChanges: SignTemplateChanges
+    ) async throws -> AuthorityRecord {
+        let certificate = try CertificateReader.parse(certificateBytes, what: "the CA certificate file")
+        let key = try PrivateKeyCoding.decode(keyBytes, password: importPassword)
+        guard key.publicKey == certificate.publicKey else {
+            throw CAError(.invalidInput, "the private key does not belong to the certificate")
+        }
+        guard let constraints = try? certificate.extensions.basicConstraints, case .isCertificateAuthority = constraints else {
+            throw CAError(.invalidInput, "the certificate is not a CA certificate (BasicConstraints CA:TRUE is missing)")
+        }
+        let existing = try await store.allAuthorities()
+        let serial = SerialNumberText.hex(certificate.serialNumber)
+        if existing.contains(where: { $0.serial == serial }) {
+            throw CAError(.conflict, "a CA with serial \(SerialNumberText.colonSeparated(serial)) already exists")
+        }
+        if existing.contains(where: { $0.name == name }) { throw CAError(.conflict, "a CA named \"\(name)\" already exists") }
+        guard let commonName = SubjectFormatter.commonName(of: certificate.subject) else {
+            throw CAError(.invalidInput, "the CA certificate's subject has no CN")
+        }
+        var parentSerial: String?
+        if let parentIdentifier {
+            let parent = try await resolveAuthority(parentIdentifier)
+            try Self.checkIssued(certificate, by: parent)
+            parentSerial = parent.serial
+        } else if certificate.issuer != certificate.subject {
+            parentSerial = try existing.first { (try? Self.checkIssued(certificate, by: $0)) != nil }?.serial
+        }
+        var configuration = AuthorityConfiguration()
+        configuration.signTemplates = try signTemplateChanges.applied(to: SignTemplates())
+        let reference = try keyBackend.importKey(key, label: serial, password: (password?.isEmpty ?? true) ? nil : password)
+        let now = Date()
+        let record = AuthorityRecord(
+            serial: serial, name: name, commonName: commonName, subject: SubjectFormatter.format(certificate.subject),
+            parentSerial: parentSerial, notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter,
+            enabled: true, certificateDER: try certificate.derBytes(), keyBackend: reference.backend,
+            keyLocation: reference.location, configuration: try configuration.encoded(), revocation: nil,
+            createdAt: now, updatedAt: now)
+        do {
+            try await store.transaction { try await self.store.insertAuthority(record) }
+        } catch {
+            try? keyBackend.removeKey(reference)
+            throw error
+        }
+        return record
+    }
+
+    /// Imports a certificate issued elsewhere by one of our CAs (found by issuer name and signature).
+    public func importCertificate(_ bytes: [UInt8], authority identifier: String?) async throws -> CertificateRecord {
+        let certificate = try CertificateReader.parse(bytes, what: "the certificate file")
+        let candidates = try await identifier.map { [try await resolveAuthority($0)] } ?? store.allAuthorities()
+        guard let authority = candidates.first(where: { (try? Self.checkIssued(certificate, by: $0)) != nil }) else {
+            throw CAError(.notFound, "no known CA issued this certificate (issuer \(SubjectFormatter.format(certificate.issuer)))")
+        }
+        let serial = SerialNumberText.hex(certificate.serialNumber)
+        if try await store.certificate(serial: serial) != nil {
+            throw CAError(.conflict, "certificate \(SerialNumberText.colonSeparated(serial)) is already in the database")
+        }
+        let record = CertificateRecord(
+            serial: serial, authoritySerial: authority.serial,
+            commonName: SubjectFormatter.commonName(of: certificate.subject) ?? "",
+            subject: SubjectFormatter.format(certificate.subject), notBefore: certificate.notValidBefore,
+            notAfter: certificate.notValidAfter, certificateDER: try certificate.derBytes(), csrDER: nil,
+            profile: "", autogenerated: false, issuance: "{}", revocation: nil, createdAt: Date())
+        try await store.transaction { try await self.store.insertCertificates([record]) }
+        return record
+    }
+
+    static func checkIssued(_ certificate: Certificate, by authority: AuthorityRecord) throws {
+        let issuer = try authority.certificate()
+        guard certificate.issuer == issuer.subject,
+            issuer.publicKey.isValidSignature(certificate.signature, for: certificate)
+        else {
+            throw CAError(.invalidInput, "the certificate was not issued by CA \"\(authority.name)\"")
+        }
+    }
+
+    /// Changes what `edit-ca` may change: name, enabled, templates and metadata.
+    public func editAuthority(
+        _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
+        website: String?, termsOfService: String?, caaIdentity: String?
+    ) async throws -> AuthorityRecord {
+        var record = try await resolveAuthority(identifier)
+        var configuration = try record.configurationValue()
+        configuration.signTemplates = try signTemplateChanges.applied(to: configuration.signTemplates)
+        if let website { configuration.website = website }
+        if let termsOfService { configuration.termsOfService = termsOfService }
+        if let caaIdentity { configuration.caaIdentity = caaIdentity }
+        if let name, name != record.name {
+            if try await store.allAuthorities().contains(where: { $0.name == name }) {
+                throw CAError(.conflict, "a CA named \"\(name)\" already exists")
+            }
+            record.name = name
+        }
+        if let enabled { record.enabled = enabled }
+        record.configuration = try configuration.encoded()
+        let updated = record
+        try await store.transaction { try await self.store.updateAuthorityMetadata(updated) }
+        return record
+    }
+}

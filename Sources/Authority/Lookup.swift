@@ -1,0 +1,80 @@
+import CACore
+import CAStore
+import Foundation
+
+/// How users name CAs and certificates: a serial in any spelling (a unique prefix is enough), the
+/// CommonName, or for a CA also its name.
+extension Authority {
+    public func authorities() async throws -> [AuthorityRecord] {
+        try await store.allAuthorities()
+    }
+
+    /// The CA `identifier` names; without one, CA_DEFAULT_CA or the usable CA that expires last.
+    public func resolveAuthority(_ identifier: String?, enabledOnly: Bool = false) async throws -> AuthorityRecord {
+        let all = try await store.allAuthorities()
+        guard let identifier else { return try defaultAuthority(among: all) }
+        let candidates = enabledOnly ? all.filter(\.enabled) : all
+        let matches = Self.match(identifier, in: candidates, serial: \.serial, names: [\.name, \.commonName])
+        switch matches.count {
+        case 1: return matches[0]
+        case 0:
+            if enabledOnly, let disabled = Self.match(identifier, in: all, serial: \.serial, names: [\.name, \.commonName]).first {
+                throw CAError(.policy, "CA \"\(disabled.name)\" is disabled")
+            }
+            throw CAError(.notFound, "no CA matches \"\(identifier)\"")
+        default:
+            let listed = matches.map { "\(SerialNumberText.colonSeparated($0.serial)) (\($0.name))" }
+            throw CAError(.ambiguous, "\"\(identifier)\" matches several CAs: \(listed.joined(separator: ", "))")
+        }
+    }
+
+    func defaultAuthority(among all: [AuthorityRecord]) throws -> AuthorityRecord {
+        if let configured = settings.defaultCA {
+            guard let serial = SerialNumberText.normalize(configured), let match = all.first(where: { $0.serial == serial })
+            else { throw CAError(.notFound, "CA_DEFAULT_CA \"\(configured)\" is not a known CA") }
+            return match
+        }
+        guard let latest = all.filter(\.isUsable).max(by: { $0.notAfter < $1.notAfter }) else {
+            throw CAError(.notFound, "there is no usable CA; create one with init-ca or name one with --ca")
+        }
+        return latest
+    }
+
+    public func resolveCertificate(_ identifier: String) async throws -> CertificateRecord {
+        let prefix = SerialNumberText.normalize(identifier)
+        let serials = try await store.certificateSerials(matchingPrefix: prefix ?? "\u{0}", orCommonName: identifier)
+        var matches = serials
+        if let prefix, let exact = serials.first(where: { $0 == prefix }) { matches = [exact] }
+        switch matches.count {
+        case 1:
+            guard let record = try await store.certificate(serial: matches[0]) else {
+                throw CAError(.notFound, "no certificate matches \"\(identifier)\"")
+            }
+            return record
+        case 0:
+            throw CAError(.notFound, "no certificate matches \"\(identifier)\"")
+        default:
+            let listed = matches.prefix(10).map(SerialNumberText.colonSeparated).joined(separator: ", ")
+            throw CAError(.ambiguous, "\"\(identifier)\" matches several certificates: \(listed)")
+        }
+    }
+
+    /// Exact serial first, then a unique serial prefix together with exact name matches.
+    static func match<Record>(
+        _ identifier: String, in records: [Record], serial: KeyPath<Record, String>, names: [KeyPath<Record, String>]
+    ) -> [Record] {
+        if let normalized = SerialNumberText.normalize(identifier) {
+            if let exact = records.first(where: { $0[keyPath: serial] == normalized }) { return [exact] }
+        }
+        var found: [Record] = []
+        var seen = Set<String>()
+        for record in records {
+            let isPrefix = SerialNumberText.normalize(identifier).map { record[keyPath: serial].hasPrefix($0) } ?? false
+            let isName = names.contains { record[keyPath: $0] == identifier }
+            if (isPrefix || isName) && seen.insert(record[keyPath: serial]).inserted {
+                found.append(record)
+            }
+        }
+        return found
+    }
+}

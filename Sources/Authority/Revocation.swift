@@ -1,0 +1,56 @@
+import CACore
+import CAStore
+import Foundation
+
+extension Authority {
+    /// Revokes a certificate. The revocation is committed before this returns; revoking twice is an error.
+    public func revoke(_ identifier: String, reason: RevocationReason, compromisedAt: Date?) async throws -> CertificateRecord {
+        let record = try await resolveCertificate(identifier)
+        guard record.revocation == nil else {
+            throw CAError(.conflict, "certificate \(SerialNumberText.colonSeparated(record.serial)) is already revoked")
+        }
+        let revocation = RevocationRecord(revokedAt: Date(), reason: reason.rawValue, compromisedAt: compromisedAt)
+        let changed = try await store.transaction {
+            try await self.store.revokeCertificate(serial: record.serial, revocation: revocation)
+        }
+        guard changed else {
+            throw CAError(.conflict, "certificate \(SerialNumberText.colonSeparated(record.serial)) is already revoked")
+        }
+        var revoked = record
+        revoked.revocation = revocation
+        return revoked
+    }
+
+    /// Parses `--compromised`: ISO 8601 with a time zone, as django-ca requires.
+    public static func parseCompromisedTime(_ text: String) throws -> Date {
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
+        ] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        throw CAError(
+            .invalidInput,
+            "--compromised \"\(text)\" is not an ISO 8601 time with a time zone (for example 2026-11-27T10:00:00Z)")
+    }
+
+    public func watchers(of record: CertificateRecord) async throws -> [String] {
+        try await store.watchers(of: record.serial)
+    }
+
+    public func changeWatchers(_ identifier: String, add: [String], remove: [String]) async throws -> [String] {
+        let record = try await resolveCertificate(identifier)
+        let added = try add.map(Self.emailAddress)
+        let removed = try remove.map(Self.emailAddress)
+        try await store.transaction {
+            for email in added { try await self.store.addWatcher(email, to: record.serial) }
+            for email in removed { try await self.store.removeWatcher(email, from: record.serial) }
+        }
+        return try await store.watchers(of: record.serial)
+    }
+
+    public func listCertificates(_ filter: CertificateFilter) async throws -> [CertificateSummary] {
+        try await store.certificateSummaries(filter)
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import CAAuthority
+import CACore
+import CAStore
+import Foundation
+import X509
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures issuance throughput through the same path every front end uses, and the wall time of the
+/// listing and viewing commands as a user runs them. Run it on a release build (docs/benchmarks.md).
+struct Benchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark", abstract: "Measure issuance, listing and viewing; prints one line per figure.")
+
+    @Option(help: "Certificates to issue with the P-256 issuer.") var ecCount = 20_000
+    @Option(help: "Certificates to issue with the RSA-2048 issuer.") var rsaCount = 2_000
+    @Option(help: "Certificates in the database for the list-certs and view-cert timings.") var listSize = 100_000
+    @Option(help: "Working directory (default: a new temporary directory, removed afterwards).") var directory: String?
+
+    func run() async throws {
+        let workDirectory = directory ?? NSTemporaryDirectory() + "swift-ca-benchmark-\(getpid())"
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: workDirectory) } }
+        var environment = ProcessInfo.processInfo.environment
+        environment["CA_DIR"] = workDirectory
+        environment["CA_DATABASE"] = nil
+        do {
+            let settings = try SettingsLoader.load(environment: environment)
+            let authority = try await Authority.open(settings: settings)
+            try await measure(authority, environment: environment)
+            await authority.close()
+        } catch {
+            CommandRunner.fail(error)
+        }
+    }
+
+    func measure(_ authority: Authority, environment: [String: String]) async throws {
+        var ecRequest = AuthorityCreationRequest(name: "Bench EC", subject: "CN=Bench EC Root", keyAlgorithm: .ec(.secp256r1))
+        ecRequest.defaultHostname = "ca.example.com"
+        let ecCA = try await authority.createAuthority(ecRequest)
+        var rsaRequest = AuthorityCreationRequest(name: "Bench RSA", subject: "CN=Bench RSA Root", keyAlgorithm: .rsa(bits: 2048))
+        rsaRequest.defaultHostname = "ca.example.com"
+        let rsaCA = try await authority.createAuthority(rsaRequest)
+
+        // CSRs are made before the clock starts: a CA signs CSRs, it does not make them.
+        let csrs = try makeCSRs(count: max(ecCount, rsaCount))
+        print("CSRs prepared: \(csrs.count)")
+        let ecRate = try await issue(csrs: Array(csrs.prefix(ecCount)), authority: authority, ca: ecCA.serial)
+        print(String(format: "issue+store, P-256 issuer: %d certificates in %.3f s = %.0f certificates/s", ecCount, ecRate.seconds, ecRate.perSecond))
+        let rsaRate = try await issue(csrs: Array(csrs.prefix(rsaCount)), authority: authority, ca: rsaCA.serial)
+        print(String(format: "issue+store, RSA-2048 issuer: %d certificates in %.3f s = %.0f certificates/s", rsaCount, rsaRate.seconds, rsaRate.perSecond))
+
+        var stored = ecCount + rsaCount
+        while stored < listSize {
+            let batch = Array(csrs.prefix(min(csrs.count, listSize - stored)))
+            _ = try await authority.signBatch(csrs: batch, request: Self.request, authority: ecCA.serial, password: nil)
+            stored += batch.count
+        }
+        let executable = "/proc/self/exe"
+        let sample = try await authority.listCertificates(CertificateFilter()).last?.serial ?? ""
+        let csrPath = (authority.settings.caDirectory as NSString).appendingPathComponent("bench.csr")
+        FileManager.default.createFile(atPath: csrPath, contents: Data(csrs[0]))
+        let commands: [(String, [String])] = [
+            ("list-certs over \(stored) certificates", ["list-certs"]),
+            ("view-cert", ["view-cert", sample]),
+            ("sign-cert (one certificate, P-256 CA)", ["sign-cert", "--ca", ecCA.serial, "--csr", csrPath, "--subject", "CN=one.example.com"]),
+        ]
+        for (label, arguments) in commands {
+            let runs = try (0..<5).map { _ in try Self.wallTime(executable, arguments, environment: environment) }
+            let best = runs.map(\.seconds).min() ?? 0
+            let median = runs.map(\.seconds).sorted()[runs.count / 2]
+            let memory = runs.map(\.maximumResidentKilobytes).max() ?? 0
+            print(String(format: "%@: best %.1f ms, median %.1f ms of 5 runs, max RSS %d KiB", label, best * 1000, median * 1000, memory))
+        }
+    }
+
+    static var request: SigningRequest {
+        var request = SigningRequest()
+        request.subject = "CN=bench.example.com"
+        request.alternativeNames = ["bench.example.com"]
+        return request
+    }
+
+    func issue(csrs: [[UInt8]], authority: Authority, ca: String) async throws -> (seconds: Double, perSecond: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let records = try await authority.signBatch(csrs: csrs, request: Self.request, authority: ca, password: nil)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (seconds, Double(records.count) / seconds)
+    }
+
+    func makeCSRs(count: Int) throws -> [[UInt8]] {
+        try (0..<count).map { index in
+            let key = Certificate.PrivateKey(P256Key.make())
+            let csr = try CertificateSigningRequest(
+                version: .v1, subject: try SubjectParser.parse("CN=client\(index).example.com"), privateKey: key,
+                attributes: .init(), signatureAlgorithm: .ecdsaWithSHA256)
+            return try InitDemo.der(csr)
+        }
+    }
+
+    struct Run {
+        let seconds: Double
+        let maximumResidentKilobytes: Int
+    }
+
+    static func wallTime(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let clock = ContinuousClock()
+        let start = clock.now
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = clock.now - start
+        guard process.terminationStatus == 0 else {
+            throw CAError(.storage, "benchmark command \(arguments.joined(separator: " ")) failed")
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN, &usage)
+        return Run(
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            maximumResidentKilobytes: Int(usage.ru_maxrss))
+    }
+}
+
+import Crypto
+
+enum P256Key {
+    static func make() -> P256.Signing.PrivateKey { P256.Signing.PrivateKey() }
+}

@@ -1,0 +1,208 @@
+import ArgumentParser
+import CAAuthority
+import CACore
+import CAStore
+import Foundation
+
+struct SignCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign-cert", abstract: "Sign a CSR and print the certificate.", aliases: ["sign_cert"])
+
+    @Option(help: "Serial, CN or name of the signing CA (default: CA_DEFAULT_CA or the usable CA that expires last).")
+    var ca: String?
+    @Option(help: "The CSR file, PEM or DER; - for standard input.") var csr: String = "-"
+    @Option(help: "Subject, e.g. \"CN=host.example.com,O=Example\". The CSR's own subject is ignored.") var subject: String?
+    @Option(name: [.customLong("alt"), .customLong("name"), .customLong("subject-alternative-name")],
+            help: "Subject alternative name (repeatable): host.example.com, IP:10.0.0.1, email:x@y, URI:...")
+    var alternativeNames: [String] = []
+    @Flag(help: "Do not copy the CN into the subject alternative names.") var cnNotInSan = false
+    @Flag(help: "Use the client profile.") var client = false
+    @Flag(help: "Use the server profile.") var server = false
+    @Flag(help: "Use the webserver profile (the default unless CA_DEFAULT_PROFILE says otherwise).") var webserver = false
+    @Flag(help: "Use the enduser profile.") var enduser = false
+    @Flag(help: "Use the ocsp profile.") var ocsp = false
+    @Option(help: "Use the named profile (built-in or from CA_PROFILES).") var profile: String?
+    @Option(help: "Validity in days (default: the profile's or CA_DEFAULT_EXPIRES).") var expires: Int?
+    @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
+    @Option(help: "E-mail address to notify before the certificate expires (repeatable).") var watch: [String] = []
+    @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var extensions: ExtensionOverrideOptions
+    @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
+    @Flag(name: [.short, .long], help: "With pem: append the CA chain.") var bundle = false
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+
+    func chosenProfile() throws -> String? {
+        let flags = [("client", client), ("server", server), ("webserver", webserver), ("enduser", enduser), ("ocsp", ocsp)]
+            .filter(\.1).map(\.0) + (profile.map { [$0] } ?? [])
+        guard flags.count <= 1 else {
+            throw CAError(.invalidInput, "choose one profile, not \(flags.joined(separator: " and "))")
+        }
+        return flags.first
+    }
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            var request = SigningRequest()
+            request.subject = subject
+            request.alternativeNames = alternativeNames
+            request.profile = try chosenProfile()
+            request.expiresDays = expires
+            request.hash = try algorithm.map(SignatureHash.init(name:))
+            request.overrides = try extensions.overrides()
+            request.commonNameInAlternativeNames = !cnNotInSan
+            request.watchers = watch
+            let csrBytes = try InputFile.read(csr, what: "the CSR file")
+            let issued = try await authority.sign(csr: csrBytes, request: request, authority: ca, password: password)
+            var sink = OutputSink(path: out)
+            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, authority: authority, to: &sink)
+            try sink.finish()
+        }
+    }
+}
+
+struct ResignCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resign-cert",
+        abstract: "Issue a certificate again from its stored CSR with the same parameters and current CA extensions.",
+        aliases: ["resign_cert"])
+
+    @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
+    @Option(help: "Validity in days (default: as originally requested).") var expires: Int?
+    @Option(help: "Additional watcher (repeatable).") var watch: [String] = []
+    @Option(help: "Password of the CA's key.") var password: String?
+    @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
+    @Flag(name: [.short, .long]) var bundle = false
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let issued = try await authority.resign(certificate, expiresDays: expires, watchers: watch, password: password)
+            var sink = OutputSink(path: out)
+            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, authority: authority, to: &sink)
+            try sink.finish()
+        }
+    }
+}
+
+struct ImportCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-cert", abstract: "Import a certificate issued by a known CA.", aliases: ["import_cert"])
+
+    @Argument(help: "The certificate file, PEM or DER.") var file: String
+    @Option(help: "Serial, CN or name of the issuing CA (found automatically when omitted).") var ca: String?
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let record = try await authority.importCertificate(try InputFile.read(file, what: "the certificate file"), authority: ca)
+            print(SerialNumberText.colonSeparated(record.serial))
+        }
+    }
+}
+
+struct ListCerts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list-certs", abstract: "List certificates as SERIAL - CN (expires: YYYY-MM-DD).", aliases: ["list_certs"])
+
+    @Option(help: "Only certificates of this CA.") var ca: String?
+    @Flag(help: "Include expired certificates.") var expired = false
+    @Flag(help: "Include revoked certificates.") var revoked = false
+    @Flag(help: "Include certificates the CA made for itself (OCSP responders).") var autogenerated = false
+    @Option(help: "text or json.") var outputFormat: OutputFormat = .text
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let caSerial = try await ca.map { try await authority.resolveAuthority($0).serial }
+            let summaries = try await authority.listCertificates(
+                CertificateFilter(authoritySerial: caSerial, includeExpired: expired, includeRevoked: revoked,
+                                  includeAutogenerated: autogenerated))
+            var sink = OutputSink()
+            let now = Date()
+            switch outputFormat {
+            case .json:
+                let objects = summaries.map { summary -> [String: Any] in
+                    ["serial": SerialNumberText.colonSeparated(summary.serial), "common_name": summary.commonName,
+                     "not_valid_after": Presentation.dateText(summary.notAfter), "revoked": summary.revoked,
+                     "ca": SerialNumberText.colonSeparated(summary.authoritySerial)]
+                }
+                let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+                sink.line(String(decoding: data, as: UTF8.self))
+            case .text:
+                for summary in summaries {
+                    let state: String
+                    if summary.revoked { state = "revoked" }
+                    else if summary.notAfter <= now { state = "expired: \(Presentation.day(summary.notAfter))" }
+                    else { state = "expires: \(Presentation.day(summary.notAfter))" }
+                    sink.line("\(SerialNumberText.colonSeparated(summary.serial)) - \(summary.commonName) (\(state))")
+                }
+            default:
+                throw CAError(.invalidInput, "list-certs prints text or json")
+            }
+            try sink.finish()
+        }
+    }
+}
+
+struct CertificateViewOptions: ParsableArguments {
+    @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
+    @Option(help: "text, pem, der, json or serial.") var outputFormat: OutputFormat?
+    @Flag(name: [.short, .long], help: "With pem: append the CA chain.") var bundle = false
+    @Option(help: "Write to this file instead of standard output.") var out: String?
+
+    func run(defaultFormat: OutputFormat) async throws {
+        try await CommandRunner.run { authority in
+            let record = try await authority.resolveCertificate(certificate)
+            var sink = OutputSink(path: out)
+            try await CertificatePresenter.write(
+                record, format: outputFormat ?? defaultFormat, bundle: bundle, authority: authority, to: &sink)
+            try sink.finish()
+        }
+    }
+}
+
+struct ViewCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "view-cert", abstract: "Show a certificate.", aliases: ["view_cert"])
+    @OptionGroup var options: CertificateViewOptions
+    func run() async throws { try await options.run(defaultFormat: .text) }
+}
+
+struct DumpCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-cert", abstract: "Write a certificate (PEM by default).", aliases: ["dump_cert"])
+    @OptionGroup var options: CertificateViewOptions
+    func run() async throws { try await options.run(defaultFormat: .pem) }
+}
+
+struct RevokeCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke-cert", abstract: "Revoke a certificate.", aliases: ["revoke_cert"])
+
+    @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
+    @Option(help: "unspecified, key_compromise, ca_compromise, affiliation_changed, superseded, cessation_of_operation, certificate_hold, privilege_withdrawn, remove_from_crl, aa_compromise.")
+    var reason: String = "unspecified"
+    @Option(help: "When the key was compromised, ISO 8601 with time zone (CRL invalidity date).") var compromised: String?
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let parsedReason = try RevocationReason(name: reason)
+            let compromisedAt = try compromised.map(Authority.parseCompromisedTime)
+            let record = try await authority.revoke(certificate, reason: parsedReason, compromisedAt: compromisedAt)
+            print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.commonName) (revoked: \(parsedReason.rawValue))")
+        }
+    }
+}
+
+struct CertWatchers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cert-watchers", abstract: "Add or remove e-mail watchers of a certificate.", aliases: ["cert_watchers"])
+
+    @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
+    @Option(name: [.short, .long], help: "Add a watcher (repeatable).") var add: [String] = []
+    @Option(name: [.short, .customLong("rm")], help: "Remove a watcher (repeatable).") var remove: [String] = []
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let watchers = try await authority.changeWatchers(certificate, add: add, remove: remove)
+            for watcher in watchers { print(watcher) }
+        }
+    }
+}

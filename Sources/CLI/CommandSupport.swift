@@ -1,0 +1,96 @@
+import CAAuthority
+import CACore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a command body with an open authority and turns every failure into one line on stderr and a
+/// non-zero exit: errors in values are not usage errors, so no usage block is printed.
+enum CommandRunner {
+    static func run(_ body: (Authority) async throws -> Void) async throws {
+        let authority: Authority
+        do {
+            let settings = try SettingsLoader.load()
+            authority = try await Authority.open(settings: settings, passwordPrompt: TerminalPrompt.password)
+        } catch {
+            fail(error)
+        }
+        do {
+            try await body(authority)
+            await authority.close()
+        } catch {
+            await authority.close()
+            fail(error)
+        }
+    }
+
+    static func fail(_ error: any Error) -> Never {
+        let message: String
+        if let caError = error as? CAError {
+            message = caError.message
+        } else {
+            message = "\(error)"
+        }
+        let line = message.replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("swift-ca: error: \(line)\n".utf8))
+        exit(1)
+    }
+}
+
+enum TerminalPrompt {
+    /// Asks on the terminal without echo; nil when there is no terminal (scripts must pass the password).
+    @Sendable static func password(_ prompt: String) -> String? {
+        guard isatty(STDIN_FILENO) != 0, let raw = getpass(prompt) else { return nil }
+        return String(cString: raw)
+    }
+}
+
+enum InputFile {
+    /// Reads a file, or standard input for `-`.
+    static func read(_ path: String, what: String) throws -> [UInt8] {
+        if path == "-" {
+            return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CAError(.invalidInput, "cannot read \(what) \(path)")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Buffered output to stdout or a file (`--out`), so that large listings are written in few system calls.
+struct OutputSink {
+    private var buffer: [UInt8] = []
+    let path: String?
+
+    init(path: String? = nil) {
+        self.path = path
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    mutating func line(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        buffer.append(0x0A)
+        if path == nil && buffer.count > 1 << 16 { flushStandardOutput() }
+    }
+
+    mutating func bytes(_ data: [UInt8]) {
+        buffer.append(contentsOf: data)
+    }
+
+    private mutating func flushStandardOutput() {
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() throws {
+        guard let path else {
+            flushStandardOutput()
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(buffer)) else {
+            throw CAError(.storage, "cannot write \(path)")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import CAAuthority
+import CACore
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, pem, der, json, serial, none
+}
+
+/// `--sign-*`: what a CA adds to the certificates it signs. django-ca 1.x's `--ocsp-url`, `--issuer-url`
+/// and `--crl-url` are aliases.
+struct SignTemplateOptions: ParsableArguments {
+    @Option(name: [.customLong("sign-ocsp-responder"), .customLong("ocsp-url")], help: "OCSP responder (AIA) in signed certificates.")
+    var ocspResponders: [String] = []
+    @Option(name: [.customLong("sign-ca-issuer"), .customLong("issuer-url")], help: "CA issuer URL (AIA) in signed certificates.")
+    var caIssuers: [String] = []
+    @Option(name: [.customLong("sign-crl-full-name"), .customLong("crl-url")], help: "CRL distribution point in signed certificates.")
+    var crlFullNames: [String] = []
+    @Flag(name: .customLong("sign-crl-distribution-points-critical"))
+    var crlCritical = false
+    @Option(name: .customLong("sign-policy-identifier"), help: "Certificate policy OID (or anyPolicy) in signed certificates.")
+    var policyIdentifiers: [String] = []
+    @Option(name: .customLong("sign-certification-practice-statement"), help: "CPS URI; attaches to the last policy.")
+    var practiceStatements: [String] = []
+    @Option(name: .customLong("sign-user-notice"), help: "User notice text; attaches to the last policy.")
+    var userNotices: [String] = []
+    @Flag(name: .customLong("sign-certificate-policies-critical"))
+    var policiesCritical = false
+    @Option(name: .customLong("sign-issuer-alternative-name"), help: "Issuer alternative name in signed certificates.")
+    var issuerAlternativeNames: [String] = []
+
+    func changes() throws -> SignTemplateChanges {
+        var changes = SignTemplateChanges()
+        if !ocspResponders.isEmpty { changes.ocspResponders = ocspResponders }
+        if !caIssuers.isEmpty { changes.caIssuers = caIssuers }
+        if !crlFullNames.isEmpty { changes.crlFullNames = crlFullNames }
+        if crlCritical { changes.crlDistributionPointsCritical = true }
+        if let policies = try PolicyOptions.policies(policyIdentifiers, practiceStatements, userNotices) {
+            changes.policies = policies
+        }
+        if policiesCritical { changes.certificatePoliciesCritical = true }
+        if !issuerAlternativeNames.isEmpty { changes.issuerAlternativeNames = issuerAlternativeNames }
+        return changes
+    }
+}
+
+enum PolicyOptions {
+    /// CPS URIs and user notices attach to the last policy named (django-ca's rule).
+    static func policies(_ identifiers: [String], _ statements: [String], _ notices: [String]) throws -> [PolicyTemplate]? {
+        guard !identifiers.isEmpty else {
+            if !statements.isEmpty || !notices.isEmpty {
+                throw CAError(.invalidInput, "a certification practice statement or user notice needs a policy identifier")
+            }
+            return nil
+        }
+        var policies = identifiers.map { PolicyTemplate(identifier: $0) }
+        policies[policies.count - 1].practiceStatements = statements
+        policies[policies.count - 1].userNotices = notices
+        return policies
+    }
+}
+
+/// Reads a list option that may use django-ca 1.x's `critical,` prefix (`--key-usage critical,keyCertSign`).
+enum CriticalityOption {
+    static func parse(_ values: [String], critical flag: Bool?, defaultCritical: Bool) -> ProfileExtension<[String]>? {
+        guard !values.isEmpty else { return nil }
+        let split = CriticalFlagParser.split(values)
+        let critical = split.critical ? true : (flag ?? defaultCritical)
+        return ProfileExtension(critical: critical, value: split.values)
+    }
+}
+
+/// Extension overrides for one certificate (`sign-cert`).
+struct ExtensionOverrideOptions: ParsableArguments {
+    @Option(name: .customLong("key-usage"), parsing: .upToNextOption, help: "Key usage names (replaces the profile's).")
+    var keyUsage: [String] = []
+    @Flag(name: .customLong("key-usage-non-critical"))
+    var keyUsageNonCritical = false
+    @Option(name: [.customLong("extended-key-usage"), .customLong("ext-key-usage")], parsing: .upToNextOption)
+    var extendedKeyUsage: [String] = []
+    @Flag(name: .customLong("extended-key-usage-critical"))
+    var extendedKeyUsageCritical = false
+    @Option(name: .customLong("tls-feature"), parsing: .upToNextOption, help: "status_request (OCSPMustStaple), status_request_v2.")
+    var tlsFeature: [String] = []
+    @Flag(name: .customLong("tls-feature-critical"))
+    var tlsFeatureCritical = false
+    @Flag(name: .customLong("ocsp-no-check"))
+    var ocspNoCheck = false
+    @Flag(name: .customLong("ocsp-no-check-critical"))
+    var ocspNoCheckCritical = false
+    @Option(name: .customLong("ocsp-responder"), help: "OCSP responder (replaces the CA's).")
+    var ocspResponders: [String] = []
+    @Option(name: .customLong("ca-issuer"), help: "CA issuer URL (replaces the CA's).")
+    var caIssuers: [String] = []
+    @Option(name: .customLong("crl-full-name"), help: "CRL distribution point (replaces the CA's).")
+    var crlFullNames: [String] = []
+    @Flag(name: .customLong("crl-distribution-points-critical"))
+    var crlCritical = false
+    @Option(name: .customLong("policy-identifier"))
+    var policyIdentifiers: [String] = []
+    @Option(name: .customLong("certification-practice-statement"))
+    var practiceStatements: [String] = []
+    @Option(name: .customLong("user-notice"))
+    var userNotices: [String] = []
+    @Flag(name: .customLong("certificate-policies-critical"))
+    var policiesCritical = false
+    @Option(name: .customLong("issuer-alternative-name"))
+    var issuerAlternativeNames: [String] = []
+    @Flag(name: .customLong("subject-alternative-name-critical"))
+    var alternativeNamesCritical = false
+
+    func overrides() throws -> ExtensionOverrides {
+        var overrides = ExtensionOverrides()
+        overrides.keyUsage = CriticalityOption.parse(keyUsage, critical: keyUsageNonCritical ? false : nil, defaultCritical: true)
+        overrides.extendedKeyUsage = CriticalityOption.parse(
+            extendedKeyUsage, critical: extendedKeyUsageCritical ? true : nil, defaultCritical: false)
+        overrides.tlsFeature = CriticalityOption.parse(tlsFeature, critical: tlsFeatureCritical ? true : nil, defaultCritical: false)
+        if ocspNoCheck || ocspNoCheckCritical {
+            overrides.ocspNoCheck = ProfileExtension(critical: ocspNoCheckCritical, value: true)
+        }
+        if !ocspResponders.isEmpty { overrides.ocspResponders = ocspResponders }
+        if !caIssuers.isEmpty { overrides.caIssuers = caIssuers }
+        if !crlFullNames.isEmpty { overrides.crlFullNames = crlFullNames }
+        if crlCritical { overrides.crlDistributionPointsCritical = true }
+        overrides.policies = try PolicyOptions.policies(policyIdentifiers, practiceStatements, userNotices)
+        if policiesCritical { overrides.certificatePoliciesCritical = true }
+        if !issuerAlternativeNames.isEmpty { overrides.issuerAlternativeNames = issuerAlternativeNames }
+        overrides.subjectAlternativeNamesCritical = alternativeNamesCritical
+        return overrides
+    }
+}

@@ -1,0 +1,204 @@
+import CAAuthority
+import CACore
+import CAStore
+import Foundation
+import X509
+
+/// Renders CAs and certificates in the `--output-format`s every view command shares.
+enum Presentation {
+    static func dateText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static func day(_ date: Date) -> String {
+        String(dateText(date).prefix(10))
+    }
+
+    static func writeCertificate(
+        _ certificate: Certificate, chain: [Certificate], format: OutputFormat, bundle: Bool, serial: String,
+        text: () throws -> [String], json: () throws -> [String: Any], to sink: inout OutputSink
+    ) throws {
+        switch format {
+        case .pem:
+            for item in [certificate] + (bundle ? chain : []) { sink.line(try item.pemString()) }
+        case .der:
+            if bundle { throw CAError(.invalidInput, "--bundle needs --output-format pem") }
+            sink.bytes(try certificate.derBytes())
+        case .serial:
+            sink.line(SerialNumberText.colonSeparated(serial))
+        case .text:
+            for line in try text() { sink.line(line) }
+        case .json:
+            let data = try JSONSerialization.data(withJSONObject: try json(), options: [.prettyPrinted, .sortedKeys])
+            sink.line(String(decoding: data, as: UTF8.self))
+        case .none:
+            break
+        }
+    }
+
+    static func detailLines(_ details: CertificateDetails) -> [String] {
+        var lines = [
+            "Serial: \(SerialNumberText.colonSeparated(details.serial))",
+            "Subject: \(details.subject)",
+            "Issuer: \(details.issuer)",
+            "Valid from: \(dateText(details.notValidBefore))",
+            "Valid until: \(dateText(details.notValidAfter))",
+            "Public key: \(details.publicKey)",
+            "Signature algorithm: \(details.signatureAlgorithm)",
+            "",
+            "Extensions:",
+        ]
+        for entry in details.extensions {
+            lines.append("  \(entry.name)\(entry.critical ? " (critical)" : ""):")
+            lines.append(contentsOf: entry.value.map { "    \($0)" })
+        }
+        lines.append("")
+        lines.append("Fingerprints:")
+        for name in ["SHA-1", "SHA-256", "SHA-384", "SHA-512"] {
+            if let value = details.fingerprints[name] { lines.append("  \(name): \(value)") }
+        }
+        return lines
+    }
+
+    static func detailJSON(_ details: CertificateDetails) -> [String: Any] {
+        [
+            "serial": SerialNumberText.colonSeparated(details.serial),
+            "subject": details.subject,
+            "issuer": details.issuer,
+            "not_valid_before": dateText(details.notValidBefore),
+            "not_valid_after": dateText(details.notValidAfter),
+            "public_key": details.publicKey,
+            "signature_algorithm": details.signatureAlgorithm,
+            "extensions": details.extensions.map {
+                ["type": $0.key, "name": $0.name, "oid": $0.oid, "critical": $0.critical, "value": $0.value] as [String: Any]
+            },
+            "fingerprints": details.fingerprints,
+            "pem": details.pem,
+        ]
+    }
+
+    static func status(notAfter: Date, revocation: RevocationRecord?, enabled: Bool = true) -> String {
+        if let revocation { return "Revoked (\(revocation.reason), \(dateText(revocation.revokedAt)))" }
+        if notAfter <= Date() { return "Expired" }
+        return enabled ? "Valid" : "Disabled"
+    }
+}
+
+enum AuthorityPresenter {
+    static func write(
+        _ record: AuthorityRecord, format: OutputFormat, bundle: Bool, authority: Authority, to sink: inout OutputSink
+    ) async throws {
+        let certificate = try record.certificate()
+        let chain = Array(try await authority.chain(of: record).dropFirst())
+        let all = try await authority.authorities()
+        let configuration = try record.configurationValue()
+        let details = try CertificateDetails(certificate)
+        let parent = all.first { $0.serial == record.parentSerial }
+        let children = all.filter { $0.parentSerial == record.serial }
+        let reference = KeyReference(backend: record.keyBackend, location: record.keyLocation)
+        let pathLength: String = {
+            guard let constraints = try? certificate.extensions.basicConstraints,
+                case .isCertificateAuthority(let maximum) = constraints
+            else { return "not a CA" }
+            return maximum.map(String.init) ?? "unlimited"
+        }()
+        let templates = configuration.signTemplates
+        let templateLines: [(String, [String])] = [
+            ("OCSP responders", templates.ocspResponders), ("CA issuers", templates.caIssuers),
+            ("CRL distribution points\(templates.crlDistributionPointsCritical ? " (critical)" : "")", templates.crlFullNames),
+            ("Certificate policies\(templates.certificatePoliciesCritical ? " (critical)" : "")",
+             templates.policies.map { policy in
+                 ([policy.identifier] + policy.practiceStatements.map { "CPS: \($0)" }
+                     + policy.userNotices.map { "User notice: \($0)" }).joined(separator: ", ")
+             }),
+            ("Issuer alternative names", templates.issuerAlternativeNames),
+        ]
+        try Presentation.writeCertificate(
+            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial,
+            text: {
+                var lines = [
+                    "Name: \(record.name)",
+                    "Enabled: \(record.enabled ? "Yes" : "No")",
+                    "Status: \(Presentation.status(notAfter: record.notAfter, revocation: record.revocation, enabled: record.enabled))",
+                    "Path length: \(pathLength)",
+                    "Parent: \(parent.map { "\($0.name) (\(SerialNumberText.colonSeparated($0.serial)))" } ?? "none (root CA)")",
+                ]
+                lines.append("Children: " + (children.isEmpty ? "none" : children.map(\.name).joined(separator: ", ")))
+                lines.append("Key storage: \(authority.describeKey(reference))")
+                if let website = configuration.website { lines.append("Website: \(website)") }
+                lines.append(contentsOf: Presentation.detailLines(details))
+                lines.append("")
+                lines.append("Extensions for signed certificates:")
+                for (title, values) in templateLines where !values.isEmpty {
+                    lines.append("  \(title):")
+                    lines.append(contentsOf: values.map { "    \($0)" })
+                }
+                if templateLines.allSatisfy({ $0.1.isEmpty }) { lines.append("  none") }
+                lines.append("")
+                lines.append(details.pem)
+                return lines
+            },
+            json: {
+                var object = Presentation.detailJSON(details)
+                object["name"] = record.name
+                object["enabled"] = record.enabled
+                object["status"] = Presentation.status(notAfter: record.notAfter, revocation: record.revocation, enabled: record.enabled)
+                object["parent"] = record.parentSerial.map(SerialNumberText.colonSeparated) ?? NSNull()
+                object["children"] = children.map { SerialNumberText.colonSeparated($0.serial) }
+                object["path_length"] = pathLength
+                object["key_storage"] = authority.describeKey(reference)
+                let encoded = try JSONEncoder().encode(templates)
+                object["sign_templates"] = try JSONSerialization.jsonObject(with: encoded)
+                return object
+            },
+            to: &sink)
+    }
+}
+
+enum CertificatePresenter {
+    static func write(
+        _ record: CertificateRecord, format: OutputFormat, bundle: Bool, authority: Authority, to sink: inout OutputSink
+    ) async throws {
+        let certificate = try record.certificate()
+        let issuerRecord = try await authority.resolveAuthority(record.authoritySerial)
+        let chain = try await authority.chain(of: issuerRecord)
+        let watchers = try await authority.watchers(of: record)
+        let details = try CertificateDetails(certificate)
+        let status = Presentation.status(notAfter: record.notAfter, revocation: record.revocation)
+        try Presentation.writeCertificate(
+            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial,
+            text: {
+                var lines = [
+                    "Common name: \(record.commonName.isEmpty ? "(none)" : record.commonName)",
+                    "Status: \(status)",
+                    "CA: \(issuerRecord.name) (\(SerialNumberText.colonSeparated(issuerRecord.serial)))",
+                    "Profile: \(record.profile.isEmpty ? "(imported)" : record.profile)",
+                    "Watchers: \(watchers.isEmpty ? "none" : watchers.joined(separator: ", "))",
+                ]
+                if let compromised = record.revocation?.compromisedAt {
+                    lines.append("Compromised: \(Presentation.dateText(compromised))")
+                }
+                lines.append(contentsOf: Presentation.detailLines(details))
+                lines.append("")
+                lines.append(details.pem)
+                return lines
+            },
+            json: {
+                var object = Presentation.detailJSON(details)
+                object["ca"] = SerialNumberText.colonSeparated(issuerRecord.serial)
+                object["profile"] = record.profile
+                object["autogenerated"] = record.autogenerated
+                object["status"] = status
+                object["revoked"] = record.revocation != nil
+                object["revoked_date"] = record.revocation.map { Presentation.dateText($0.revokedAt) } ?? NSNull()
+                object["revoked_reason"] = record.revocation?.reason ?? NSNull()
+                object["compromised"] = record.revocation?.compromisedAt.map(Presentation.dateText) ?? NSNull()
+                object["watchers"] = watchers
+                object["created"] = Presentation.dateText(record.createdAt)
+                return object
+            },
+            to: &sink)
+    }
+}

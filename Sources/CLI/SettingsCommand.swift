@@ -1,0 +1,40 @@
+import ArgumentParser
+import CACore
+import Foundation
+
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings", abstract: "Print the effective settings and where each value came from.")
+
+    func run() async throws {
+        do {
+            let settings = try SettingsLoader.load()
+            let profiles = try ProfileCatalog(settings: settings)
+            let values: [String: String] = [
+                "CA_DIR": settings.caDirectory,
+                "CA_DATABASE": settings.databasePath,
+                "CA_DEFAULT_EXPIRES": "\(settings.defaultExpiresDays) days",
+                "CA_DEFAULT_CA_EXPIRES": "\(settings.defaultCAExpiresDays) days",
+                "CA_DEFAULT_PROFILE": settings.defaultProfile,
+                "CA_PROFILES": profiles.names.joined(separator: ", "),
+                "CA_DEFAULT_SUBJECT": settings.defaultSubject ?? "(none)",
+                "CA_DEFAULT_PRIVATE_KEY_TYPE": settings.defaultPrivateKeyType,
+                "CA_DEFAULT_KEY_SIZE": "\(settings.defaultKeySize)",
+                "CA_MIN_KEY_SIZE": "\(settings.minimumKeySize)",
+                "CA_DEFAULT_ELLIPTIC_CURVE": settings.defaultEllipticCurve.rawValue,
+                "CA_DEFAULT_SIGNATURE_HASH_ALGORITHM": settings.defaultSignatureHash?.rawValue ?? "(matched to the key)",
+                "CA_DEFAULT_HOSTNAME": settings.defaultHostname ?? "(none)",
+                "CA_DEFAULT_CA": settings.defaultCA ?? "(the usable CA that expires last)",
+                // Passwords are secrets: show only for which CAs one is configured.
+                "CA_PASSWORDS": settings.passwords.isEmpty ? "(none)" : "set for " + settings.passwords.keys.sorted().joined(separator: ", "),
+                "CA_URL_PATH": "/" + settings.urlPath,
+                "CA_NOTIFICATION_DAYS": settings.notificationDays.map(String.init).joined(separator: ", "),
+            ]
+            for name in Settings.names {
+                print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")
+            }
+        } catch {
+            CommandRunner.fail(error)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// The one error type that crosses module boundaries in swift-ca.
+///
+/// Every failure a user can cause (bad input, unknown serial, wrong password, policy violation) is a
+/// `CAError` whose `message` is a complete, single-line sentence fit to print after "error: ".
+/// The `kind` lets front ends choose an exit code or an HTTP status without parsing the message.
+public struct CAError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        /// The value given (CSR, subject, name, option) cannot be used as written.
+        case invalidInput
+        /// No CA or certificate matches the identifier.
+        case notFound
+        /// More than one object matches the identifier.
+        case ambiguous
+        /// The request contradicts the current state (for example revoking twice).
+        case conflict
+        /// A private key cannot be read: missing file, wrong or missing password.
+        case keyAccess
+        /// The request is well formed but a rule of the CA forbids it (expiry, path length, key size).
+        case policy
+        /// The database or file system failed.
+        case storage
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// swift-ca's settings, by django-ca's names. Values come from built-in defaults, then a JSON settings
+/// file, then the environment (each later source wins); `sources` records where each value came from so
+/// that `swift-ca settings` can explain the effective configuration.
+public struct Settings: Sendable {
+    /// Directory that holds the SQLite database and the `keys/` directory.
+    public var caDirectory: String
+    /// SQLite database file; defaults to `<CA_DIR>/swift-ca.sqlite3`.
+    public var databasePath: String
+    /// Validity of end-entity certificates in days.
+    public var defaultExpiresDays: Int
+    /// Validity of new CAs in days (`init-ca --expires`).
+    public var defaultCAExpiresDays: Int
+    public var defaultProfile: String
+    /// `CA_PROFILES` as given: merged over the built-in profiles by `ProfileCatalog`.
+    public var profileOverrides: [String: ProfileDefinition?]
+    /// `CA_DEFAULT_SUBJECT`, an RFC 4514 string merged under subjects that lack those attributes.
+    public var defaultSubject: String?
+    public var defaultPrivateKeyType: String
+    public var defaultKeySize: Int
+    public var minimumKeySize: Int
+    public var defaultEllipticCurve: EllipticCurve
+    /// nil means "the hash that matches the key" (SHA-256 for RSA and P-256, SHA-384 for P-384, ...).
+    public var defaultSignatureHash: SignatureHash?
+    public var defaultHostname: String?
+    public var defaultCA: String?
+    /// CA serial (any spelling) to the password of its key, for non-interactive use.
+    public var passwords: [String: String]
+    /// URL path prefix of the CRL, OCSP and issuer endpoints, without leading slash (`ca/`).
+    public var urlPath: String
+    /// Days before expiry on which watchers are notified.
+    public var notificationDays: [Int]
+
+    /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
+    public var sources: [String: String]
+
+    public static let names: [String] = [
+        "CA_DIR", "CA_DATABASE", "CA_DEFAULT_EXPIRES", "CA_DEFAULT_CA_EXPIRES", "CA_DEFAULT_PROFILE", "CA_PROFILES",
+        "CA_DEFAULT_SUBJECT", "CA_DEFAULT_PRIVATE_KEY_TYPE", "CA_DEFAULT_KEY_SIZE", "CA_MIN_KEY_SIZE",
+        "CA_DEFAULT_ELLIPTIC_CURVE", "CA_DEFAULT_SIGNATURE_HASH_ALGORITHM", "CA_DEFAULT_HOSTNAME", "CA_DEFAULT_CA",
+        "CA_PASSWORDS", "CA_URL_PATH", "CA_NOTIFICATION_DAYS",
+    ]
+
+    public static func defaults(home: String) -> Settings {
+        let directory = (home as NSString).appendingPathComponent(".swift-ca")
+        return Settings(
+            caDirectory: directory,
+            databasePath: (directory as NSString).appendingPathComponent("swift-ca.sqlite3"),
+            defaultExpiresDays: 100,
+            defaultCAExpiresDays: 3650,
+            defaultProfile: "webserver",
+            profileOverrides: [:],
+            defaultSubject: nil,
+            defaultPrivateKeyType: "RSA",
+            defaultKeySize: 4096,
+            minimumKeySize: 2048,
+            defaultEllipticCurve: .secp256r1,
+            defaultSignatureHash: nil,
+            defaultHostname: nil,
+            defaultCA: nil,
+            passwords: [:],
+            urlPath: "ca/",
+            notificationDays: [14, 7, 3, 1],
+            sources: Dictionary(uniqueKeysWithValues: names.map { ($0, "default") })
+        )
+    }
+
+    /// The password configured for a CA in CA_PASSWORDS, whatever spelling of the serial was used there.
+    public func configuredPassword(forSerial serial: String) -> String? {
+        for (key, value) in passwords where SerialNumberText.normalize(key) == serial {
+            return value
+        }
+        return nil
+    }
+
+    public var keyDirectory: String { (caDirectory as NSString).appendingPathComponent("keys") }
+}

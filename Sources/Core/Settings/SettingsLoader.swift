@@ -1,0 +1,164 @@
+import Foundation
+
+/// Builds `Settings` from defaults, a JSON file and the environment.
+///
+/// File: `$SWIFT_CA_SETTINGS` if set, else `<CA_DIR>/settings.json` if it exists. Environment: each setting
+/// by its own name (`CA_DEFAULT_EXPIRES=30`) or with a `SWIFT_CA_` prefix, which wins. Structured values
+/// (CA_PROFILES, CA_PASSWORDS, CA_NOTIFICATION_DAYS) are JSON in the environment too.
+public enum SettingsLoader {
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var settings = Settings.defaults(home: environment["HOME"] ?? NSHomeDirectory())
+        let environmentValues = environmentSettings(environment)
+
+        // CA_DIR decides where the default settings file is, so it is read from the environment first.
+        if let directory = environmentValues["CA_DIR"] {
+            try apply(name: "CA_DIR", value: directory.value, source: directory.source, to: &settings)
+        }
+        let explicitFile = environment["SWIFT_CA_SETTINGS"]
+        let file = explicitFile ?? (settings.caDirectory as NSString).appendingPathComponent("settings.json")
+        if explicitFile != nil || FileManager.default.fileExists(atPath: file) {
+            for (name, value) in try readFile(file) {
+                try apply(name: name, value: value, source: "file \(file)", to: &settings)
+            }
+        }
+        for (name, entry) in environmentValues.sorted(by: { $0.key < $1.key }) {
+            try apply(name: name, value: entry.value, source: entry.source, to: &settings)
+        }
+        if settings.sources["CA_DATABASE"] == "default" {
+            settings.databasePath = (settings.caDirectory as NSString).appendingPathComponent("swift-ca.sqlite3")
+        }
+        return settings
+    }
+
+    static func environmentSettings(_ environment: [String: String]) -> [String: (value: Any, source: String)] {
+        var result: [String: (value: Any, source: String)] = [:]
+        for name in Settings.names {
+            if let value = environment["SWIFT_CA_" + name] {
+                result[name] = (value, "environment SWIFT_CA_\(name)")
+            } else if let value = environment[name] {
+                result[name] = (value, "environment \(name)")
+            }
+        }
+        return result
+    }
+
+    static func readFile(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CAError(.invalidInput, "cannot read the settings file \(path)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let settings = object as? [String: Any] else {
+            throw CAError(.invalidInput, "the settings file \(path) is not a JSON object")
+        }
+        for name in settings.keys where !Settings.names.contains(name) {
+            throw CAError(.invalidInput, "unknown setting \(name) in \(path)")
+        }
+        return settings
+    }
+
+    static func apply(name: String, value: Any, source: String, to settings: inout Settings) throws {
+        let reader = SettingValue(name: name, value: value, source: source)
+        switch name {
+        case "CA_DIR": settings.caDirectory = try reader.string()
+        case "CA_DATABASE": settings.databasePath = try reader.string()
+        case "CA_DEFAULT_EXPIRES": settings.defaultExpiresDays = try reader.positiveInteger()
+        case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.positiveInteger()
+        case "CA_DEFAULT_PROFILE": settings.defaultProfile = try reader.string()
+        case "CA_PROFILES": settings.profileOverrides = try reader.profiles()
+        case "CA_DEFAULT_SUBJECT": settings.defaultSubject = try reader.string()
+        case "CA_DEFAULT_PRIVATE_KEY_TYPE": settings.defaultPrivateKeyType = try reader.string()
+        case "CA_DEFAULT_KEY_SIZE": settings.defaultKeySize = try reader.positiveInteger()
+        case "CA_MIN_KEY_SIZE": settings.minimumKeySize = try reader.positiveInteger()
+        case "CA_DEFAULT_ELLIPTIC_CURVE":
+            let curveName = try reader.string()
+            guard let curve = EllipticCurve(name: curveName) else {
+                throw reader.invalid("an elliptic curve (secp256r1, secp384r1, secp521r1)")
+            }
+            settings.defaultEllipticCurve = curve
+        case "CA_DEFAULT_SIGNATURE_HASH_ALGORITHM":
+            let text = try reader.string()
+            settings.defaultSignatureHash = text.isEmpty ? nil : try SignatureHash(name: text)
+        case "CA_DEFAULT_HOSTNAME":
+            let host = try reader.string()
+            settings.defaultHostname = host.isEmpty ? nil : host
+        case "CA_DEFAULT_CA":
+            let serial = try reader.string()
+            settings.defaultCA = serial.isEmpty ? nil : serial
+        case "CA_PASSWORDS": settings.passwords = try reader.stringDictionary()
+        case "CA_URL_PATH":
+            var path = try reader.string()
+            while path.hasPrefix("/") { path.removeFirst() }
+            if !path.isEmpty && !path.hasSuffix("/") { path += "/" }
+            settings.urlPath = path
+        case "CA_NOTIFICATION_DAYS": settings.notificationDays = try reader.integerList()
+        default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
+        }
+        settings.sources[name] = source
+    }
+}
+
+/// One raw setting value (from JSON or an environment string) and the conversions settings need.
+struct SettingValue {
+    let name: String
+    let value: Any
+    let source: String
+
+    func invalid(_ expected: String) -> CAError {
+        CAError(.invalidInput, "setting \(name) from \(source) must be \(expected)")
+    }
+
+    func string() throws -> String {
+        if let text = value as? String { return text }
+        throw invalid("a string")
+    }
+
+    func positiveInteger() throws -> Int {
+        if let number = value as? Int, number > 0 { return number }
+        if let text = value as? String, let number = Int(text.trimmingCharacters(in: .whitespaces)), number > 0 {
+            return number
+        }
+        throw invalid("a positive whole number")
+    }
+
+    /// Environment values of structured settings are JSON text; file values are already parsed.
+    func structured() throws -> Any {
+        guard let text = value as? String else { return value }
+        guard let data = text.data(using: .utf8), let parsed = try? JSONSerialization.jsonObject(with: data) else {
+            throw invalid("JSON")
+        }
+        return parsed
+    }
+
+    func stringDictionary() throws -> [String: String] {
+        guard let dictionary = try structured() as? [String: String] else { throw invalid("a JSON object of strings") }
+        return dictionary
+    }
+
+    func integerList() throws -> [Int] {
+        guard let list = try structured() as? [Int], list.allSatisfy({ $0 > 0 }) else {
+            throw invalid("a JSON list of positive whole numbers")
+        }
+        return list
+    }
+
+    func profiles() throws -> [String: ProfileDefinition?] {
+        guard let dictionary = try structured() as? [String: Any] else { throw invalid("a JSON object of profiles") }
+        var result: [String: ProfileDefinition?] = [:]
+        for (profileName, definition) in dictionary {
+            if definition is NSNull {
+                result[profileName] = .some(nil)
+                continue
+            }
+            guard JSONSerialization.isValidJSONObject(definition),
+                let data = try? JSONSerialization.data(withJSONObject: definition)
+            else { throw invalid("a JSON object of profiles (profile \(profileName) is not an object)") }
+            do {
+                result[profileName] = try JSONDecoder().decode(ProfileDefinition.self, from: data)
+            } catch let error as CAError {
+                throw CAError(.invalidInput, "profile \(profileName) in \(name) (\(source)): \(error.message)")
+            } catch {
+                throw CAError(.invalidInput, "profile \(profileName) in \(name) (\(source)) is malformed: \(error)")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,91 @@
+import CACore
+import Foundation
+import Logging
+import SQLKit
+import SQLiteKit
+
+/// The only code that touches the database. Front ends and the authority layer call these methods;
+/// none of them writes SQL of its own.
+///
+/// SQL is written once over SQLKit so that PostgreSQL can use the same statements later; SQLite is the
+/// embedded default. A `Store` owns one connection, and methods must not be called concurrently
+/// from several tasks: the command line runs one operation per process, and concurrent processes
+/// are serialised by SQLite's write lock (`BEGIN IMMEDIATE` plus an unbounded busy handler).
+public final class Store: @unchecked Sendable {
+    // @unchecked: the connection is only used from one task at a time (see above).
+    let database: any SQLDatabase
+    private let close: @Sendable () async throws -> Void
+
+    init(database: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+        self.database = database
+        self.close = close
+    }
+
+    /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
+    public static func openSQLite(path: String) async throws -> Store {
+        var logger = Logger(label: "swift-ca.store")
+        logger.logLevel = .critical
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch {
+            throw CAError(.storage, "cannot open the database \(path): \(error)")
+        }
+        let store = Store(database: connection.sql()) { try await connection.close() }
+        do {
+            // WAL lets readers (list, view, the OCSP responder) run while a writer holds the lock;
+            // synchronous=FULL makes a commit durable before we report success.
+            try await store.database.raw("PRAGMA journal_mode=WAL").run()
+            try await store.database.raw("PRAGMA synchronous=FULL").run()
+            try await store.database.raw("PRAGMA foreign_keys=ON").run()
+            try await Migrations.apply(to: store)
+        } catch let error as CAError {
+            try? await connection.close()
+            throw error
+        } catch {
+            try? await connection.close()
+            throw CAError(.storage, "cannot prepare the database \(path): \(error)")
+        }
+        return store
+    }
+
+    public func shutdown() async {
+        try? await close()
+    }
+
+    /// Runs `body` inside one write transaction: all of its changes are committed together or none is.
+    public func transaction<Result: Sendable>(
+        _ body: @Sendable () async throws -> Result
+    ) async throws -> Result {
+        try await execute("BEGIN IMMEDIATE")
+        do {
+            let result = try await body()
+            try await execute("COMMIT")
+            return result
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    func execute(_ statement: String) async throws {
+        try await run { try await self.database.raw(SQLQueryString(statement)).run() }
+    }
+
+    /// Maps driver errors to a CAError so that no raw SQLite message reaches a user without context.
+    func run<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let error as CAError {
+            throw error
+        } catch {
+            throw CAError(.storage, "database error: \(error)")
+        }
+    }
+}
+
+extension Date {
+    /// Timestamps are whole seconds since 1970 in a BIGINT column: portable and sortable.
+    var storedSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    init(storedSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(storedSeconds)) }
+}

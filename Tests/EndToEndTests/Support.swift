@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// The result of one command run as a user would run it.
+struct CommandResult {
+    let status: Int32
+    let standardOutput: String
+    let standardError: String
+
+    var succeeded: Bool { status == 0 }
+}
+
+/// Runs a program with arguments, an environment and optional standard input; never throws on exit codes.
+func runProgram(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                input: Data? = nil, directory: String? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let output = Pipe()
+    let error = Pipe()
+    let inputPipe = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = inputPipe
+    try process.run()
+    if let input { inputPipe.fileHandleForWriting.write(input) }
+    try inputPipe.fileHandleForWriting.close()
+    // Read both pipes before waiting so that a large output cannot block the child.
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus,
+        standardOutput: String(decoding: outputData, as: UTF8.self),
+        standardError: String(decoding: errorData, as: UTF8.self))
+}
+
+/// A temporary CA_DIR with helpers to run the built `swift-ca` binary and the outside judges in it.
+final class Sandbox {
+    let directory: String
+    var extraEnvironment: [String: String] = [:]
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "swift-ca-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var caDirectory: String { directory + "/ca" }
+
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for name in environment.keys where name.hasPrefix("CA_") || name.hasPrefix("SWIFT_CA_") {
+            environment[name] = nil
+        }
+        environment["CA_DIR"] = caDirectory
+        environment["HOME"] = directory
+        for (name, value) in extraEnvironment { environment[name] = value }
+        return environment
+    }
+
+    @discardableResult
+    func swiftCA(_ arguments: String..., input: Data? = nil) throws -> CommandResult {
+        try swiftCA(arguments, input: input)
+    }
+
+    @discardableResult
+    func swiftCA(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+        try runProgram(Binaries.swiftCA, arguments, environment: environment, input: input, directory: directory)
+    }
+
+    /// Runs swift-ca and requires success; returns standard output.
+    @discardableResult
+    func expectSuccess(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try swiftCA(arguments)
+        #expect(result.succeeded, "swift-ca \(arguments.joined(separator: " ")) failed: \(result.standardError)", sourceLocation: sourceLocation)
+        return result.standardOutput
+    }
+
+    /// Runs swift-ca and requires the one-line error contract: non-zero exit, one line on stderr, no usage block.
+    func expectFailure(_ arguments: [String], mentioning fragment: String, input: Data? = nil,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try swiftCA(arguments, input: input)
+        #expect(!result.succeeded, "swift-ca \(arguments.joined(separator: " ")) should fail", sourceLocation: sourceLocation)
+        let lines = result.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "expected one line on stderr, got: \(result.standardError)", sourceLocation: sourceLocation)
+        #expect(result.standardError.lowercased().contains(fragment.lowercased()),
+                "stderr \"\(result.standardError)\" does not mention \"\(fragment)\"", sourceLocation: sourceLocation)
+        #expect(!result.standardError.contains("Usage:"), sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func openssl(_ arguments: String...) throws -> CommandResult {
+        try runProgram("/usr/bin/env", ["openssl"] + arguments, directory: directory)
+    }
+
+    func write(_ text: String, to name: String) throws -> String {
+        let file = path(name)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// A fresh EC P-256 (or other) key and CSR made by openssl, as the issue's example does.
+    func makeCSR(_ name: String, keyOptions: [String] = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]) throws -> String {
+        let csr = path("\(name).csr")
+        let result = try runProgram(
+            "/usr/bin/env",
+            ["openssl", "req", "-new"] + keyOptions + ["-nodes", "-keyout", path("\(name).key"), "-out", csr, "-subj", "/CN=ignored"],
+            directory: directory)
+        #expect(result.succeeded, "openssl req failed: \(result.standardError)")
+        return csr
+    }
+
+    /// Every certificate swift-ca emits must pass pkilint's RFC 5280 lint with no ERROR or FATAL finding.
+    func expectPKILintClean(_ pemFile: String, serverAuthType: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let pkix = try runProgram(Binaries.pkilint("lint_pkix_cert"), ["lint", "-s", "ERROR", pemFile])
+        #expect(pkix.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && pkix.standardError.isEmpty,
+                "lint_pkix_cert \(pemFile): \(pkix.standardOutput) \(pkix.standardError)", sourceLocation: sourceLocation)
+        if let serverAuthType {
+            let cabf = try runProgram(Binaries.pkilint("lint_cabf_serverauth_cert"), ["lint", "-s", "ERROR", "-t", serverAuthType, pemFile])
+            #expect(cabf.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && cabf.standardError.isEmpty,
+                    "lint_cabf_serverauth_cert \(pemFile): \(cabf.standardOutput) \(cabf.standardError)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+enum Binaries {
+    /// The built `swift-ca`, next to the test bundle in the build folder (or $SWIFT_CA_BINARY).
+    static let swiftCA: String = {
+        if let explicit = ProcessInfo.processInfo.environment["SWIFT_CA_BINARY"] { return explicit }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("swift-ca").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/swift-ca").path
+    }()
+
+    /// pkilint's commands from $PKILINT_BIN or the repository's .venv-judges (scripts/test creates it).
+    static func pkilint(_ command: String) -> String {
+        if let directory = ProcessInfo.processInfo.environment["PKILINT_BIN"] { return directory + "/" + command }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path
+    }
+}
