@@ -14,7 +14,7 @@ public struct AuthorityCreationRequest: Sendable {
     public var hash: SignatureHash?
     public var expiresDays: Int?
     /// BasicConstraints pathLenConstraint; nil means unlimited (`--no-path-length`).
-    public var pathLength: Int?
+    public var pathLength: Int? = 0
     /// Encrypts the new key when set and not empty.
     public var password: String?
     /// nil: CA_DEFAULT_HOSTNAME; empty: no default URLs (`--no-default-hostname`).

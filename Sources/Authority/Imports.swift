@@ -71,7 +71,12 @@ extension Authority {
     /// Imports a certificate issued elsewhere by one of our CAs (found by issuer name and signature).
     public func importCertificate(_ bytes: [UInt8], authority identifier: String?) async throws -> CertificateRecord {
         let certificate = try CertificateReader.parse(bytes, what: "the certificate file")
-        let candidates = try await identifier.map { [try await resolveAuthority($0)] } ?? store.allAuthorities()
+        let candidates: [AuthorityRecord]
+        if let identifier {
+            candidates = [try await resolveAuthority(identifier)]
+        } else {
+            candidates = try await store.allAuthorities()
+        }
         guard let authority = candidates.first(where: { (try? Self.checkIssued(certificate, by: $0)) != nil }) else {
             throw CAError(.notFound, "no known CA issued this certificate (issuer \(SubjectFormatter.format(certificate.issuer)))")
         }

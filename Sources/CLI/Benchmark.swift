@@ -121,7 +121,7 @@ struct Benchmark: AsyncParsableCommand {
             throw CAError(.storage, "benchmark command \(arguments.joined(separator: " ")) failed")
         }
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN, &usage)
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         return Run(
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             maximumResidentKilobytes: Int(usage.ru_maxrss))

@@ -48,7 +48,7 @@ struct InitDemo: AsyncParsableCommand {
                 let key = try KeyGenerator.generate(host.key)
                 let csr = try CertificateSigningRequest(
                     version: .v1, subject: try SubjectParser.parse("CN=\(host.name)"), privateKey: key,
-                    attributes: .init(), signatureAlgorithm: key.defaultSignatureAlgorithm)
+                    attributes: .init(), signatureAlgorithm: try SignatureHash.signatureAlgorithm(for: host.key, hash: nil))
                 var request = SigningRequest()
                 request.subject = "CN=\(host.name)"
                 request.profile = host.profile
@@ -84,7 +84,7 @@ struct InitDemo: AsyncParsableCommand {
     /// Runs the printed commands so that the demo proves itself with a tool swift-ca did not write.
     static func verify(_ commands: [String]) throws {
         print("")
-        fflush(stdout)
+        fflush(nil)
         for command in commands {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

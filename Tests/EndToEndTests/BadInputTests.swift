@@ -32,7 +32,8 @@ import Testing
                                   mentioning: "unknown profile")
         try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", csr, "--alt", "x.example.com", "--expires", "400"],
                                   mentioning: "expire after its CA")
-        try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", csr, "--alt", "x.example.com", "--key-usage", "keyEncipherment"],
+        try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", csr, "--alt", "x.example.com", "--expires", "10",
+                                   "--key-usage", "keyEncipherment"],
                                   mentioning: "keyEncipherment")
         try sandbox.expectFailure(["view-cert", "ABCDEF0123"], mentioning: "no certificate matches")
         try sandbox.expectFailure(["revoke-cert", "ABCDEF0123"], mentioning: "no certificate matches")
