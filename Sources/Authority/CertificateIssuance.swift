@@ -4,18 +4,47 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// Everything that is the same for all certificates of one request: resolved CA, loaded key, profile.
-/// Preparing once and issuing many lets bulk issuance share the one path that single issuance uses.
+/// Everything that is the same for all certificates of one request: resolved CA, loaded key, profile,
+/// the final subject and SAN, and the extensions for each key family. A certificate's content depends on
+/// the CSR only through its public key, so preparing once and issuing many lets bulk issuance share the one
+/// path that single issuance uses without repeating the parsing.
 public struct PreparedIssuance: Sendable {
     let authority: AuthorityRecord
     let issuer: Issuer
     let profile: Profile
-    let request: SigningRequest
-    let templates: SignTemplates
     let hash: SignatureHash?
-    let explicitSubject: DistinguishedName
-    let defaultSubject: DistinguishedName?
-    let alternativeNames: [GeneralName]
+    let subject: DistinguishedName
+    let subjectText: String
+    let commonName: String
+    let validityDays: Int
+    /// The request as stored with each certificate, for `resign-cert`.
+    let requestJSON: String
+    let watchers: [String]
+    /// Pre-encoded certificates per key family (key usage depends on it); a failure is kept and reported
+    /// for CSRs of that family only.
+    let blueprintsByFamily: [KeyFamily: Result<CertificateBlueprint, CAError>]
+}
+
+/// Key usage rules differ between these families only.
+enum KeyFamily: CaseIterable, Sendable {
+    case rsa, ellipticCurve, ed25519
+
+    init(_ algorithm: KeyAlgorithm) {
+        switch algorithm {
+        case .rsa: self = .rsa
+        case .ec: self = .ellipticCurve
+        case .ed25519: self = .ed25519
+        }
+    }
+
+    /// A representative algorithm of the family, for rules that look only at the family.
+    var representative: KeyAlgorithm {
+        switch self {
+        case .rsa: return .rsa(bits: 2048)
+        case .ellipticCurve: return .ec(.secp256r1)
+        case .ed25519: return .ed25519
+        }
+    }
 }
 
 extension Authority {
@@ -25,36 +54,65 @@ extension Authority {
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
         let prepared = try await prepare(request, authority: identifier, password: password)
-        let (record, certificate) = try issue(csr: csr, prepared: prepared, now: Date())
+        let record = try issue(csr: csr, prepared: prepared, now: Date())
+        let certificate = try record.certificate()
         try await store.transaction {
             try await self.store.insertCertificates([record])
-            for watcher in request.watchers { try await self.store.addWatcher(try Self.emailAddress(watcher), to: record.serial) }
+            for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
         }
         return IssuedCertificate(record: record, certificate: certificate, chain: try await chain(of: prepared.authority))
     }
 
     /// Issues one certificate per CSR and commits them in one transaction (benchmarks, bulk imports).
+    ///
+    /// CSRs are taken in chunks: the cores sign chunk k+1 while the database inserts chunk k, and the
+    /// transaction commits only after the last insert, so the batch is stored completely or not at all.
     public func signBatch(csrs: [[UInt8]], request: SigningRequest, authority identifier: String?, password: String?)
         async throws -> [CertificateRecord]
     {
         let prepared = try await prepare(request, authority: identifier, password: password)
         let now = Date()
-        // Parsing, verifying and signing dominate; spread them over the cores, then store in one transaction.
+        let chunkSize = 1_000
+        return try await store.transaction {
+            var issued: [CertificateRecord] = []
+            issued.reserveCapacity(csrs.count)
+            var pendingInsert: Task<Void, any Error>?
+            do {
+                for start in stride(from: 0, to: csrs.count, by: chunkSize) {
+                    let chunk = Array(csrs[start..<min(start + chunkSize, csrs.count)])
+                    let records = try await self.issueInParallel(chunk, prepared: prepared, now: now)
+                    try await pendingInsert?.value
+                    pendingInsert = Task { try await self.store.insertCertificates(records) }
+                    issued += records
+                }
+                try await pendingInsert?.value
+                for record in issued {
+                    for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
+                }
+            } catch {
+                // The transaction rolls back only once no insert is still running on the connection.
+                _ = try? await pendingInsert?.value
+                throw error
+            }
+            return issued
+        }
+    }
+
+    /// Parsing, verifying and signing dominate issuance; this spreads them over the cores.
+    func issueInParallel(_ csrs: [[UInt8]], prepared: PreparedIssuance, now: Date) async throws -> [CertificateRecord] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, csrs.count / 64))
-        let chunkSize = (csrs.count + workers - 1) / max(workers, 1)
-        let records = try await withThrowingTaskGroup(of: (Int, [CertificateRecord]).self) { group in
-            for (index, start) in stride(from: 0, to: csrs.count, by: max(chunkSize, 1)).enumerated() {
-                let chunk = Array(csrs[start..<min(start + chunkSize, csrs.count)])
+        let size = max(1, (csrs.count + workers - 1) / workers)
+        return try await withThrowingTaskGroup(of: (Int, [CertificateRecord]).self) { group in
+            for (index, start) in stride(from: 0, to: csrs.count, by: size).enumerated() {
+                let part = csrs[start..<min(start + size, csrs.count)]
                 group.addTask {
-                    (index, try chunk.map { try self.issue(csr: try CSRReader.parse($0), prepared: prepared, now: now).record })
+                    (index, try part.map { try self.issue(csr: try CSRReader.parse($0), prepared: prepared, now: now) })
                 }
             }
-            var chunks: [(Int, [CertificateRecord])] = []
-            for try await chunk in group { chunks.append(chunk) }
-            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            var parts: [(Int, [CertificateRecord])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
-        try await store.transaction { try await self.store.insertCertificates(records) }
-        return records
     }
 
     public func prepare(_ request: SigningRequest, authority identifier: String?, password: String?) async throws
@@ -65,42 +123,15 @@ extension Authority {
         guard authority.notAfter > Date() else { throw CAError(.policy, "CA \"\(authority.name)\" has expired") }
         let profile = try profiles.profile(named: request.profile)
         let configuration = try authority.configurationValue()
+        let days = request.expiresDays ?? profile.expiresDays ?? settings.defaultExpiresDays
+        guard days > 0 else { throw CAError(.invalidInput, "--expires must be at least 1 day") }
 
-        let explicitSubject = try SubjectParser.parse(request.subject ?? "")
         var defaultSubject: DistinguishedName?
         if profile.usesDefaultSubject, let text = profile.subject ?? settings.defaultSubject {
             defaultSubject = try SubjectParser.parse(text)
         }
-        let alternativeNames = try request.alternativeNames.map { try GeneralNameParser.parse($0) }
-        for watcher in request.watchers { _ = try Self.emailAddress(watcher) }
-        let issuer = try issuer(for: authority, password: password)
-        return PreparedIssuance(
-            authority: authority, issuer: issuer, profile: profile, request: request,
-            templates: configuration.signTemplates,
-            hash: request.hash ?? profile.algorithm ?? configuration.signatureHash ?? settings.defaultSignatureHash,
-            explicitSubject: explicitSubject, defaultSubject: defaultSubject, alternativeNames: alternativeNames)
-    }
-
-    func issue(csr: CertificateSigningRequest, prepared: PreparedIssuance, now: Date) throws
-        -> (record: CertificateRecord, certificate: Certificate)
-    {
-        guard let keyAlgorithm = KeyAlgorithm(publicKey: csr.publicKey) else {
-            throw CAError(.invalidInput, "the CSR's public key type is not supported (use RSA, EC P-256/384/521 or Ed25519)")
-        }
-        try keyAlgorithm.checkStrength(minimumRSABits: settings.minimumKeySize, what: "the CSR's key")
-        let request = prepared.request
-        let days = request.expiresDays ?? prepared.profile.expiresDays ?? settings.defaultExpiresDays
-        guard days > 0 else { throw CAError(.invalidInput, "--expires must be at least 1 day") }
-        let notAfter = Validity.notAfter(now: now, days: days)
-        if notAfter > prepared.authority.notAfter {
-            throw CAError(
-                .policy,
-                "the certificate would expire after its CA \"\(prepared.authority.name)\" "
-                    + "(\(Self.day(notAfter)) > \(Self.day(prepared.authority.notAfter))); choose a shorter --expires")
-        }
-
-        var subject = SubjectComposer.merge(prepared.explicitSubject, over: prepared.defaultSubject)
-        var alternativeNames = prepared.alternativeNames
+        var subject = SubjectComposer.merge(try SubjectParser.parse(request.subject ?? ""), over: defaultSubject)
+        var alternativeNames = try request.alternativeNames.map { try GeneralNameParser.parse($0) }
         if let commonName = SubjectFormatter.commonName(of: subject) {
             if request.commonNameInAlternativeNames, let name = try? GeneralNameParser.parse(commonName),
                 SubjectComposer.isNameForAlternativeNames(name), !alternativeNames.contains(name)
@@ -109,32 +140,65 @@ extension Authority {
             }
         } else if let first = alternativeNames.first {
             guard let value = SubjectComposer.commonNameValue(of: first) else {
-                throw CAError(.invalidInput, "the first --alt \"\(GeneralNameFormatter.format(first))\" cannot serve as the CN; give --subject with a CN")
+                throw CAError(
+                    .invalidInput,
+                    "the first --alt \"\(GeneralNameFormatter.format(first))\" cannot serve as the CN; give --subject with a CN")
             }
             subject = try SubjectComposer.appendingCommonName(value, to: subject)
         }
         guard !subject.isEmpty || !alternativeNames.isEmpty else {
             throw CAError(.invalidInput, "the certificate needs a subject with a CN or at least one --alt name")
         }
+        let watchers = try request.watchers.map(Self.emailAddress)
 
-        let extensions = try EndEntityExtensions(
-            profile: prepared.profile, templates: prepared.templates, overrides: request.overrides,
-            keyAlgorithm: keyAlgorithm, alternativeNames: alternativeNames
-        ).build()
+        let issuer = try issuer(for: authority, password: password)
+        let hash = request.hash ?? profile.algorithm ?? configuration.signatureHash ?? settings.defaultSignatureHash
+        var blueprintsByFamily: [KeyFamily: Result<CertificateBlueprint, CAError>] = [:]
+        for family in KeyFamily.allCases {
+            let builder = EndEntityExtensions(
+                profile: profile, templates: configuration.signTemplates, overrides: request.overrides,
+                keyAlgorithm: family.representative, alternativeNames: alternativeNames)
+            do {
+                let extensions = try builder.build()
+                blueprintsByFamily[family] = .success(
+                    try CertificateBlueprint(subject: subject, issuer: issuer, hash: hash, extensions: extensions))
+            } catch let error as CAError where error.kind == .policy {
+                // Only key-usage rules depend on the family; they matter only if a CSR of that family comes.
+                blueprintsByFamily[family] = .failure(error)
+            }
+        }
+        return PreparedIssuance(
+            authority: authority, issuer: issuer, profile: profile, hash: hash,
+            subject: subject, subjectText: SubjectFormatter.format(subject),
+            commonName: SubjectFormatter.commonName(of: subject) ?? "", validityDays: days,
+            requestJSON: try Self.encode(request), watchers: watchers, blueprintsByFamily: blueprintsByFamily)
+    }
+
+    func issue(csr: CSRReader.ParsedRequest, prepared: PreparedIssuance, now: Date) throws -> CertificateRecord {
+        guard let keyAlgorithm = KeyAlgorithm(publicKey: csr.request.publicKey) else {
+            throw CAError(.invalidInput, "the CSR's public key type is not supported (use RSA, EC P-256/384/521 or Ed25519)")
+        }
+        try keyAlgorithm.checkStrength(minimumRSABits: settings.minimumKeySize, what: "the CSR's key")
+        let notBefore = Validity.notBefore(now: now)
+        let notAfter = Validity.notAfter(now: now, days: prepared.validityDays)
+        if notAfter > prepared.authority.notAfter {
+            throw CAError(
+                .policy,
+                "the certificate would expire after its CA \"\(prepared.authority.name)\" "
+                    + "(\(Self.day(notAfter)) > \(Self.day(prepared.authority.notAfter))); choose a shorter --expires")
+        }
+        guard let blueprint = prepared.blueprintsByFamily[KeyFamily(keyAlgorithm)] else {
+            throw CAError(.invalidInput, "the CSR's public key type is not supported")
+        }
         let serialNumber = SerialNumberText.random()
-        let certificate = try CertificateSigner.sign(
-            CertificateSpecification(
-                serialNumber: serialNumber, subject: subject, publicKey: csr.publicKey,
-                notBefore: Validity.notBefore(now: now), notAfter: notAfter, hash: prepared.hash, extensions: extensions),
-            by: prepared.issuer)
-        let record = CertificateRecord(
+        let der = try blueprint.get().sign(
+            serialNumber: serialNumber, notBefore: notBefore, notAfter: notAfter,
+            subjectPublicKeyInfo: csr.subjectPublicKeyInfo)
+        return CertificateRecord(
             serial: SerialNumberText.hex(serialNumber), authoritySerial: prepared.authority.serial,
-            commonName: SubjectFormatter.commonName(of: subject) ?? "",
-            subject: SubjectFormatter.format(subject), notBefore: certificate.notValidBefore,
-            notAfter: certificate.notValidAfter, certificateDER: try certificate.derBytes(), csrDER: try Self.der(of: csr),
-            profile: prepared.profile.name, autogenerated: prepared.profile.autogenerated,
-            issuance: try Self.encode(request), revocation: nil, createdAt: now)
-        return (record, certificate)
+            commonName: prepared.commonName, subject: prepared.subjectText, notBefore: notBefore, notAfter: notAfter,
+            certificateDER: der, csrDER: csr.der, profile: prepared.profile.name,
+            autogenerated: prepared.profile.autogenerated, issuance: prepared.requestJSON, revocation: nil, createdAt: now)
     }
 
     /// Re-issues a certificate from its stored CSR and request; the CA-provided extensions are current.
@@ -163,12 +227,6 @@ extension Authority {
             current = parent
         }
         return result
-    }
-
-    static func der(of csr: CertificateSigningRequest) throws -> [UInt8] {
-        var serializer = DER.Serializer()
-        try serializer.serialize(csr)
-        return serializer.serializedBytes
     }
 
     static func encode(_ request: SigningRequest) throws -> String {

@@ -42,7 +42,7 @@ extension Authority {
 
     public func resolveCertificate(_ identifier: String) async throws -> CertificateRecord {
         let prefix = SerialNumberText.normalize(identifier)
-        let serials = try await store.certificateSerials(matchingPrefix: prefix ?? "\u{0}", orCommonName: identifier)
+        let serials = try await store.certificateSerials(matchingPrefix: prefix, orCommonName: identifier)
         var matches = serials
         if let prefix, let exact = serials.first(where: { $0 == prefix }) { matches = [exact] }
         switch matches.count {

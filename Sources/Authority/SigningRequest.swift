@@ -25,14 +25,23 @@ public struct SigningRequest: Sendable, Codable, Equatable {
 
 /// A CSR as read from a file or standard input: PEM or DER, signature verified.
 public enum CSRReader {
-    public static func parse(_ bytes: [UInt8]) throws -> CertificateSigningRequest {
+    public struct ParsedRequest: Sendable {
+        public let request: CertificateSigningRequest
+        /// Stored so that `resign-cert` can sign it again.
+        public let der: [UInt8]
+        /// The SubjectPublicKeyInfo exactly as the requester encoded it, copied into the certificate.
+        public let subjectPublicKeyInfo: ArraySlice<UInt8>
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> ParsedRequest {
         let request: CertificateSigningRequest
+        var der = bytes
         do {
-            if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
-                request = try CertificateSigningRequest(pemEncoded: text)
-            } else {
-                request = try CertificateSigningRequest(derEncoded: bytes)
+            if bytes.first != 0x30, let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+                let document = try PEMDocument(pemString: text)
+                der = document.derBytes
             }
+            request = try CertificateSigningRequest(derEncoded: der)
         } catch {
             if let bits = rsaModulusBits(bytes), bits < 2048 {
                 throw CAError(.policy, "the CSR's key is an RSA key of \(bits) bits; CA_MIN_KEY_SIZE requires at least 2048")
@@ -42,11 +51,24 @@ public enum CSRReader {
         guard request.publicKey.isValidSignature(request.signature, for: request) else {
             throw CAError(.invalidInput, "the CSR's signature does not verify: it was not signed by its own key")
         }
-        return request
+        guard let keyInformation = subjectPublicKeyInfo(der) else {
+            throw CAError(.invalidInput, "the CSR cannot be parsed: its public key is missing")
+        }
+        return ParsedRequest(request: request, der: der, subjectPublicKeyInfo: keyInformation)
     }
 }
 
 extension CSRReader {
+    /// CertificationRequest → certificationRequestInfo → its third element, subjectPKInfo.
+    static func subjectPublicKeyInfo(_ der: [UInt8]) -> ArraySlice<UInt8>? {
+        guard let request = try? DER.parse(der), case .constructed(let requestParts) = request.content,
+            let information = requestParts.first(where: { _ in true }),
+            case .constructed(let informationParts) = information.content
+        else { return nil }
+        let parts = Array(informationParts)
+        return parts.count >= 3 ? parts[2].encodedBytes : nil
+    }
+
     /// swift-crypto refuses RSA keys below 2048 bits, so such a CSR fails to parse; this finds the modulus
     /// size anyway so that the user learns why. CertificationRequest → certificationRequestInfo →
     /// subjectPKInfo → subjectPublicKey (BIT STRING holding RSAPublicKey) → modulus.

@@ -2,18 +2,37 @@ import CAAuthority
 import CACore
 import CAStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import X509
 
 /// Renders CAs and certificates in the `--output-format`s every view command shares.
 enum Presentation {
+    /// `2026-11-27T10:00:00Z`. Formatted with gmtime_r because list-certs formats one date per row and a
+    /// DateFormatter per call costs more than the database query.
     static func dateText(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let parts = utcParts(date)
+        return day(parts) + "T" + padded(parts.tm_hour) + ":" + padded(parts.tm_min) + ":" + padded(parts.tm_sec) + "Z"
     }
 
     static func day(_ date: Date) -> String {
-        String(dateText(date).prefix(10))
+        day(utcParts(date))
+    }
+
+    static func day(_ parts: tm) -> String {
+        String(parts.tm_year + 1900) + "-" + padded(parts.tm_mon + 1) + "-" + padded(parts.tm_mday)
+    }
+
+    static func padded(_ value: Int32) -> String {
+        value < 10 ? "0" + String(value) : String(value)
+    }
+
+    static func utcParts(_ date: Date) -> tm {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return parts
     }
 
     static func writeCertificate(

@@ -39,15 +39,25 @@ extension Store {
         }
     }
 
-    /// Serials of certificates whose serial starts with `prefix` (upper-case hex) or whose CN equals `commonName`.
-    public func certificateSerials(matchingPrefix prefix: String, orCommonName commonName: String) async throws -> [String] {
+    /// Serials of certificates whose serial equals or starts with `prefix` (upper-case hex), or whose CN is
+    /// `commonName`. Each query is a range or equality lookup on an index, never a table scan.
+    public func certificateSerials(matchingPrefix prefix: String?, orCommonName commonName: String) async throws -> [String] {
         try await run {
-            try await database.raw(
-                """
-                SELECT serial FROM certificates WHERE serial LIKE \(bind: prefix + "%") OR common_name = \(bind: commonName)
-                ORDER BY serial LIMIT 50
-                """
+            var serials: [String] = []
+            if let prefix {
+                // Every serial starting with the prefix sorts between it and the prefix followed by "G",
+                // the first character after the hex digits.
+                serials = try await database.raw(
+                    """
+                    SELECT serial FROM certificates WHERE serial >= \(bind: prefix) AND serial < \(bind: prefix + "G")
+                    ORDER BY serial LIMIT 50
+                    """
+                ).all().map { try $0.decode(column: "serial", as: String.self) }
+            }
+            let byName = try await database.raw(
+                "SELECT serial FROM certificates WHERE common_name = \(bind: commonName) ORDER BY serial LIMIT 50"
             ).all().map { try $0.decode(column: "serial", as: String.self) }
+            return serials + byName.filter { !serials.contains($0) }
         }
     }
 

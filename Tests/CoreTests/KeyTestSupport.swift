@@ -81,6 +81,18 @@ enum KeyTestSupport {
         return serializer.serializedBytes
     }
 
+    /// Bytes from a hex literal written in a test; a typo fails the test instead of crashing it.
+    static func bytes(hex: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
+        let bytes = TraditionalPEMEncryption.hexBytes(hex) ?? []
+        #expect(bytes.count * 2 == hex.count, "bad hex literal \(hex)", sourceLocation: sourceLocation)
+        return bytes
+    }
+
+    /// Lower-case hex, as `openssl enc -K` and `-iv` take it.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
     static func write(_ text: String, to url: URL) throws {
         try Data(text.utf8).write(to: url)
     }

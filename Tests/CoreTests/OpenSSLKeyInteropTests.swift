@@ -1,4 +1,5 @@
 import Foundation
+import SwiftASN1
 import Testing
 import X509
 
@@ -109,6 +110,8 @@ struct OpenSSLKeyInteropTests {
         ("PEM, AES-192-CBC, hmacWithSHA384", ["-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA384", "-passout", "pass:x"], "x"),
         ("PEM, AES-256-CBC, hmacWithSHA512", ["-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA512", "-passout", "pass:pässwörd"], "pässwörd"),
         ("DER, AES-256-CBC", ["-v2", "aes-256-cbc", "-passout", "pass:x", "-outform", "DER"], "x"),
+        ("PEM, DES-EDE3-CBC", ["-v2", "des3", "-passout", "pass:x"], "x"),
+        ("DER, DES-EDE3-CBC, hmacWithSHA1", ["-v2", "des3", "-v2prf", "hmacWithSHA1", "-passout", "pass:x", "-outform", "DER"], "x"),
         ("PEM, OpenSSL's default", ["-passout", "pass:x"], "x"),
     ]
 
@@ -175,6 +178,143 @@ struct OpenSSLKeyInteropTests {
         }
     }
 
+    /// The cipher options of `openssl rsa` and `openssl ec` that write traditional PEM encryption, with the
+    /// name OpenSSL puts in the DEK-Info header.
+    static let traditionalCiphers: [String: String] = [
+        "-aes128": "AES-128-CBC",
+        "-aes192": "AES-192-CBC",
+        "-aes256": "AES-256-CBC",
+        "-des3": "DES-EDE3-CBC",
+    ]
+
+    @Test(
+        "swift-ca reads OpenSSL's traditional PEM encryption (Proc-Type/DEK-Info)",
+        arguments: OpenSSLKind.allCases.filter { $0.traditionalArguments != nil }, traditionalCiphers.keys.sorted()
+    )
+    func readsTraditionalEncryption(_ kind: OpenSSLKind, cipherOption: String) throws {
+        let traditionalArguments = try #require(kind.traditionalArguments)
+        let dekInfoName = try #require(Self.traditionalCiphers[cipherOption])
+        // A non-ASCII password checks that its UTF-8 bytes feed EVP_BytesToKey, as they do in OpenSSL.
+        let password = "pässwörd"
+        try Support.withTemporaryDirectory { directory in
+            let generated = directory.appendingPathComponent("generated.pem")
+            try Support.requireOpenSSL(["genpkey"] + kind.generateArguments + ["-out", generated.path])
+            let expected = try Support.opensslPublicKey(of: generated.path)
+
+            let encrypted = directory.appendingPathComponent("encrypted.pem")
+            try Support.requireOpenSSL(
+                traditionalArguments
+                    + ["-in", generated.path, "-out", encrypted.path, cipherOption, "-passout", "pass:\(password)"]
+            )
+            let bytes = try Support.read(encrypted)
+            let text = String(decoding: bytes, as: UTF8.self)
+            let label = kind == .rsa ? "RSA PRIVATE KEY" : "EC PRIVATE KEY"
+            #expect(text.hasPrefix("-----BEGIN \(label)-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: \(dekInfoName),"))
+            #expect(PrivateKeyCoding.isEncrypted(bytes))
+            #expect(PrivateKeyCoding.formatDescription(of: bytes) == "legacy encrypted PEM")
+
+            let key = try PrivateKeyCoding.decode(bytes, password: password)
+            #expect(try Support.subjectPublicKeyInfo(of: key) == expected)
+            #expect(try Support.opensslPublicKey(of: encrypted.path, password: password) == expected)
+            #expect(try Support.signsValidCertificate(key))
+
+            let wrong = Support.expectCAError(.keyAccess) {
+                _ = try PrivateKeyCoding.decode(bytes, password: "passwörd")
+            }
+            #expect(wrong?.message == "wrong password for the private key")
+            for missing in [nil, ""] as [String?] {
+                let error = Support.expectCAError(.keyAccess) {
+                    _ = try PrivateKeyCoding.decode(bytes, password: missing)
+                }
+                #expect(error?.message == "the private key is encrypted; give its password")
+            }
+        }
+    }
+
+    @Test(
+        "every wrong password for a traditionally encrypted key is reported as such",
+        arguments: ["-des3", "-aes128"]
+    )
+    func traditionalWrongPasswords(_ cipherOption: String) throws {
+        try Support.withTemporaryDirectory { directory in
+            let generated = directory.appendingPathComponent("generated.pem")
+            try Support.requireOpenSSL(["genpkey"] + OpenSSLKind.p256.generateArguments + ["-out", generated.path])
+            let encrypted = directory.appendingPathComponent("encrypted.pem")
+            try Support.requireOpenSSL(["ec", "-in", generated.path, "-out", encrypted.path, cipherOption, "-passout", "pass:x"])
+            let bytes = try Support.read(encrypted)
+            // About one attempt in 256 passes the padding check; the structure check must catch those too.
+            for attempt in 0..<600 {
+                let error = Support.expectCAError(.keyAccess) {
+                    _ = try PrivateKeyCoding.decode(bytes, password: "wrong \(attempt)")
+                }
+                #expect(error?.message == "wrong password for the private key")
+            }
+        }
+    }
+
+    /// OpenSSL commands that write an encrypted key directly, as users run them (words split at spaces);
+    /// KEY and CERT stand for the output files.
+    static let encryptingCommands = [
+        // OpenSSL 3.0's default for req and genrsa: PBES2, PBKDF2-HMAC-SHA256, des-ede3-cbc.
+        "req -x509 -newkey rsa:2048 -keyout KEY -out CERT -subj /CN=test -passout pass:x",
+        "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout KEY -out CERT -subj /CN=test -passout pass:x",
+        "genrsa -des3 -passout pass:x -out KEY 2048",
+        // Traditional PEM encryption.
+        "genrsa -traditional -des3 -passout pass:x -out KEY 2048",
+        "genrsa -traditional -aes256 -passout pass:x -out KEY 2048",
+        // PBES2 with the cipher given.
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -aes-256-cbc -pass pass:x -out KEY",
+        "genpkey -algorithm ed25519 -des3 -pass pass:x -out KEY",
+    ]
+
+    @Test("swift-ca reads the encrypted keys OpenSSL commands write", arguments: encryptingCommands)
+    func readsOpenSSLCommandOutput(_ command: String) throws {
+        try Support.withTemporaryDirectory { directory in
+            let keyFile = directory.appendingPathComponent("key.pem")
+            let certificateFile = directory.appendingPathComponent("certificate.pem")
+            let arguments = command.split(separator: " ").map(String.init)
+            try Support.requireOpenSSL(
+                arguments.map { $0 == "KEY" ? keyFile.path : $0 == "CERT" ? certificateFile.path : $0 }
+            )
+            let bytes = try Support.read(keyFile)
+            #expect(PrivateKeyCoding.isEncrypted(bytes))
+
+            let key = try PrivateKeyCoding.decode(bytes, password: "x")
+            #expect(try Support.subjectPublicKeyInfo(of: key) == (try Support.opensslPublicKey(of: keyFile.path, password: "x")))
+            #expect(try Support.signsValidCertificate(key))
+            if arguments.contains("CERT") {
+                let certificate = try Certificate(pemEncoded: String(decoding: try Support.read(certificateFile), as: UTF8.self))
+                #expect(certificate.publicKey == key.publicKey)
+            }
+            let wrong = Support.expectCAError(.keyAccess) {
+                _ = try PrivateKeyCoding.decode(bytes, password: "y")
+            }
+            #expect(wrong?.message == "wrong password for the private key")
+        }
+    }
+
+    @Test("`openssl req -newkey` encrypts with PBES2 and des-ede3-cbc, which swift-ca reads")
+    func reqUsesTripleDES() throws {
+        try Support.withTemporaryDirectory { directory in
+            let keyFile = directory.appendingPathComponent("ca.key")
+            let certificateFile = directory.appendingPathComponent("ca.crt")
+            try Support.requireOpenSSL([
+                "req", "-x509", "-newkey", "rsa:2048", "-keyout", keyFile.path, "-out", certificateFile.path,
+                "-subj", "/CN=test", "-passout", "pass:x",
+            ])
+            let info = try PrivateKeyCoding.EncryptedPrivateKeyInfo(
+                derEncoded: try PEMDocument(pemString: String(decoding: try Support.read(keyFile), as: UTF8.self)).derBytes
+            )
+            let envelope = try PasswordBasedEncryption.envelope(of: info)
+            #expect(envelope.cipher == .tripleDES)
+            #expect(envelope.initializationVector.count == 8)
+
+            let key = try PrivateKeyCoding.decode(try Support.read(keyFile), password: "x")
+            let certificate = try Certificate(pemEncoded: String(decoding: try Support.read(certificateFile), as: UTF8.self))
+            #expect(certificate.publicKey == key.publicKey)
+        }
+    }
+
     @Test("an EC key preceded by an EC PARAMETERS block is read")
     func ecParametersBlock() throws {
         try Support.withTemporaryDirectory { directory in
@@ -193,7 +333,6 @@ struct OpenSSLKeyInteropTests {
         "unsupported encryption schemes are named by their OID",
         arguments: [
             (["-v1", "PBE-SHA1-3DES"], "1.2.840.113549.1.12.1.3"),
-            (["-v2", "des3"], "1.2.840.113549.3.7"),
             (["-scrypt"], "1.3.6.1.4.1.11591.4.11"),
             (["-v2", "camellia256"], "1.2.392.200011.61.1.1.1.4"),
         ]
@@ -215,19 +354,27 @@ struct OpenSSLKeyInteropTests {
         }
     }
 
-    @Test("OpenSSL's legacy PEM encryption is recognised and refused with advice")
-    func legacyPEMEncryption() throws {
+    @Test(
+        "an unsupported cipher in traditional PEM encryption is named, before any password is asked for",
+        arguments: [(["rsa", "-traditional", "-camellia256"], "CAMELLIA-256-CBC"), (["ec", "-aria128"], "ARIA-128-CBC")]
+    )
+    func unsupportedTraditionalCipher(_ arguments: [String], name: String) throws {
         try Support.withTemporaryDirectory { directory in
             let generated = directory.appendingPathComponent("generated.pem")
-            try Support.requireOpenSSL(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", generated.path])
-            let legacy = directory.appendingPathComponent("legacy.pem")
-            try Support.requireOpenSSL(["ec", "-in", generated.path, "-out", legacy.path, "-aes256", "-passout", "pass:x"])
-            let bytes = try Support.read(legacy)
+            let algorithm = arguments[0] == "rsa" ? OpenSSLKind.rsa : .p256
+            try Support.requireOpenSSL(["genpkey"] + algorithm.generateArguments + ["-out", generated.path])
+            let encrypted = directory.appendingPathComponent("encrypted.pem")
+            try Support.requireOpenSSL(arguments + ["-in", generated.path, "-out", encrypted.path, "-passout", "pass:x"])
+            let bytes = try Support.read(encrypted)
+            #expect(String(decoding: bytes, as: UTF8.self).contains("DEK-Info: \(name),"))
             #expect(PrivateKeyCoding.isEncrypted(bytes))
-            let error = Support.expectCAError(.invalidInput) {
-                _ = try PrivateKeyCoding.decode(bytes, password: "x")
+            for password in ["x", nil] {
+                let error = Support.expectCAError(.invalidInput) {
+                    _ = try PrivateKeyCoding.decode(bytes, password: password)
+                }
+                #expect(error?.message.contains(name) == true, "\(error?.message ?? "")")
+                #expect(error?.message.contains("openssl pkcs8 -topk8") == true)
             }
-            #expect(error?.message.contains("openssl pkcs8 -topk8") == true)
         }
     }
 

@@ -68,34 +68,17 @@ public struct CertificateSpecification: Sendable {
     }
 }
 
-/// The only place that produces a signature over a certificate.
+/// Signs one certificate from a specification. Every certificate swift-ca makes is signed by
+/// `CertificateBlueprint.sign`; this is its form for callers that sign one certificate at a time.
 public enum CertificateSigner {
     public static func sign(_ specification: CertificateSpecification, by issuer: Issuer) throws -> Certificate {
-        var extensions = specification.extensions
-        // SKI and AKI first, as openssl and django-ca order them; every certificate carries both.
-        var ordered = ExtensionSet()
-        try ordered.set(
-            AuthorityKeyIdentifier(keyIdentifier: issuer.keyIdentifier), critical: false)
-        try ordered.set(SubjectKeyIdentifier(hash: specification.publicKey), critical: false)
-        for item in extensions.all { ordered.set(item) }
-        extensions = ordered
-
-        let algorithm = try SignatureHash.signatureAlgorithm(for: issuer.keyAlgorithm, hash: specification.hash)
+        let blueprint = try CertificateBlueprint(
+            subject: specification.subject, issuer: issuer, hash: specification.hash, extensions: specification.extensions)
+        let der = try blueprint.sign(
+            serialNumber: specification.serialNumber, notBefore: specification.notBefore, notAfter: specification.notAfter,
+            subjectPublicKeyInfo: try CertificateBlueprint.encode(specification.publicKey)[...])
         do {
-            return try Certificate(
-                version: .v3,
-                serialNumber: specification.serialNumber,
-                publicKey: specification.publicKey,
-                notValidBefore: specification.notBefore,
-                notValidAfter: specification.notAfter,
-                issuer: issuer.name,
-                subject: specification.subject,
-                signatureAlgorithm: algorithm,
-                extensions: try extensions.makeExtensions(),
-                issuerPrivateKey: issuer.key
-            )
-        } catch let error as CAError {
-            throw error
+            return try Certificate(derEncoded: der)
         } catch {
             throw CAError(.invalidInput, "cannot build the certificate: \(error)")
         }

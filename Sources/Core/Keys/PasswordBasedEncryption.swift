@@ -8,7 +8,10 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// PBES2 (RFC 8018) with PBKDF2 and AES-CBC: the scheme OpenSSL 3 uses for "ENCRYPTED PRIVATE KEY" files.
+/// PBES2 (RFC 8018) with PBKDF2: the scheme OpenSSL 3 uses for "ENCRYPTED PRIVATE KEY" files.
+///
+/// Keys are written with AES-256-CBC. AES-CBC of any size and DES-EDE3-CBC are read, the latter because
+/// OpenSSL 3.0 still uses it by default for `openssl req -newkey` and `openssl pkcs8 -topk8 -v2 des3`.
 enum PasswordBasedEncryption {
     /// Above this many PBKDF2 rounds, decryption of a file from an unknown source could hang the CA for
     /// minutes; OpenSSL's own default is 2048 and OWASP's recommendation is 600,000.
@@ -23,7 +26,7 @@ enum PasswordBasedEncryption {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let initializationVector = AES._CBC.IV()
-        let cipher = Cipher.aes256
+        let cipher = KeyFileCipher.aes256
 
         do {
             let key = try KDF.Insecure.PBKDF2.deriveKey(
@@ -78,8 +81,9 @@ enum PasswordBasedEncryption {
         var salt: [UInt8]
         var iterations: Int
         var hashFunction: KDF.Insecure.PBKDF2.HashFunction
-        var cipher: Cipher
-        var initializationVector: AES._CBC.IV
+        var cipher: KeyFileCipher
+        /// Checked to be one block of `cipher` long.
+        var initializationVector: [UInt8]
         var ciphertext: [UInt8]
     }
 
@@ -136,20 +140,18 @@ enum PasswordBasedEncryption {
         }
 
         let encryption = parameters.encryptionScheme
-        guard let cipher = Cipher(objectIdentifier: encryption.algorithm) else {
+        guard let cipher = KeyFileCipher(objectIdentifier: encryption.algorithm) else {
             throw unsupported("cipher", encryption.algorithm)
         }
         if let keyLength = pbkdf2.keyLength, keyLength != cipher.keyByteCount {
             throw damaged("PBKDF2 key length \(keyLength) for \(cipher)")
         }
-        let initializationVector: AES._CBC.IV
-        do {
-            guard let encoded = encryption.parameters else {
-                throw ASN1Error.invalidASN1Object(reason: "missing IV")
-            }
-            initializationVector = try AES._CBC.IV(ivBytes: ASN1OctetString(asn1Any: encoded).bytes)
-        } catch {
-            throw damaged("AES-CBC initialization vector")
+        // Both AES-CBC and DES-EDE3-CBC take the IV as a bare OCTET STRING (RFC 8018 B.2.2, B.2.5).
+        guard let encodedIV = encryption.parameters,
+            let initializationVector = try? ASN1OctetString(asn1Any: encodedIV).bytes,
+            initializationVector.count == cipher.blockByteCount
+        else {
+            throw damaged("\(cipher) initialization vector")
         }
 
         return Envelope(
@@ -157,7 +159,7 @@ enum PasswordBasedEncryption {
             iterations: pbkdf2.iterationCount,
             hashFunction: hashFunction,
             cipher: cipher,
-            initializationVector: initializationVector,
+            initializationVector: Array(initializationVector),
             ciphertext: Array(info.encryptedData.bytes)
         )
     }
@@ -179,49 +181,16 @@ enum PasswordBasedEncryption {
         } catch {
             throw CAError(.keyAccess, "cannot derive the key-encryption key: \(error)")
         }
-        guard !envelope.ciphertext.isEmpty, envelope.ciphertext.count % 16 == 0 else {
-            throw damaged("ciphertext of \(envelope.ciphertext.count) bytes")
-        }
-        do {
-            return Array(try AES._CBC.decrypt(envelope.ciphertext, using: key, iv: envelope.initializationVector))
-        } catch {
+        do throws(KeyFileCipher.DecryptionFailure) {
+            return try envelope.cipher.decrypt(
+                envelope.ciphertext,
+                key: key.withUnsafeBytes { Array($0) },
+                initializationVector: envelope.initializationVector
+            )
+        } catch .wrongKey {
             throw CAError(.keyAccess, "wrong password for the private key")
-        }
-    }
-
-    /// The AES-CBC variants PBES2 may name.
-    enum Cipher: CustomStringConvertible {
-        case aes128
-        case aes192
-        case aes256
-
-        init?(objectIdentifier: ASN1ObjectIdentifier) {
-            switch objectIdentifier {
-            case PrivateKeyCoding.ObjectIdentifiers.aes128CBC: self = .aes128
-            case PrivateKeyCoding.ObjectIdentifiers.aes192CBC: self = .aes192
-            case PrivateKeyCoding.ObjectIdentifiers.aes256CBC: self = .aes256
-            default: return nil
-            }
-        }
-
-        var objectIdentifier: ASN1ObjectIdentifier {
-            switch self {
-            case .aes128: PrivateKeyCoding.ObjectIdentifiers.aes128CBC
-            case .aes192: PrivateKeyCoding.ObjectIdentifiers.aes192CBC
-            case .aes256: PrivateKeyCoding.ObjectIdentifiers.aes256CBC
-            }
-        }
-
-        var keyByteCount: Int {
-            switch self {
-            case .aes128: 16
-            case .aes192: 24
-            case .aes256: 32
-            }
-        }
-
-        var description: String {
-            "AES-\(keyByteCount * 8)-CBC"
+        } catch .malformed(let what) {
+            throw damaged(what)
         }
     }
 

@@ -13,7 +13,8 @@ import Foundation
 ///
 /// swift-ca always writes PKCS#8 ("PRIVATE KEY" or "ENCRYPTED PRIVATE KEY"), so that one parser reads every
 /// key it stores. It reads PKCS#8 (plain or PBES2-encrypted), SEC1 ("EC PRIVATE KEY") and PKCS#1
-/// ("RSA PRIVATE KEY"), each as PEM or DER, so that keys made by other tools can be imported.
+/// ("RSA PRIVATE KEY"), each as PEM or DER, and OpenSSL's traditional PEM encryption of these, so that keys
+/// made by other tools can be imported.
 public enum PrivateKeyCoding {
     /// PBKDF2-HMAC-SHA256 rounds used when encrypting, following OWASP's 2023 recommendation.
     public static let defaultIterations = 600_000
@@ -62,7 +63,9 @@ public enum PrivateKeyCoding {
     ///
     /// Accepted: PEM "PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "EC PRIVATE KEY" and "RSA PRIVATE KEY" (other
     /// PEM blocks in the same file, such as "EC PARAMETERS", are skipped), and the same structures as DER.
-    /// Encrypted keys must use PBES2 with PBKDF2 (PRF HMAC-SHA-1, -256, -384 or -512) and AES-CBC.
+    /// Encrypted PKCS#8 must use PBES2 with PBKDF2 (PRF HMAC-SHA-1, -256, -384 or -512) and AES-CBC or
+    /// DES-EDE3-CBC. Traditional PEM encryption ("Proc-Type: 4,ENCRYPTED") must use AES-128-CBC,
+    /// AES-192-CBC, AES-256-CBC or DES-EDE3-CBC.
     ///
     /// - Parameters:
     ///   - data: The file's contents.
@@ -113,7 +116,17 @@ extension PrivateKeyCoding {
         case ecPrivateKey([UInt8])
         case rsaPrivateKey([UInt8])
         /// `Proc-Type: 4,ENCRYPTED` PEM (OpenSSL's pre-PKCS#8 encryption with an MD5-based KDF).
-        case legacyEncryptedPEM
+        case legacyEncryptedPEM(PEMBlock)
+
+        /// The PEM label of an unencrypted structure, which a traditionally encrypted block's label must match.
+        var unencryptedPEMLabel: String? {
+            switch self {
+            case .privateKeyInfo: PEMType.privateKey
+            case .ecPrivateKey: PEMType.ecPrivateKey
+            case .rsaPrivateKey: PEMType.rsaPrivateKey
+            case .encryptedPrivateKeyInfo, .legacyEncryptedPEM: nil
+            }
+        }
     }
 
     static let notAKey = CAError(.invalidInput, "not a private key in PEM or DER form")
@@ -126,9 +139,13 @@ extension PrivateKeyCoding {
     }
 
     private static func pemContainer(_ text: String) throws -> Container {
-        // SwiftASN1's PEM parser does not know header lines; checking first gives a useful message.
-        if text.contains("Proc-Type:") && text.contains("ENCRYPTED") {
-            return .legacyEncryptedPEM
+        // SwiftASN1's PEM parser refuses header lines, so traditionally encrypted blocks are found first.
+        let keyLabels = [PEMType.privateKey, PEMType.encryptedPrivateKey, PEMType.ecPrivateKey, PEMType.rsaPrivateKey]
+        if let block = PEMBlock.blocks(in: text).first(where: { keyLabels.contains($0.label) }),
+            TraditionalPEMEncryption.labels.contains(block.label),
+            TraditionalPEMEncryption.isEncrypted(block)
+        {
+            return .legacyEncryptedPEM(block)
         }
         guard let documents = try? PEMDocument.parseMultiple(pemString: text), !documents.isEmpty else {
             throw notAKey
@@ -168,7 +185,11 @@ extension PrivateKeyCoding {
 
 extension PrivateKeyCoding {
     static func decodeSupportedKey(_ data: [UInt8], password: String?) throws -> SupportedPrivateKey {
-        switch try container(of: data) {
+        try supportedKey(in: try container(of: data), password: password)
+    }
+
+    private static func supportedKey(in container: Container, password: String?) throws -> SupportedPrivateKey {
+        switch container {
         case .privateKeyInfo(let der):
             guard let info = try? PrivateKeyInfo(derEncoded: der) else {
                 throw notAKey
@@ -202,12 +223,18 @@ extension PrivateKeyCoding {
         case .rsaPrivateKey(let der):
             return try rsaKey(pkcs1: der[...])
 
-        case .legacyEncryptedPEM:
-            throw CAError(
-                .invalidInput,
-                "the private key uses OpenSSL's legacy PEM encryption (Proc-Type/DEK-Info), which is not supported; "
-                    + "convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
-            )
+        case .legacyEncryptedPEM(let block):
+            let envelope = try TraditionalPEMEncryption.envelope(of: block)
+            guard let password, !password.isEmpty else {
+                throw CAError(.keyAccess, "the private key is encrypted; give its password")
+            }
+            let plaintext = try TraditionalPEMEncryption.decrypt(envelope, password: password)
+            // As above, garbage that passes the padding check must not be reported as a damaged key: the
+            // plaintext has to be the DER structure that the block's label names.
+            guard let inner = try? derContainer(plaintext), inner.unencryptedPEMLabel == block.label else {
+                throw CAError(.keyAccess, "wrong password for the private key")
+            }
+            return try supportedKey(in: inner, password: nil)
         }
     }
 

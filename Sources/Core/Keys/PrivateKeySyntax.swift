@@ -23,6 +23,7 @@ extension PrivateKeyCoding {
         static let aes128CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 2]
         static let aes192CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 22]
         static let aes256CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 42]
+        static let desEDE3CBC: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 3, 7]
 
         /// Readable names for identifiers a user may meet in an error message, so that the message says
         /// more than a row of digits.
@@ -43,7 +44,7 @@ extension PrivateKeyCoding {
             [1, 2, 840, 113_549, 1, 12, 1, 3]: "pbeWithSHAAnd3-KeyTripleDES-CBC",
             [1, 2, 840, 113_549, 1, 12, 1, 6]: "pbeWithSHAAnd40BitRC2-CBC",
             [1, 3, 6, 1, 4, 1, 11591, 4, 11]: "scrypt",
-            [1, 2, 840, 113_549, 3, 7]: "des-ede3-cbc",
+            desEDE3CBC: "des-ede3-cbc",
             [1, 3, 14, 3, 2, 7]: "des-cbc",
             [1, 2, 840, 113_549, 2, 8]: "hmacWithSHA224",
             [1, 2, 840, 113_549, 2, 5]: "hmacWithMD5",
