@@ -67,6 +67,7 @@ struct InitDemo: AsyncParsableCommand {
                 "openssl verify -CAfile \(path("root.pem")) -untrusted \(path("intermediate.pem")) \(path("\($0.name).pem"))"
             }
             lines.append(contentsOf: commands.map { "  " + $0 })
+            lines.append("revoked.example.com passes these checks because they consult no CRL; `list-certs --revoked` shows it revoked.")
             for line in lines { print(line) }
             if !noVerify { try Self.verify(commands) }
         }

@@ -35,7 +35,14 @@ import Testing
             "-addext", "keyUsage=critical,keyCertSign,cRLSign")
         #expect(made.succeeded, "\(made.standardError)")
         try sandbox.expectFailure(["import-ca", "Imported", key, certificate, "--import-password", "nope"], mentioning: "password")
-        try sandbox.expectSuccess("import_ca", "Imported", key, certificate, "--import-password", "imported")
+        let serial = try sandbox.expectSuccess("import_ca", "Imported", key, certificate, "--import-password", "imported",
+                                                "--password", "stored")
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
+        // The imported key is re-encrypted with the new password; openssl opens it with that one only.
+        let storedKey = sandbox.caDirectory + "/keys/\(serial).key"
+        #expect(try sandbox.openssl("pkey", "-in", storedKey, "-passin", "pass:stored", "-noout").succeeded)
+        #expect(!(try sandbox.openssl("pkey", "-in", storedKey, "-passin", "pass:imported", "-noout").succeeded))
+        sandbox.extraEnvironment["CA_PASSWORDS"] = "{\"\(serial)\": \"stored\"}"
         let csr = try sandbox.makeCSR("host")
         let leaf = try sandbox.write(
             try sandbox.expectSuccess("sign-cert", "--ca", "Imported", "--csr", csr, "--alt", "imported.example.com"), to: "leaf.pem")

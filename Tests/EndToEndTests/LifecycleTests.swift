@@ -28,6 +28,7 @@ import Testing
         try sandbox.expectSuccess("sign-cert", "--csr", csr, "--alt", "watched.example.com")
         let added = try sandbox.expectSuccess("cert_watchers", "watched.example.com", "--add", "Ops <ops@example.com>", "--add", "b@example.com")
         #expect(added == "b@example.com\nops@example.com\n")
+        #expect(try sandbox.expectSuccess("view-cert", "watched.example.com").contains("Watchers: b@example.com, ops@example.com"))
         #expect(try sandbox.expectSuccess("cert-watchers", "watched.example.com", "--rm", "b@example.com") == "ops@example.com\n")
         try sandbox.expectFailure(["cert-watchers", "watched.example.com", "--add", "not an address"], mentioning: "e-mail")
     }
@@ -48,6 +49,10 @@ import Testing
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
         let list = try sandbox.expectSuccess("list-certs").split(separator: "\n")
         #expect(list.count == 6)
+        try sandbox.expectSuccess("init-ca", "Second", "CN=Second Root", "--key-type", "EC")
+        try sandbox.expectSuccess("sign-cert", "--ca", "Second", "--csr", csr, "--alt", "second.example.com")
+        #expect(try sandbox.expectSuccess("list-certs", "--ca", "Second").split(separator: "\n").count == 1)
+        #expect(try sandbox.expectSuccess("list-certs", "--ca", "Concurrent Root").split(separator: "\n").count == 6)
         #expect(Set(list.map { $0.prefix(20) }).count == 6)
     }
 
