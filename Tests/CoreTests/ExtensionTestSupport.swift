@@ -26,12 +26,8 @@ enum ExtensionTestSupport {
         return serializer.serializedBytes[...]
     }
 
-    /// A fresh directory under the system temporary directory; the caller removes it.
     static func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("swift-ca-extension-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try OpenSSLProcess.makeTemporaryDirectory(prefix: "swift-ca-extension-tests")
     }
 
     struct ProcessResult {
@@ -41,18 +37,8 @@ enum ExtensionTestSupport {
 
     /// Runs `openssl` with `arguments`, returning its exit status and combined output.
     static func openssl(_ arguments: [String], in directory: URL) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let result = try OpenSSLProcess.run(arguments, in: directory)
+        return ProcessResult(status: result.status, output: result.text + result.errorOutput)
     }
 
     static var opensslIsAvailable: Bool {

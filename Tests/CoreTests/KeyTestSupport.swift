@@ -12,43 +12,15 @@ enum KeyTestSupport {
 
     /// A fresh directory under the system temporary directory, removed when `body` returns.
     static func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
-        let base = FileManager.default.temporaryDirectory
-            .appendingPathComponent("swift-ca-keys-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let base = try OpenSSLProcess.makeTemporaryDirectory(prefix: "swift-ca-keys")
         defer { try? FileManager.default.removeItem(at: base) }
         return try body(base)
     }
 
-    struct ProcessResult {
-        var status: Int32
-        var output: [UInt8]
-        var errorOutput: String
+    typealias ProcessResult = OpenSSLProcess.Result
 
-        var succeeded: Bool { status == 0 }
-        var text: String { String(decoding: output, as: UTF8.self) }
-    }
-
-    /// Runs `openssl` with the arguments and returns its exit status and output.
     static func openssl(_ arguments: [String]) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let output = Pipe()
-        let errorOutput = Pipe()
-        process.standardOutput = output
-        process.standardError = errorOutput
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // stdout is drained before waiting so that large output cannot block openssl; its stderr is a few
-        // lines at most, far below the pipe's buffer, so it can be read afterwards.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errorOutput.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus,
-            output: Array(outputData),
-            errorOutput: String(decoding: errorData, as: UTF8.self)
-        )
+        try OpenSSLProcess.run(arguments)
     }
 
     /// Runs `openssl` and fails the test with its error output if it exits non-zero.

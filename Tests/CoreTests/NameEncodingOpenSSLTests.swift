@@ -133,8 +133,7 @@ extension NameTestSupport {
         let url: URL
 
         init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("swift-ca-names-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            url = try OpenSSLProcess.makeTemporaryDirectory(prefix: "swift-ca-names")
         }
 
         func remove() {
@@ -155,24 +154,11 @@ extension NameTestSupport {
 
         /// Runs openssl and returns its standard output; throws if it exits with an error.
         static func run(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let outputData = output.fileHandleForReading.readDataToEndOfFile()
-            let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw Failure(
-                    description: "openssl \(arguments.joined(separator: " ")) failed: "
-                        + String(decoding: errorData, as: UTF8.self)
-                )
+            let result = try OpenSSLProcess.run(arguments)
+            guard result.succeeded else {
+                throw Failure(description: "openssl \(arguments.joined(separator: " ")) failed: \(result.errorOutput)")
             }
-            return String(decoding: outputData, as: UTF8.self)
+            return result.text
         }
     }
 }
