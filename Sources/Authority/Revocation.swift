@@ -53,4 +53,11 @@ extension Authority {
     public func listCertificates(_ filter: CertificateFilter) async throws -> [CertificateSummary] {
         try await store.certificateSummaries(filter)
     }
+
+    /// The listing streamed row by row (`list-certs` over very many certificates).
+    public func forEachCertificate(
+        _ filter: CertificateFilter, _ body: @escaping @Sendable (CertificateSummary) -> Void
+    ) async throws {
+        try await store.forEachCertificateSummary(filter, body)
+    }
 }

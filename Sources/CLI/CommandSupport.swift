@@ -94,3 +94,28 @@ struct OutputSink {
         }
     }
 }
+
+/// Standard output written from the database thread while rows stream in; buffered, flushed in 64 KiB writes.
+final class StreamingOutput: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+
+    func line(_ text: String) {
+        lock.withLock {
+            buffer.append(contentsOf: text.utf8)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 {
+                FileHandle.standardOutput.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+    }
+
+    func flush() {
+        lock.withLock {
+            FileHandle.standardOutput.write(Data(buffer))
+            buffer.removeAll()
+        }
+    }
+}
