@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -37,6 +39,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/Store"
         ),
@@ -60,6 +64,11 @@ let package = Package(
             path: "Sources/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["CACore"], path: "Tests/CoreTests"),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["CAStore", .product(name: "SQLiteKit", package: "sqlite-kit")],
+            path: "Tests/StoreTests"
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["CACommandLine", "CACore"],

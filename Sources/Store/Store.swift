@@ -14,10 +14,13 @@ import SQLiteKit
 public final class Store: @unchecked Sendable {
     // @unchecked: the connection is only used from one task at a time (see above).
     let database: any SQLDatabase
+    /// The SQLite connection itself, for the bulk insert that binds values without SQLKit's encoders.
+    let sqlite: SQLiteConnection?
     private let close: @Sendable () async throws -> Void
 
-    init(database: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    init(database: any SQLDatabase, sqlite: SQLiteConnection? = nil, close: @escaping @Sendable () async throws -> Void) {
         self.database = database
+        self.sqlite = sqlite
         self.close = close
     }
 
@@ -31,7 +34,7 @@ public final class Store: @unchecked Sendable {
         } catch {
             throw CAError(.storage, "cannot open the database \(path): \(error)")
         }
-        let store = Store(database: connection.sql()) { try await connection.close() }
+        let store = Store(database: connection.sql(), sqlite: connection) { try await connection.close() }
         do {
             // WAL lets readers (list, view, the OCSP responder) run while a writer holds the lock;
             // synchronous=FULL makes a commit durable before we report success.
