@@ -71,9 +71,7 @@ struct InitCA: AsyncParsableCommand {
                 throw CAError(.invalidInput, "give either --path-length or --no-path-length, not both")
             }
             request.pathLength = noPathLength ? nil : (pathLength ?? 0)
-            if let password {
-                request.password = password.isEmpty ? TerminalPrompt.password("Password for the new CA key: ") : password
-            }
+            request.password = try TerminalPrompt.newKeyPassword(password)
             request.defaultHostname = noDefaultHostname ? "" : defaultHostname
             request.permittedNames = permitName
             request.excludedNames = excludeName
@@ -181,7 +179,7 @@ struct ImportCA: AsyncParsableCommand {
             let record = try await authority.importAuthority(
                 name: name, keyBytes: try InputFile.read(key, what: "the key file"),
                 certificateBytes: try InputFile.read(certificate, what: "the certificate file"),
-                importPassword: importPassword, password: password, parent: parent,
+                importPassword: importPassword, password: try TerminalPrompt.newKeyPassword(password), parent: parent,
                 signTemplateChanges: try sign.changes())
             print(SerialNumberText.colonSeparated(record.serial))
         }

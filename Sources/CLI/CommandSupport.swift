@@ -39,6 +39,16 @@ enum CommandRunner {
 }
 
 enum TerminalPrompt {
+    /// The password to encrypt a new or imported key with: the option's value, or asked for when the option
+    /// is given empty. Never falls back to an unencrypted key when encryption was asked for.
+    static func newKeyPassword(_ option: String?) throws -> String? {
+        guard let option else { return nil }
+        guard let chosen = option.isEmpty ? password("Password for the CA key: ") : option, !chosen.isEmpty else {
+            throw CAError(.invalidInput, "--password needs a value when there is no terminal to ask on")
+        }
+        return chosen
+    }
+
     /// Asks on the terminal without echo; nil when there is no terminal (scripts must pass the password).
     @Sendable static func password(_ prompt: String) -> String? {
         guard isatty(STDIN_FILENO) != 0, let raw = getpass(prompt) else { return nil }

@@ -15,6 +15,8 @@ import Testing
         #expect(try sandbox.openssl("pkey", "-in", keyFile, "-passin", "pass:s3cret", "-noout").succeeded)
         #expect(!(try sandbox.openssl("pkey", "-in", keyFile, "-passin", "pass:wrong", "-noout").succeeded))
 
+        try sandbox.expectFailure(["init-ca", "NoValue", "CN=No Value", "--key-type", "EC", "--password", ""],
+                                  mentioning: "--password needs a value")
         let csr = try sandbox.makeCSR("host")
         try sandbox.expectFailure(["sign-cert", "--csr", csr, "--alt", "a.example.com"], mentioning: "password")
         try sandbox.expectFailure(["sign-cert", "--csr", csr, "--alt", "a.example.com", "--password", "wrong"], mentioning: "password")
