@@ -51,6 +51,14 @@ import Testing
         #expect(error.kind == .invalidInput)
     }
 
+    @Test func defaultSubjectInDjangoCAListForm() throws {
+        let settings = try SettingsLoader.load(environment: [
+            "HOME": "/h", "CA_DEFAULT_SUBJECT": #"[{"oid": "C", "value": "AT"}, {"oid": "O", "value": "Example, Inc."}]"#,
+        ])
+        let subject = try SubjectParser.parse(try #require(settings.defaultSubject))
+        #expect(SubjectFormatter.format(subject) == #"C=AT,O=Example\, Inc."#)
+    }
+
     @Test func unknownKeysInTheFileAreRejected() throws {
         let file = NSTemporaryDirectory() + "settings-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: file) }

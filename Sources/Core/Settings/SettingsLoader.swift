@@ -64,7 +64,7 @@ public enum SettingsLoader {
         case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.positiveInteger()
         case "CA_DEFAULT_PROFILE": settings.defaultProfile = try reader.string()
         case "CA_PROFILES": settings.profileOverrides = try reader.profiles()
-        case "CA_DEFAULT_SUBJECT": settings.defaultSubject = try reader.string()
+        case "CA_DEFAULT_SUBJECT": settings.defaultSubject = try reader.subject()
         case "CA_DEFAULT_PRIVATE_KEY_TYPE": settings.defaultPrivateKeyType = try reader.string()
         case "CA_DEFAULT_KEY_SIZE": settings.defaultKeySize = try reader.positiveInteger()
         case "CA_MIN_KEY_SIZE": settings.minimumKeySize = try reader.positiveInteger()
@@ -126,6 +126,36 @@ struct SettingValue {
             throw invalid("JSON")
         }
         return parsed
+    }
+
+    /// An RFC 4514 string, or django-ca's list form `[{"oid": "C", "value": "AT"}, ...]` turned into one.
+    func subject() throws -> String {
+        if let text = value as? String, !text.trimmingCharacters(in: .whitespaces).hasPrefix("[") { return text }
+        guard let list = try structured() as? [[String: String]] else {
+            throw invalid("an RFC 4514 subject or a list of {\"oid\": ..., \"value\": ...} objects")
+        }
+        let parts = try list.map { entry -> String in
+            guard let key = entry["oid"], let attributeValue = entry["value"] else {
+                throw invalid("a list of {\"oid\": ..., \"value\": ...} objects")
+            }
+            return key + "=" + Self.escaped(attributeValue)
+        }
+        let text = parts.joined(separator: ",")
+        _ = try SubjectParser.parse(text)
+        return text
+    }
+
+    /// RFC 4514 §2.4 escaping, so that any value survives the subject parser.
+    static func escaped(_ value: String) -> String {
+        var result = ""
+        for (index, character) in value.enumerated() {
+            let special = ",+\"\\<>;=".contains(character)
+                || (index == 0 && (character == "#" || character == " "))
+                || (index == value.count - 1 && character == " ")
+            if special { result.append("\\") }
+            result.append(character)
+        }
+        return result
     }
 
     func stringDictionary() throws -> [String: String] {
