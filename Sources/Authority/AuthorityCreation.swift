@@ -107,7 +107,10 @@ extension Authority {
             // Children never outlive their parent.
             notAfter = min(notAfter, record.notAfter)
         }
-        let hostname = request.defaultHostname ?? settings.defaultHostname
+        // An intermediate inherits the hostname its parent's URLs were derived from, so that a hierarchy
+        // set up with one --default-hostname stays consistent without repeating it.
+        let hostname = try request.defaultHostname ?? settings.defaultHostname
+            ?? parent.flatMap { try $0.record.configurationValue().defaultHostname }
         let effectiveHostname = (hostname?.isEmpty ?? true) ? nil : hostname
         let hash = try request.hash ?? parent.flatMap { try $0.record.configurationValue().signatureHash }
             ?? settings.defaultSignatureHash

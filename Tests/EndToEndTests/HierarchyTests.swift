@@ -7,8 +7,8 @@ import Testing
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=Example Root CA,O=Example", "--key-type", "EC", "--path-length", "1",
                                   "--default-hostname", "ca.example.com")
-        try sandbox.expectSuccess("init-ca", "Intermediate", "CN=Example Issuing CA", "--parent", "Example Root CA", "--key-type", "EC",
-                                  "--default-hostname", "ca.example.com")
+        // The intermediate inherits the root's --default-hostname.
+        try sandbox.expectSuccess("init-ca", "Intermediate", "CN=Example Issuing CA", "--parent", "Example Root CA", "--key-type", "EC")
         let csr = try sandbox.makeCSR("host")
         let leaf = try sandbox.expectSuccess("sign-cert", "--ca", "Example Issuing CA", "--csr", csr, "--subject", "CN=host.example.com",
                                              "--alt", "host.example.com", "--alt", "IP:10.0.0.1")

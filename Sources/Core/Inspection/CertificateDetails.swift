@@ -33,7 +33,7 @@ public struct CertificateDetails: Sendable, Codable {
         notValidBefore = certificate.notValidBefore
         notValidAfter = certificate.notValidAfter
         publicKey = KeyAlgorithm(publicKey: certificate.publicKey)?.description ?? "unsupported key type"
-        signatureAlgorithm = "\(certificate.signatureAlgorithm)"
+        signatureAlgorithm = Self.name(of: certificate.signatureAlgorithm)
         extensions = certificate.extensions.map { item in
             let described = ExtensionDescriber.describe(item)
             return ExtensionEntry(
@@ -47,6 +47,21 @@ public struct CertificateDetails: Sendable, Codable {
             "SHA-512": Self.hex(SHA512.hash(data: der)),
         ]
         pem = try certificate.pemString()
+    }
+
+    /// The algorithm as openssl names it.
+    static func name(of algorithm: Certificate.SignatureAlgorithm) -> String {
+        switch algorithm {
+        case .ecdsaWithSHA256: return "ecdsa-with-SHA256"
+        case .ecdsaWithSHA384: return "ecdsa-with-SHA384"
+        case .ecdsaWithSHA512: return "ecdsa-with-SHA512"
+        case .sha1WithRSAEncryption: return "sha1WithRSAEncryption"
+        case .sha256WithRSAEncryption: return "sha256WithRSAEncryption"
+        case .sha384WithRSAEncryption: return "sha384WithRSAEncryption"
+        case .sha512WithRSAEncryption: return "sha512WithRSAEncryption"
+        case .ed25519: return "ED25519"
+        default: return "\(algorithm)"
+        }
     }
 
     static func hex(_ digest: some Digest) -> String {
