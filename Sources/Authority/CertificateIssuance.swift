@@ -175,7 +175,7 @@ extension Authority {
     }
 
     func issue(csr: CSRReader.ParsedRequest, prepared: PreparedIssuance, now: Date) throws -> CertificateRecord {
-        guard let keyAlgorithm = KeyAlgorithm(publicKey: csr.request.publicKey) else {
+        guard let keyAlgorithm = KeyAlgorithm(publicKey: csr.publicKey) else {
             throw CAError(.invalidInput, "the CSR's public key type is not supported (use RSA, EC P-256/384/521 or Ed25519)")
         }
         try keyAlgorithm.checkStrength(minimumRSABits: settings.minimumKeySize, what: "the CSR's key")

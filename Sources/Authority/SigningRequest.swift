@@ -26,7 +26,7 @@ public struct SigningRequest: Sendable, Codable, Equatable {
 /// A CSR as read from a file or standard input: PEM or DER, signature verified.
 public enum CSRReader {
     public struct ParsedRequest: Sendable {
-        public let request: CertificateSigningRequest
+        public let publicKey: Certificate.PublicKey
         /// Stored so that `resign-cert` can sign it again.
         public let der: [UInt8]
         /// The SubjectPublicKeyInfo exactly as the requester encoded it, copied into the certificate.
@@ -34,41 +34,29 @@ public enum CSRReader {
     }
 
     public static func parse(_ bytes: [UInt8]) throws -> ParsedRequest {
-        let request: CertificateSigningRequest
+        let request: CertificationRequest
         var der = bytes
         do {
             if bytes.first != 0x30, let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN") {
-                let document = try PEMDocument(pemString: text)
-                der = document.derBytes
+                der = try PEMDocument(pemString: text).derBytes
             }
-            request = try CertificateSigningRequest(derEncoded: der)
+            request = try CertificationRequest(derEncoded: der)
+        } catch let error as CAError {
+            throw error
         } catch {
             if let bits = rsaModulusBits(bytes), bits < 2048 {
                 throw CAError(.policy, "the CSR's key is an RSA key of \(bits) bits; CA_MIN_KEY_SIZE requires at least 2048")
             }
             throw CAError(.invalidInput, "the CSR cannot be parsed: it is not a PKCS#10 request in PEM or DER form")
         }
-        guard request.publicKey.isValidSignature(request.signature, for: request) else {
+        guard request.isSignedByItsKey else {
             throw CAError(.invalidInput, "the CSR's signature does not verify: it was not signed by its own key")
         }
-        guard let keyInformation = subjectPublicKeyInfo(der) else {
-            throw CAError(.invalidInput, "the CSR cannot be parsed: its public key is missing")
-        }
-        return ParsedRequest(request: request, der: der, subjectPublicKeyInfo: keyInformation)
+        return ParsedRequest(publicKey: request.publicKey, der: der, subjectPublicKeyInfo: request.subjectPublicKeyInfo)
     }
 }
 
 extension CSRReader {
-    /// CertificationRequest → certificationRequestInfo → its third element, subjectPKInfo.
-    static func subjectPublicKeyInfo(_ der: [UInt8]) -> ArraySlice<UInt8>? {
-        guard let request = try? DER.parse(der), case .constructed(let requestParts) = request.content,
-            let information = requestParts.first(where: { _ in true }),
-            case .constructed(let informationParts) = information.content
-        else { return nil }
-        let parts = Array(informationParts)
-        return parts.count >= 3 ? parts[2].encodedBytes : nil
-    }
-
     /// swift-crypto refuses RSA keys below 2048 bits, so such a CSR fails to parse; this finds the modulus
     /// size anyway so that the user learns why. CertificationRequest → certificationRequestInfo →
     /// subjectPKInfo → subjectPublicKey (BIT STRING holding RSAPublicKey) → modulus.
