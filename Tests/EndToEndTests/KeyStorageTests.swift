@@ -41,7 +41,8 @@ import Testing
                                                 "--password", "stored")
             .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
         // The imported key is re-encrypted with the new password; openssl opens it with that one only.
-        let storedKey = sandbox.caDirectory + "/keys/\(serial).key"
+        // Key files are named by the serial without colons and leading zeros; openssl picked this serial.
+        let storedKey = sandbox.caDirectory + "/keys/\(String(serial.drop { $0 == "0" })).key"
         #expect(try sandbox.openssl("pkey", "-in", storedKey, "-passin", "pass:stored", "-noout").succeeded)
         #expect(!(try sandbox.openssl("pkey", "-in", storedKey, "-passin", "pass:imported", "-noout").succeeded))
         sandbox.extraEnvironment["CA_PASSWORDS"] = "{\"\(serial)\": \"stored\"}"
