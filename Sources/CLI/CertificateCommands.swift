@@ -128,7 +128,7 @@ struct ListCerts: AsyncParsableCommand {
                 sink.line(String(decoding: data, as: UTF8.self))
             case .text:
                 let now = Date()
-                let output = StreamingOutput()
+                let output = try StreamingOutput()
                 try await authority.forEachCertificate(filter) { summary in
                     let state: String
                     if summary.revoked { state = "revoked" }

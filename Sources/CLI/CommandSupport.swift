@@ -105,18 +105,31 @@ struct OutputSink {
     }
 }
 
-/// Standard output written from the database thread while rows stream in; buffered, flushed in 64 KiB writes.
+/// Output written from the database thread while rows stream in; buffered, written in 64 KiB pieces to
+/// standard output or to a file.
 final class StreamingOutput: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
     private let lock = NSLock()
     private var buffer: [UInt8] = []
+    private let handle: FileHandle
+
+    init(path: String? = nil) throws {
+        guard let path else {
+            handle = FileHandle.standardOutput
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw CAError(.storage, "cannot write \(path)")
+        }
+        handle = file
+    }
 
     func line(_ text: String) {
         lock.withLock {
             buffer.append(contentsOf: text.utf8)
             buffer.append(0x0A)
             if buffer.count >= 1 << 16 {
-                FileHandle.standardOutput.write(Data(buffer))
+                handle.write(Data(buffer))
                 buffer.removeAll(keepingCapacity: true)
             }
         }
@@ -124,7 +137,7 @@ final class StreamingOutput: @unchecked Sendable {
 
     func flush() {
         lock.withLock {
-            FileHandle.standardOutput.write(Data(buffer))
+            handle.write(Data(buffer))
             buffer.removeAll()
         }
     }

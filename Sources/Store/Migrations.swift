@@ -14,6 +14,7 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, description: "certificate authorities, certificates, watchers", apply: createInitialSchema),
         Migration(version: 2, description: "covering index for certificate listings", apply: createListingIndex),
+        Migration(version: 3, description: "certificate revocation lists and their numbers", apply: createRevocationLists),
     ]
 
     static func apply(to store: Store) async throws {
@@ -49,6 +50,23 @@ enum Migrations {
         // indexes only cost inserts.
         try await database.drop(index: "certificates_by_expiry").run()
         try await database.drop(index: "certificates_by_authority").run()
+    }
+
+    /// One row per CA and CRL scope: the latest CRL and its number. The number only grows (RFC 5280 §5.2.3),
+    /// so it is kept even when the CRL itself is replaced.
+    static func createRevocationLists(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "certificate_revocation_lists")
+            .column("authority_serial", type: .text, .notNull, .references("certificate_authorities", "serial"))
+            .column("scope", type: .text, .notNull)
+            .column("number", type: .bigint, .notNull)
+            .column("this_update", type: .bigint, .notNull)
+            .column("next_update", type: .bigint, .notNull)
+            .column("crl_der", type: .blob)
+            .primaryKey("authority_serial", "scope")
+            .run()
+        // Revoked certificates of one CA, for CRL generation.
+        try await database.create(index: "certificates_revoked_by_authority")
+            .on("certificates").column("authority_serial").column("revoked_at").run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

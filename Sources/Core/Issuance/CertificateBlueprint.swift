@@ -51,7 +51,10 @@ public struct CertificateBlueprint: Sendable {
         var tbs: [UInt8] = []
         tbs.reserveCapacity(1024)
         tbs += Self.version
-        tbs += DERBytes.tagged(0x02, Array(serialNumber.bytes))
+        // A positive INTEGER: a leading 0x00 when the first byte's high bit is set.
+        var serialContent = Array(serialNumber.bytes.drop { $0 == 0 })
+        if serialContent.isEmpty || serialContent[0] & 0x80 != 0 { serialContent.insert(0, at: 0) }
+        tbs += DERBytes.tagged(0x02, serialContent)
         tbs += algorithmIdentifier
         tbs += issuerName
         tbs += DERBytes.tagged(0x30, DERTime.encode(notBefore) + DERTime.encode(notAfter))

@@ -1,0 +1,153 @@
+import CACore
+import CAStore
+import Foundation
+import X509
+
+/// What `dump-crl` (and later `generate-crls` and the server) asks for.
+public struct RevocationListRequest: Sendable {
+    public var scope: CRLScope = .all
+    /// nextUpdate − thisUpdate.
+    public var validity: TimeInterval = 86_400
+    /// Only these reasons (adds them to the Issuing Distribution Point); nil for all.
+    public var onlySomeReasons: [RevocationReason]?
+    public var hash: SignatureHash?
+
+    public init() {}
+
+    /// The key under which the CRL number of this kind of CRL is kept: numbers grow per CA and scope.
+    var scopeKey: String {
+        let base: String
+        switch scope {
+        case .all: base = "all"
+        case .userCertificates: base = "user"
+        case .caCertificates: base = "ca"
+        }
+        guard let reasons = onlySomeReasons, !reasons.isEmpty else { return base }
+        return base + ";" + reasons.map(\.rawValue).sorted().joined(separator: ",")
+    }
+}
+
+extension Authority {
+    /// Signs a CRL of the CA's revoked certificates. The CRL number is taken and recorded in its own
+    /// transaction first, so it only ever grows, even when two processes sign at once.
+    public func makeRevocationList(
+        authority identifier: String?, request: RevocationListRequest, password: String?
+    ) async throws -> (authority: AuthorityRecord, der: [UInt8]) {
+        let authority = try await resolveAuthority(identifier)
+        if let reasons = request.onlySomeReasons,
+            let invalid = reasons.first(where: { $0 == .unspecified || $0 == .removeFromCRL })
+        {
+            throw CAError(.invalidInput, "--only-some-reasons cannot name \(invalid.rawValue) (RFC 5280 §5.2.5)")
+        }
+        let issuer = try issuer(for: authority, password: password)
+        let thisUpdate = Date()
+        let nextUpdate = thisUpdate.addingTimeInterval(request.validity)
+        let scopeKey = request.scopeKey
+        let number = try await store.transaction {
+            let number = try await self.store.nextRevocationListNumber(authority: authority.serial, scope: scopeKey)
+            try await self.store.saveRevocationList(
+                RevocationListRecord(
+                    authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
+                    nextUpdate: nextUpdate, crlDER: nil))
+            return number
+        }
+        var reasonFlags: ReasonFlags?
+        if let reasons = request.onlySomeReasons, !reasons.isEmpty {
+            reasonFlags = try ReasonFlags(names: reasons.map(\.rawValue))
+        }
+        let hash = try request.hash ?? authority.configurationValue().signatureHash
+        let options = try CRLOptions(
+            scope: request.scope, onlySomeReasons: reasonFlags, thisUpdate: thisUpdate, nextUpdate: nextUpdate,
+            number: number, hash: hash, distributionPoint: nil)
+        let wanted = request.onlySomeReasons.map(Set.init)
+        let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options))
+        let include: @Sendable (RevokedCertificateSummary) -> Void = { revoked in
+            let reason = (try? RevocationReason(name: revoked.reason)) ?? .unspecified
+            if let wanted, !wanted.contains(reason) { return }
+            builder.append(
+                RevokedEntry(
+                    serialNumber: Self.serialBytes(revoked.serial), revokedAt: revoked.revokedAt, reason: reason,
+                    invalidityDate: revoked.compromisedAt))
+        }
+        if request.scope != .caCertificates {
+            try await store.forEachRevokedCertificate(authority: authority.serial, notExpiredAt: thisUpdate, include)
+        }
+        if request.scope != .userCertificates {
+            for child in try await store.revokedChildAuthorities(of: authority.serial) { include(child) }
+        }
+        return (authority, try builder.finish())
+    }
+
+    static func serialBytes(_ hex: String) -> [UInt8] {
+        let digits = Array((hex.count % 2 == 1 ? "0" + hex : hex).utf8)
+        return stride(from: 0, to: digits.count, by: 2).compactMap { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) }
+    }
+
+    /// OpenSSL's index.txt for a CA, so that `openssl ocsp -index` can answer for it.
+    public func writeOCSPIndex(authority identifier: String?, _ line: @escaping @Sendable (String) -> Void) async throws {
+        let authority = try await resolveAuthority(identifier)
+        let now = Date()
+        let failure = SummaryBox()
+        try await store.forEachCertificateStatus(authority: authority.serial) { status in
+            let state: OpenSSLIndexLine.Status
+            if let revocation = status.revocation {
+                state = .revoked(
+                    at: revocation.revokedAt, reason: (try? RevocationReason(name: revocation.reason)) ?? .unspecified,
+                    invalidityDate: revocation.compromisedAt)
+            } else {
+                state = status.notAfter <= now ? .expired : .valid
+            }
+            do {
+                let subject = try SubjectParser.parse(status.subject)
+                line(try OpenSSLIndexLine(
+                    status: state, serialNumber: Self.serialBytes(status.serial), notAfter: status.notAfter, subject: subject
+                ).text())
+            } catch {
+                failure.record(error)
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+}
+
+/// The first error raised on the database thread while rows stream in.
+final class SummaryBox: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var first: (any Error)?
+
+    func record(_ error: any Error) {
+        lock.withLock { if first == nil { first = error } }
+    }
+
+    var error: (any Error)? { lock.withLock { first } }
+}
+
+/// The CRL builder fed from the database thread while revoked certificates stream in.
+final class LockedCRLBuilder: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var builder: CRLBuilder
+    private var failure: (any Error)?
+
+    init(_ builder: CRLBuilder) {
+        self.builder = builder
+    }
+
+    func append(_ entry: RevokedEntry) {
+        lock.withLock {
+            do {
+                try builder.append(entry)
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+    }
+
+    func finish() throws -> [UInt8] {
+        try lock.withLock {
+            if let failure { throw failure }
+            return try builder.finish()
+        }
+    }
+}

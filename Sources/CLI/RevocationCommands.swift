@@ -1,0 +1,67 @@
+import ArgumentParser
+import CAAuthority
+import CACore
+import Foundation
+
+enum CRLEncoding: String, ExpressibleByArgument, CaseIterable {
+    case pem = "PEM", der = "DER", asn1 = "ASN1"
+
+    init?(argument: String) {
+        guard let value = Self(rawValue: argument.uppercased()) else { return nil }
+        self = value
+    }
+}
+
+struct DumpCRL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-crl", abstract: "Write a signed CRL of a CA's revoked certificates.", aliases: ["dump_crl"])
+
+    @Argument(help: "File to write; - for standard output.") var path: String = "-"
+    @Option(help: "Serial, CN or name of the CA (default: CA_DEFAULT_CA or the usable CA that expires last).") var ca: String?
+    @Option(name: [.short, .long], help: "Seconds until nextUpdate.") var expires: Int = 86_400
+    @Option(name: [.short, .long], help: "PEM or DER (ASN1 is DER).") var format: CRLEncoding = .pem
+    @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
+    @Flag(help: "Only certificates of child CAs (critical Issuing Distribution Point).") var onlyContainsCaCerts = false
+    @Flag(help: "Only end-entity certificates (critical Issuing Distribution Point).") var onlyContainsUserCerts = false
+    @Option(help: "Only certificates revoked for this reason (repeatable).") var onlySomeReasons: [String] = []
+    @Option(help: "Password of the CA's key.") var password: String?
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            guard expires > 0 else { throw CAError(.invalidInput, "--expires must be a positive number of seconds") }
+            var request = RevocationListRequest()
+            switch (onlyContainsCaCerts, onlyContainsUserCerts) {
+            case (true, true):
+                throw CAError(.invalidInput, "give either --only-contains-ca-certs or --only-contains-user-certs, not both")
+            case (true, false): request.scope = .caCertificates
+            case (false, true): request.scope = .userCertificates
+            case (false, false): request.scope = .all
+            }
+            request.validity = TimeInterval(expires)
+            request.hash = try algorithm.map(SignatureHash.init(name:))
+            if !onlySomeReasons.isEmpty { request.onlySomeReasons = try onlySomeReasons.map(RevocationReason.init(name:)) }
+            let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password).der
+            let bytes = format == .pem ? Array(CRLBuilder.pem(crl).utf8) : crl
+            var sink = OutputSink(path: path == "-" ? nil : path)
+            sink.bytes(bytes)
+            try sink.finish()
+        }
+    }
+}
+
+struct DumpOCSPIndex: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump-ocsp-index",
+        abstract: "Write OpenSSL's index.txt of a CA's certificates, for `openssl ocsp -index`.", aliases: ["dump_ocsp_index"])
+
+    @Argument(help: "File to write; - for standard output.") var path: String = "-"
+    @Option(help: "Serial, CN or name of the CA (default: CA_DEFAULT_CA or the usable CA that expires last).") var ca: String?
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let output = try StreamingOutput(path: path == "-" ? nil : path)
+            try await authority.writeOCSPIndex(authority: ca) { output.line($0) }
+            output.flush()
+        }
+    }
+}

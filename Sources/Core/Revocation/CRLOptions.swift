@@ -1,0 +1,79 @@
+import Foundation
+import X509
+
+/// Which certificates of a CA a CRL covers.
+public enum CRLScope: Sendable, Hashable {
+    /// Every certificate the CA issued: a complete CRL without an Issuing Distribution Point.
+    case all
+    /// Only end-entity certificates (`onlyContainsUserCerts`).
+    case userCertificates
+    /// Only CA certificates (`onlyContainsCACerts`), often called an ARL.
+    case caCertificates
+}
+
+/// Everything about a CRL except its entries.
+public struct CRLOptions: Sendable {
+    /// Which certificates the CRL covers. Anything but ``CRLScope/all`` adds a critical Issuing Distribution
+    /// Point, so that relying parties do not take the partial CRL for a complete one.
+    public var scope: CRLScope
+    /// The revocation reasons the CRL covers; `nil` means all reasons. When set, the CRL carries an Issuing
+    /// Distribution Point and ``CRLBuilder/append(_:)`` refuses entries revoked for other reasons.
+    public var onlySomeReasons: ReasonFlags?
+    /// The CRL's issue date.
+    public var thisUpdate: Date
+    /// By when the next CRL will be issued. RFC 5280 §5.1.2.5 requires conforming CAs to set it.
+    public var nextUpdate: Date
+    /// The CRL Number, increasing with every CRL of a scope (RFC 5280 §5.2.3).
+    public var number: Int
+    /// The hash of the signature algorithm; `nil` picks the one matching the CA key.
+    public var hash: SignatureHash?
+    /// Where the CRL is published, written as the Issuing Distribution Point's full name. It is written
+    /// only when the CRL carries that extension, i.e. when it is limited by scope or reasons.
+    public var distributionPoint: [GeneralName]?
+
+    public init(
+        scope: CRLScope = .all, onlySomeReasons: ReasonFlags? = nil, thisUpdate: Date, nextUpdate: Date, number: Int,
+        hash: SignatureHash? = nil, distributionPoint: [GeneralName]? = nil
+    ) {
+        self.scope = scope
+        self.onlySomeReasons = onlySomeReasons
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+        self.number = number
+        self.hash = hash
+        self.distributionPoint = distributionPoint
+    }
+
+    /// The Issuing Distribution Point these options call for, or `nil` for a complete CRL.
+    var issuingDistributionPoint: IssuingDistributionPoint? {
+        guard scope != .all || onlySomeReasons != nil else { return nil }
+        return IssuingDistributionPoint(
+            fullName: distributionPoint,
+            onlyContainsUserCertificates: scope == .userCertificates,
+            onlyContainsCACertificates: scope == .caCertificates,
+            onlySomeReasons: onlySomeReasons)
+    }
+
+    func validate() throws {
+        guard number >= 0 else {
+            throw CAError(.invalidInput, "the CRL number must not be negative, got \(number)")
+        }
+        guard nextUpdate >= thisUpdate else {
+            throw CAError(
+                .invalidInput,
+                "the next update of a CRL (\(nextUpdate)) must not be before its this update (\(thisUpdate))")
+        }
+        if let onlySomeReasons {
+            guard !onlySomeReasons.isEmpty else {
+                throw CAError(.invalidInput, "a CRL limited to some reasons needs at least one reason")
+            }
+            // Bit 0 of ReasonFlags is a placeholder that names no reason.
+            guard !onlySomeReasons.contains(.unused) else {
+                throw CAError(.invalidInput, "\"unused\" is not a revocation reason a CRL can be limited to")
+            }
+        }
+        if let distributionPoint, distributionPoint.isEmpty {
+            throw CAError(.invalidInput, "the distribution point of a CRL needs at least one name")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import SwiftASN1
+
+// RFC 5280 §5.1 and §5.3 (one element of TBSCertList.revokedCertificates):
+//
+// revokedCertificates     SEQUENCE OF SEQUENCE  {
+//      userCertificate         CertificateSerialNumber,
+//      revocationDate          Time,
+//      crlEntryExtensions      Extensions OPTIONAL
+//                               -- if present, version MUST be v2
+//                           }  OPTIONAL,
+//
+// CertificateSerialNumber  ::=  INTEGER
+//
+// id-ce-cRLReasons OBJECT IDENTIFIER ::= { id-ce 21 }
+//
+// CRLReason ::= ENUMERATED {
+//      unspecified             (0),
+//      keyCompromise           (1),
+//      cACompromise            (2),
+//      affiliationChanged      (3),
+//      superseded              (4),
+//      cessationOfOperation    (5),
+//      certificateHold         (6),
+//           -- value 7 is not used
+//      removeFromCRL           (8),
+//      privilegeWithdrawn      (9),
+//      aACompromise           (10) }
+//
+// id-ce-invalidityDate OBJECT IDENTIFIER ::= { id-ce 24 }
+//
+// InvalidityDate ::=  GeneralizedTime
+
+/// One revoked certificate as a CRL lists it.
+public struct RevokedEntry: Sendable, Hashable {
+    /// The certificate's serial number as stored: big-endian magnitude bytes. Leading zero bytes are allowed
+    /// and dropped when encoding.
+    public var serialNumber: [UInt8]
+    /// When the certificate was revoked (the CRL entry's revocationDate).
+    public var revokedAt: Date
+    /// Why the certificate was revoked. `unspecified` is written as no reason code at all.
+    public var reason: RevocationReason
+    /// When the key is known or suspected to have been compromised, if that is earlier than ``revokedAt``.
+    public var invalidityDate: Date?
+
+    /// An entry; without a reason the certificate is listed as revoked for no stated reason.
+    public init(
+        serialNumber: [UInt8], revokedAt: Date, reason: RevocationReason = .unspecified, invalidityDate: Date? = nil
+    ) {
+        self.serialNumber = serialNumber
+        self.revokedAt = revokedAt
+        self.reason = reason
+        self.invalidityDate = invalidityDate
+    }
+}
+
+/// The DER of CRL entries. Entries are encoded one at a time by ``CRLBuilder`` and never kept as values,
+/// so everything that is the same for all entries is encoded once here.
+struct RevokedEntryEncoder: Sendable {
+    /// The complete reasonCode extension for each reason, indexed by ``RevocationReason/value``; `nil` where
+    /// no extension is written (unspecified, and the unused value 7).
+    private let reasonCodeExtensions: [[UInt8]?]
+    /// `extnID` of the invalidityDate extension, ready to be followed by its value.
+    private let invalidityDateIdentifier: [UInt8]
+
+    /// 2.5.29.21
+    static let reasonCodeOID: ASN1ObjectIdentifier = [2, 5, 29, 21]
+    /// 2.5.29.24
+    static let invalidityDateOID: ASN1ObjectIdentifier = [2, 5, 29, 24]
+
+    init() throws {
+        let reasonIdentifier = try CertificateBlueprint.encode(Self.reasonCodeOID)
+        var reasonExtensions = [[UInt8]?](repeating: nil, count: 11)
+        // RFC 5280 §5.3.1: "the reason code CRL entry extension SHOULD be absent instead of using the
+        // unspecified (0) reasonCode value", so unspecified stays nil.
+        for reason in RevocationReason.allCases where reason != .unspecified {
+            let enumerated = DERBytes.tagged(0x0A, [UInt8(reason.value)])
+            reasonExtensions[reason.value] = DERBytes.tagged(0x30, reasonIdentifier + DERBytes.tagged(0x04, enumerated))
+        }
+        reasonCodeExtensions = reasonExtensions
+        invalidityDateIdentifier = try CertificateBlueprint.encode(Self.invalidityDateOID)
+    }
+
+    /// Appends the DER of one `SEQUENCE { userCertificate, revocationDate, crlEntryExtensions }` to `buffer`.
+    func append(_ entry: RevokedEntry, to buffer: inout [UInt8]) throws {
+        var content = DERBytes.tagged(0x02, try Self.integerContent(magnitude: entry.serialNumber))
+        content += DERTime.encode(entry.revokedAt)
+        var extensions: [UInt8] = []
+        if let reasonCode = reasonCodeExtensions[entry.reason.value] {
+            extensions += reasonCode
+        }
+        if let invalidityDate = entry.invalidityDate {
+            // RFC 5280 §5.3.2: InvalidityDate is a GeneralizedTime whatever the year, unlike Time.
+            let value = try CertificateBlueprint.encode(try Self.generalizedTime(invalidityDate))
+            extensions += DERBytes.tagged(0x30, invalidityDateIdentifier + DERBytes.tagged(0x04, value))
+        }
+        if !extensions.isEmpty {
+            content += DERBytes.tagged(0x30, extensions)
+        }
+        buffer += DERBytes.tagged(0x30, content)
+    }
+
+    /// The content octets of a positive INTEGER whose magnitude is `bytes` (big-endian). DER wants the
+    /// shortest form: no leading zero byte unless the next byte has its high bit set, which would otherwise
+    /// make the number negative.
+    static func integerContent(magnitude bytes: [UInt8]) throws -> [UInt8] {
+        guard !bytes.isEmpty else {
+            throw CAError(.invalidInput, "a revoked certificate needs a serial number")
+        }
+        let significant = bytes.drop { $0 == 0 }
+        guard let first = significant.first else { return [0x00] }
+        return first & 0x80 == 0 ? Array(significant) : [0x00] + significant
+    }
+
+    /// `date` in whole seconds as a GeneralizedTime, which RFC 5280 §4.1.2.5.2 requires to be UTC with no
+    /// fractional seconds.
+    static func generalizedTime(_ date: Date) throws -> GeneralizedTime {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        do {
+            return try GeneralizedTime(
+                year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+                hours: Int(parts.tm_hour), minutes: Int(parts.tm_min), seconds: Int(parts.tm_sec), fractionalSeconds: 0)
+        } catch {
+            throw CAError(.invalidInput, "the invalidity date \(date) cannot be written in a CRL")
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import CACore
+import Foundation
+import SQLKit
+
+/// A CRL as stored: the latest one per CA and scope, with the number it carries.
+public struct RevocationListRecord: Sendable, Equatable {
+    public var authoritySerial: String
+    public var scope: String
+    public var number: Int
+    public var thisUpdate: Date
+    public var nextUpdate: Date
+    public var crlDER: [UInt8]?
+
+    public init(authoritySerial: String, scope: String, number: Int, thisUpdate: Date, nextUpdate: Date, crlDER: [UInt8]?) {
+        self.authoritySerial = authoritySerial
+        self.scope = scope
+        self.number = number
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+        self.crlDER = crlDER
+    }
+}
+
+/// A revoked certificate as a CRL lists it.
+public struct RevokedCertificateSummary: Sendable, Equatable {
+    public var serial: String
+    public var revokedAt: Date
+    public var reason: String
+    public var compromisedAt: Date?
+}
+
+extension Store {
+    public func revocationList(authority: String, scope: String) async throws -> RevocationListRecord? {
+        try await run {
+            try await database.raw(
+                """
+                SELECT authority_serial, scope, number, this_update, next_update, crl_der FROM certificate_revocation_lists
+                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope)
+                """
+            ).first().map { row in
+                RevocationListRecord(
+                    authoritySerial: try row.decode(column: "authority_serial", as: String.self),
+                    scope: try row.decode(column: "scope", as: String.self),
+                    number: try row.decode(column: "number", as: Int.self),
+                    thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)),
+                    nextUpdate: Date(storedSeconds: try row.decode(column: "next_update", as: Int64.self)),
+                    crlDER: try row.decode(column: "crl_der", as: Data?.self).map { [UInt8]($0) })
+            }
+        }
+    }
+
+    /// Takes the next CRL number for a CA and scope (0 for the first). Call inside `transaction`, so that two
+    /// processes never issue the same number.
+    public func nextRevocationListNumber(authority: String, scope: String) async throws -> Int {
+        try await run {
+            let row = try await database.raw(
+                """
+                SELECT number FROM certificate_revocation_lists
+                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope)
+                """
+            ).first()
+            return try row.map { try $0.decode(column: "number", as: Int.self) + 1 } ?? 0
+        }
+    }
+
+    /// Stores a CRL as the latest of its CA and scope (`crlDER` nil records only the number, for dump-crl).
+    public func saveRevocationList(_ record: RevocationListRecord) async throws {
+        try await run {
+            try await database.raw(
+                """
+                INSERT INTO certificate_revocation_lists (authority_serial, scope, number, this_update, next_update, crl_der)
+                VALUES (\(bind: record.authoritySerial), \(bind: record.scope), \(bind: record.number),
+                \(bind: record.thisUpdate.storedSeconds), \(bind: record.nextUpdate.storedSeconds), \(bind: record.crlDER.map { Data($0) }))
+                ON CONFLICT (authority_serial, scope) DO UPDATE SET number = excluded.number,
+                this_update = excluded.this_update, next_update = excluded.next_update,
+                crl_der = COALESCE(excluded.crl_der, certificate_revocation_lists.crl_der)
+                """
+            ).run()
+        }
+    }
+
+    /// Revoked, not yet expired certificates of a CA, streamed in serial order (a CRL over a million
+    /// entries never sits in memory as records).
+    public func forEachRevokedCertificate(
+        authority: String, notExpiredAt date: Date, _ body: @escaping @Sendable (RevokedCertificateSummary) -> Void
+    ) async throws {
+        let failure = SummaryCollector()
+        try await run {
+            try await database.raw(
+                """
+                SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
+                WHERE authority_serial = \(bind: authority) AND revoked_at IS NOT NULL AND not_after > \(bind: date.storedSeconds)
+                ORDER BY serial
+                """
+            ).run { row in
+                do {
+                    body(RevokedCertificateSummary(
+                        serial: try row.decode(column: "serial", as: String.self),
+                        revokedAt: Date(storedSeconds: try row.decode(column: "revoked_at", as: Int64.self)),
+                        reason: try row.decode(column: "revoked_reason", as: String?.self) ?? "unspecified",
+                        compromisedAt: try row.decode(column: "compromised_at", as: Int64?.self).map(Date.init(storedSeconds:))))
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        if let error = failure.firstError { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
+    }
+
+    /// Revoked child CAs of a CA (for the CA-scope CRL).
+    public func revokedChildAuthorities(of authority: String) async throws -> [RevokedCertificateSummary] {
+        try await allAuthorities().compactMap { child in
+            guard child.parentSerial == authority, let revocation = child.revocation else { return nil }
+            return RevokedCertificateSummary(
+                serial: child.serial, revokedAt: revocation.revokedAt, reason: revocation.reason,
+                compromisedAt: revocation.compromisedAt)
+        }
+    }
+}
+
+/// What OpenSSL's index.txt needs of a certificate.
+public struct CertificateStatusSummary: Sendable, Equatable {
+    public var serial: String
+    public var subject: String
+    public var notAfter: Date
+    public var revocation: RevocationRecord?
+}
+
+extension Store {
+    /// Every certificate of a CA (autogenerated ones included), streamed in serial order.
+    public func forEachCertificateStatus(
+        authority: String, _ body: @escaping @Sendable (CertificateStatusSummary) -> Void
+    ) async throws {
+        let failure = SummaryCollector()
+        try await run {
+            try await database.raw(
+                """
+                SELECT serial, subject, not_after, revoked_at, revoked_reason, compromised_at FROM certificates
+                WHERE authority_serial = \(bind: authority) ORDER BY serial
+                """
+            ).run { row in
+                do {
+                    body(CertificateStatusSummary(
+                        serial: try row.decode(column: "serial", as: String.self),
+                        subject: try row.decode(column: "subject", as: String.self),
+                        notAfter: Date(storedSeconds: try row.decode(column: "not_after", as: Int64.self)),
+                        revocation: try Store.revocation(from: row)))
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        if let error = failure.firstError { throw CAError(.storage, "a certificate cannot be read: \(error)") }
+    }
+}
