@@ -17,6 +17,7 @@ struct Benchmark: AsyncParsableCommand {
     @Option(help: "Certificates to issue with the P-256 issuer.") var ecCount = 20_000
     @Option(help: "Certificates to issue with the RSA-2048 issuer.") var rsaCount = 2_000
     @Option(help: "Certificates in the database for the list-certs and view-cert timings.") var listSize = 100_000
+    @Option(help: "Revoked certificates for the dump-crl timing (0 skips it; it issues them first).") var crlSize = 0
     @Option(help: "Working directory (default: a new temporary directory, removed afterwards).") var directory: String?
 
     func run() async throws {
@@ -74,9 +75,39 @@ struct Benchmark: AsyncParsableCommand {
             let memory = runs.map(\.maximumResidentKilobytes).max() ?? 0
             print(String(format: "%@: best %.1f ms, median %.1f ms of 5 runs, max RSS %d KiB", label, best * 1000, median * 1000, memory))
         }
+        if crlSize > 0 {
+            try await measureRevocationList(authority, csrs: csrs, environment: environment, executable: executable)
+        }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         print("benchmark process (holds \(csrs.count) CSRs and runs the bulk issuance): max RSS \(usage.ru_maxrss) KiB")
+    }
+
+    /// A CA with `crlSize` revoked certificates, then `dump-crl` as a user runs it.
+    func measureRevocationList(
+        _ authority: Authority, csrs: [[UInt8]], environment: [String: String], executable: String
+    ) async throws {
+        var request = AuthorityCreationRequest(name: "Bench CRL", subject: "CN=Bench CRL Root", keyAlgorithm: .ec(.secp256r1))
+        request.defaultHostname = "ca.example.com"
+        let ca = try await authority.createAuthority(request)
+        var issued = 0
+        while issued < crlSize {
+            let batch = Array(csrs.prefix(min(csrs.count, crlSize - issued)))
+            _ = try await authority.signBatch(csrs: batch, request: Self.request, authority: ca.serial, password: nil)
+            issued += batch.count
+        }
+        let revoked = try await authority.store.transaction {
+            try await authority.store.revokeAllCertificates(
+                authority: ca.serial, revocation: RevocationRecord(revokedAt: Date(), reason: "key_compromise", compromisedAt: nil))
+        }
+        let output = (authority.settings.caDirectory as NSString).appendingPathComponent("bench.crl")
+        let runs = try (0..<3).map { _ in
+            try Self.wallTime(executable, ["dump-crl", "--ca", ca.serial, "--format", "DER", output], environment: environment)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        print(String(
+            format: "dump-crl over %d revoked certificates (%d bytes DER): best %.0f ms of 3 runs, max RSS %d KiB",
+            revoked, size, (runs.map(\.seconds).min() ?? 0) * 1000, runs.map(\.maximumResidentKilobytes).max() ?? 0))
     }
 
     static var request: SigningRequest {

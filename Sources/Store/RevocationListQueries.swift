@@ -153,3 +153,19 @@ extension Store {
         if let error = failure.firstError { throw CAError(.storage, "a certificate cannot be read: \(error)") }
     }
 }
+
+extension Store {
+    /// Revokes every unrevoked certificate of a CA at once, returning how many changed (for retiring a CA,
+    /// and for building large CRLs in benchmarks). Call inside `transaction`.
+    public func revokeAllCertificates(authority: String, revocation: RevocationRecord) async throws -> Int {
+        try await run {
+            try await database.raw(
+                """
+                UPDATE certificates SET revoked_at = \(bind: revocation.revokedAt.storedSeconds),
+                revoked_reason = \(bind: revocation.reason), compromised_at = \(bind: revocation.compromisedAt?.storedSeconds)
+                WHERE authority_serial = \(bind: authority) AND revoked_at IS NULL RETURNING serial
+                """
+            ).all().count
+        }
+    }
+}
