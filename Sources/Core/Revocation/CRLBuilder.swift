@@ -49,8 +49,13 @@ public struct CRLBuilder: Sendable {
     private let crlExtensions: [UInt8]
     private let coveredReasons: ReasonFlags?
     private let entryEncoder: RevokedEntryEncoder
-    /// The concatenated DER of the entries, without the SEQUENCE OF header, which is only known at the end.
-    private var encodedEntries: [UInt8] = []
+    /// The concatenated DER of the entries, after `reservedPrefix` bytes left free for the headers and the
+    /// leading fields, which are written in front of the entries at the end: the CRL is assembled in this one
+    /// buffer, so a CRL over a million certificates exists once in memory, never twice.
+    private var encodedEntries: [UInt8]
+    private let reservedPrefix: Int
+    /// The largest DER header this builder writes: tag, 0x84 and four length octets.
+    private static let maximumHeaderLength = 6
 
     /// How many entries have been appended.
     public private(set) var entryCount = 0
@@ -74,6 +79,9 @@ public struct CRLBuilder: Sendable {
             + DERTime.encode(options.thisUpdate) + DERTime.encode(options.nextUpdate)
         coveredReasons = options.onlySomeReasons
         entryEncoder = try RevokedEntryEncoder()
+        // CertificateList header, TBSCertList header, leading fields, revokedCertificates header.
+        reservedPrefix = 3 * Self.maximumHeaderLength + leadingFields.count
+        encodedEntries = Array(repeating: 0, count: reservedPrefix)
 
         var extensions = try CertificateBlueprint.encode(
             try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: issuer.keyIdentifier), critical: false))
@@ -112,34 +120,36 @@ public struct CRLBuilder: Sendable {
     ///
     /// - Returns: The DER CertificateList.
     /// - Throws: `CAError(.keyAccess)` if the CA key cannot sign.
-    public func finish() throws -> [UInt8] {
+    ///
+    /// The builder hands its buffer to the result: call `finish` once, and append nothing afterwards.
+    public mutating func finish() throws -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &encodedEntries)
+        let entriesLength = buffer.count - reservedPrefix
         // RFC 5280 §5.1.2.6: with no revoked certificates the list is absent, not an empty SEQUENCE.
-        let entriesHeader = encodedEntries.isEmpty ? [] : Self.header(tag: 0x30, length: encodedEntries.count)
-        let contentLength = leadingFields.count + entriesHeader.count + encodedEntries.count + crlExtensions.count
-        // The entry list can be megabytes: headers are built from lengths so that the entries are copied
-        // only into the final buffers, instead of once more per nesting level as DERBytes.tagged would.
-        var tbsCertList = Self.header(tag: 0x30, length: contentLength)
-        tbsCertList.reserveCapacity(tbsCertList.count + contentLength)
-        tbsCertList += leadingFields
-        tbsCertList += entriesHeader
-        tbsCertList += encodedEntries
-        tbsCertList += crlExtensions
+        let entriesHeader = entriesLength == 0 ? [] : Self.header(tag: 0x30, length: entriesLength)
+        buffer += crlExtensions
+        let tbsHeader = Self.header(
+            tag: 0x30, length: leadingFields.count + entriesHeader.count + entriesLength + crlExtensions.count)
+        let tbsPrefix = tbsHeader + leadingFields + entriesHeader
+        let tbsStart = reservedPrefix - tbsPrefix.count
+        buffer.replaceSubrange(tbsStart..<reservedPrefix, with: tbsPrefix)
 
         let signature: Certificate.Signature
         do {
-            signature = try issuer.key.sign(bytes: tbsCertList, signatureAlgorithm: signatureAlgorithm)
+            signature = try issuer.key.sign(bytes: buffer[tbsStart...], signatureAlgorithm: signatureAlgorithm)
         } catch {
             throw CAError(.keyAccess, "the CA key could not sign the CRL: \(error)")
         }
         // BIT STRING with no unused bits.
-        let signatureValue = DERBytes.tagged(0x03, [0x00] + signature.rawRepresentation)
-        let listLength = tbsCertList.count + algorithmIdentifier.count + signatureValue.count
-        var certificateList = Self.header(tag: 0x30, length: listLength)
-        certificateList.reserveCapacity(certificateList.count + listLength)
-        certificateList += tbsCertList
-        certificateList += algorithmIdentifier
-        certificateList += signatureValue
-        return certificateList
+        buffer += algorithmIdentifier
+        buffer += DERBytes.tagged(0x03, [0x00] + signature.rawRepresentation)
+        let outerHeader = Self.header(tag: 0x30, length: buffer.count - tbsStart)
+        let start = tbsStart - outerHeader.count
+        buffer.replaceSubrange(start..<tbsStart, with: outerHeader)
+        // Moves the bytes down in place rather than copying them into a new array.
+        buffer.removeFirst(start)
+        return buffer
     }
 
     /// The CRL in PEM, as `openssl crl` and web servers expect it.
