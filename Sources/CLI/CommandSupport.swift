@@ -135,6 +135,18 @@ final class StreamingOutput: @unchecked Sendable {
         }
     }
 
+    /// Writes `bytes` as they are, after anything buffered.
+    func write(_ bytes: [UInt8]) {
+        lock.withLock {
+            handle.write(Data(buffer))
+            buffer.removeAll()
+            bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none))
+            }
+        }
+    }
+
     func flush() {
         lock.withLock {
             handle.write(Data(buffer))

@@ -41,10 +41,13 @@ struct DumpCRL: AsyncParsableCommand {
             request.hash = try algorithm.map(SignatureHash.init(name:))
             if !onlySomeReasons.isEmpty { request.onlySomeReasons = try onlySomeReasons.map(RevocationReason.init(name:)) }
             let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password).der
-            let bytes = format == .pem ? Array(CRLBuilder.pem(crl).utf8) : crl
-            var sink = OutputSink(path: path == "-" ? nil : path)
-            sink.bytes(bytes)
-            try sink.finish()
+            // Written without intermediate copies: a CRL over a million certificates is tens of megabytes.
+            let output = try StreamingOutput(path: path == "-" ? nil : path)
+            if format == .pem {
+                output.write(Array(CRLBuilder.pem(crl).utf8))
+            } else {
+                output.write(crl)
+            }
         }
     }
 }
