@@ -87,7 +87,7 @@ extension Authority {
     public func writeOCSPIndex(authority identifier: String?, _ line: @escaping @Sendable (String) -> Void) async throws {
         let authority = try await resolveAuthority(identifier)
         let now = Date()
-        let failure = SummaryBox()
+        let failure = FirstError()
         try await store.forEachCertificateStatus(authority: authority.serial) { status in
             let state: OpenSSLIndexLine.Status
             if let revocation = status.revocation {
@@ -108,19 +108,6 @@ extension Authority {
         }
         if let error = failure.error { throw error }
     }
-}
-
-/// The first error raised on the database thread while rows stream in.
-final class SummaryBox: @unchecked Sendable {
-    // @unchecked: every access goes through `lock`.
-    private let lock = NSLock()
-    private var first: (any Error)?
-
-    func record(_ error: any Error) {
-        lock.withLock { if first == nil { first = error } }
-    }
-
-    var error: (any Error)? { lock.withLock { first } }
 }
 
 /// The CRL builder fed from the database thread while revoked certificates stream in.

@@ -44,7 +44,7 @@ public enum CSRReader {
         } catch let error as CAError {
             throw error
         } catch {
-            if let bits = rsaModulusBits(bytes), bits < 2048 {
+            if let bits = CertificationRequest.rsaModulusBits(ofRequest: der), bits < 2048 {
                 throw CAError(.policy, "the CSR's key is an RSA key of \(bits) bits; CA_MIN_KEY_SIZE requires at least 2048")
             }
             throw CAError(.invalidInput, "the CSR cannot be parsed: it is not a PKCS#10 request in PEM or DER form")
@@ -53,30 +53,6 @@ public enum CSRReader {
             throw CAError(.invalidInput, "the CSR's signature does not verify: it was not signed by its own key")
         }
         return ParsedRequest(publicKey: request.publicKey, der: der, subjectPublicKeyInfo: request.subjectPublicKeyInfo)
-    }
-}
-
-extension CSRReader {
-    /// swift-crypto refuses RSA keys below 2048 bits, so such a CSR fails to parse; this finds the modulus
-    /// size anyway so that the user learns why. CertificationRequest → certificationRequestInfo →
-    /// subjectPKInfo → subjectPublicKey (BIT STRING holding RSAPublicKey) → modulus.
-    static func rsaModulusBits(_ bytes: [UInt8]) -> Int? {
-        var der = bytes
-        if let text = String(bytes: bytes, encoding: .utf8), let document = try? PEMDocument(pemString: text) {
-            der = document.derBytes
-        }
-        guard let request = try? DER.parse(der), case .constructed(let requestParts) = request.content,
-            let information = requestParts.first(where: { _ in true }), case .constructed(let informationParts) = information.content
-        else { return nil }
-        let parts = Array(informationParts)
-        guard parts.count >= 3, case .constructed(let keyInformation) = parts[2].content,
-            let keyNode = Array(keyInformation).last, let key = try? ASN1BitString(derEncoded: keyNode),
-            let rsaKey = try? DER.parse(Array(key.bytes)), case .constructed(let numbers) = rsaKey.content,
-            let modulusNode = numbers.first(where: { _ in true }), case .primitive(let modulus) = modulusNode.content
-        else { return nil }
-        let significant = modulus.drop { $0 == 0 }
-        guard let first = significant.first else { return nil }
-        return (significant.count - 1) * 8 + (8 - first.leadingZeroBitCount)
     }
 }
 

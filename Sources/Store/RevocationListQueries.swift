@@ -84,7 +84,7 @@ extension Store {
     public func forEachRevokedCertificate(
         authority: String, notExpiredAt date: Date, _ body: @escaping @Sendable (RevokedCertificateSummary) -> Void
     ) async throws {
-        let failure = SummaryCollector()
+        let failure = FirstError()
         try await run {
             try await database.raw(
                 """
@@ -104,7 +104,7 @@ extension Store {
                 }
             }
         }
-        if let error = failure.firstError { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
+        if let error = failure.error { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
     }
 
     /// Revoked child CAs of a CA (for the CA-scope CRL).
@@ -131,7 +131,7 @@ extension Store {
     public func forEachCertificateStatus(
         authority: String, _ body: @escaping @Sendable (CertificateStatusSummary) -> Void
     ) async throws {
-        let failure = SummaryCollector()
+        let failure = FirstError()
         try await run {
             try await database.raw(
                 """
@@ -150,7 +150,7 @@ extension Store {
                 }
             }
         }
-        if let error = failure.firstError { throw CAError(.storage, "a certificate cannot be read: \(error)") }
+        if let error = failure.error { throw CAError(.storage, "a certificate cannot be read: \(error)") }
     }
 }
 

@@ -55,6 +55,22 @@ public struct CertificationRequest: Sendable {
         publicKey.isValidSignature(signature, for: signedBytes, signatureAlgorithm: signatureAlgorithm)
     }
 
+    /// The size of an RSA key in a request that swift-crypto refuses to parse (it rejects RSA keys below
+    /// 2048 bits), so that the user learns why the request was refused. nil if it is no such request.
+    /// subjectPKInfo → subjectPublicKey (BIT STRING holding RSAPublicKey) → modulus.
+    public static func rsaModulusBits(ofRequest der: [UInt8]) -> Int? {
+        guard let root = try? DER.parse(der), let parts = try? children(of: root, expecting: .sequence),
+            let information = parts.first, let fields = try? children(of: information, expecting: .sequence),
+            fields.count >= 3, let keyInformation = try? children(of: fields[2], expecting: .sequence),
+            let keyNode = keyInformation.last, let key = try? ASN1BitString(derEncoded: keyNode),
+            let rsaKey = try? DER.parse(Array(key.bytes)), let numbers = try? children(of: rsaKey, expecting: .sequence),
+            let modulusNode = numbers.first, case .primitive(let modulus) = modulusNode.content
+        else { return nil }
+        let significant = modulus.drop { $0 == 0 }
+        guard let first = significant.first else { return nil }
+        return (significant.count - 1) * 8 + (8 - first.leadingZeroBitCount)
+    }
+
     static func children(of node: ASN1Node, expecting identifier: ASN1Identifier) throws -> [ASN1Node] {
         guard node.identifier == identifier, case .constructed(let children) = node.content else {
             throw ASN1Error.unexpectedFieldType(node.identifier)
