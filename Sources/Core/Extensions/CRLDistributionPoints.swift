@@ -144,22 +144,20 @@ struct DistributionPointsValue: DERImplicitlyTaggable, Sendable {
     }
 }
 
-/// The CRL Distribution Points extension (2.5.29.31): where relying parties find the CRL that
-/// covers this certificate. Not critical by default.
-public struct CRLDistributionPoints: Hashable, Sendable {
-    /// 2.5.29.31
-    public static let oid: ASN1ObjectIdentifier = [2, 5, 29, 31]
-    static let displayName = "CRL Distribution Points"
+/// An extension whose value is a list of distribution points: CRL Distribution Points and Freshest CRL
+/// share the syntax and differ only in their OID, so everything but those is written once here.
+public protocol DistributionPointsExtension: Hashable, Sendable, CertificateExtensionConvertible {
+    static var oid: ASN1ObjectIdentifier { get }
+    /// The name used in error messages.
+    static var displayName: String { get }
+    var points: [DistributionPoint] { get set }
+    init(_ points: [DistributionPoint])
+}
 
-    public var points: [DistributionPoint]
-
-    public init(_ points: [DistributionPoint]) {
-        self.points = points
-    }
-
+extension DistributionPointsExtension {
     /// One distribution point whose full name lists `uris`, like django-ca's `--crl-full-name`.
     public init(uris: [String]) {
-        self.points = [DistributionPoint(uris: uris)]
+        self.init([DistributionPoint(uris: uris)])
     }
 
     /// Reads the extension.
@@ -167,71 +165,47 @@ public struct CRLDistributionPoints: Hashable, Sendable {
     /// - Throws: `CAError(.invalidInput)` if `ext` is another extension or its value is malformed.
     public init(_ ext: Certificate.Extension) throws {
         try ExtensionCoding.requireOID(ext, is: Self.oid, name: Self.displayName)
-        self.points = try ExtensionCoding.decode(Self.displayName) {
-            try DistributionPointsValue(derEncoded: ext.value).points
-        }
+        self.init(try ExtensionCoding.decode(Self.displayName) { try DistributionPointsValue(derEncoded: ext.value).points })
+    }
+
+    public func makeCertificateExtension() throws -> Certificate.Extension {
+        try Certificate.Extension(self, critical: false)
+    }
+}
+
+extension Certificate.Extension {
+    /// Wraps a ``CRLDistributionPoints`` or ``FreshestCRL`` extension.
+    public init(_ value: some DistributionPointsExtension, critical: Bool) throws {
+        self = try ExtensionCoding.encode(
+            DistributionPointsValue(value.points), oid: type(of: value).oid, critical: critical,
+            name: type(of: value).displayName)
+    }
+}
+
+/// The CRL Distribution Points extension (2.5.29.31): where relying parties find the CRL that
+/// covers this certificate. Not critical by default.
+public struct CRLDistributionPoints: DistributionPointsExtension {
+    /// 2.5.29.31
+    public static let oid: ASN1ObjectIdentifier = [2, 5, 29, 31]
+    public static let displayName = "CRL Distribution Points"
+
+    public var points: [DistributionPoint]
+
+    public init(_ points: [DistributionPoint]) {
+        self.points = points
     }
 }
 
 /// The Freshest CRL extension (2.5.29.46): where to find delta CRLs. Same syntax as
 /// ``CRLDistributionPoints``; RFC 5280 requires it to be non-critical.
-public struct FreshestCRL: Hashable, Sendable {
+public struct FreshestCRL: DistributionPointsExtension {
     /// 2.5.29.46
     public static let oid: ASN1ObjectIdentifier = [2, 5, 29, 46]
-    static let displayName = "Freshest CRL"
+    public static let displayName = "Freshest CRL"
 
     public var points: [DistributionPoint]
 
     public init(_ points: [DistributionPoint]) {
         self.points = points
-    }
-
-    /// One distribution point whose full name lists `uris`.
-    public init(uris: [String]) {
-        self.points = [DistributionPoint(uris: uris)]
-    }
-
-    /// Reads the extension.
-    ///
-    /// - Throws: `CAError(.invalidInput)` if `ext` is another extension or its value is malformed.
-    public init(_ ext: Certificate.Extension) throws {
-        try ExtensionCoding.requireOID(ext, is: Self.oid, name: Self.displayName)
-        self.points = try ExtensionCoding.decode(Self.displayName) {
-            try DistributionPointsValue(derEncoded: ext.value).points
-        }
-    }
-}
-
-extension Certificate.Extension {
-    /// Wraps a ``CRLDistributionPoints`` extension.
-    public init(_ value: CRLDistributionPoints, critical: Bool) throws {
-        self = try ExtensionCoding.encode(
-            DistributionPointsValue(value.points),
-            oid: CRLDistributionPoints.oid,
-            critical: critical,
-            name: CRLDistributionPoints.displayName
-        )
-    }
-
-    /// Wraps a ``FreshestCRL`` extension.
-    public init(_ value: FreshestCRL, critical: Bool) throws {
-        self = try ExtensionCoding.encode(
-            DistributionPointsValue(value.points),
-            oid: FreshestCRL.oid,
-            critical: critical,
-            name: FreshestCRL.displayName
-        )
-    }
-}
-
-extension CRLDistributionPoints: CertificateExtensionConvertible {
-    public func makeCertificateExtension() throws -> Certificate.Extension {
-        try Certificate.Extension(self, critical: false)
-    }
-}
-
-extension FreshestCRL: CertificateExtensionConvertible {
-    public func makeCertificateExtension() throws -> Certificate.Extension {
-        try Certificate.Extension(self, critical: false)
     }
 }
