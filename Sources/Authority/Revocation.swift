@@ -11,11 +11,35 @@ extension Authority {
         }
         let revocation = RevocationRecord(revokedAt: Date(), reason: reason.rawValue, compromisedAt: compromisedAt)
         let changed = try await store.transaction {
-            try await self.store.revokeCertificate(serial: record.serial, revocation: revocation)
+            let changed = try await self.store.revokeCertificate(serial: record.serial, revocation: revocation)
+            if changed {
+                try await self.store.recordStatusChange(authority: record.authoritySerial, serial: record.serial)
+            }
+            return changed
         }
         guard changed else {
             throw CAError(.conflict, "certificate \(SerialNumberText.colonSeparated(record.serial)) is already revoked")
         }
+        var revoked = record
+        revoked.revocation = revocation
+        return revoked
+    }
+
+    /// Revokes a CA certificate: its parent's CRLs and OCSP responder (`ca/`) then report it. A root has no
+    /// parent to say so; revoking one only stops swift-ca from using it.
+    public func revokeAuthority(_ identifier: String, reason: RevocationReason, compromisedAt: Date?) async throws -> AuthorityRecord {
+        let record = try await resolveAuthority(identifier)
+        let name = record.name
+        guard record.revocation == nil else { throw CAError(.conflict, "CA \"\(name)\" is already revoked") }
+        let revocation = RevocationRecord(revokedAt: Date(), reason: reason.rawValue, compromisedAt: compromisedAt)
+        let changed = try await store.transaction {
+            let changed = try await self.store.revokeAuthority(serial: record.serial, revocation: revocation)
+            if changed, let parent = record.parentSerial {
+                try await self.store.recordStatusChange(authority: parent, serial: record.serial)
+            }
+            return changed
+        }
+        guard changed else { throw CAError(.conflict, "CA \"\(name)\" is already revoked") }
         var revoked = record
         revoked.revocation = revocation
         return revoked

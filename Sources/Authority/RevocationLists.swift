@@ -14,8 +14,14 @@ public struct RevocationListRequest: Sendable {
 
     public init() {}
 
+    public init(profile: CRLProfile) {
+        scope = profile.scope
+        validity = profile.expires
+        onlySomeReasons = profile.onlySomeReasons
+    }
+
     /// The key under which the CRL number of this kind of CRL is kept: numbers grow per CA and scope.
-    var scopeKey: String {
+    public var scopeKey: String {
         let base: String
         switch scope {
         case .all: base = "all"
@@ -32,8 +38,13 @@ extension Authority {
     /// transaction first, so it only ever grows, even when two processes sign at once.
     public func makeRevocationList(
         authority identifier: String?, request: RevocationListRequest, password: String?
-    ) async throws -> (authority: AuthorityRecord, der: [UInt8]) {
-        let authority = try await resolveAuthority(identifier)
+    ) async throws -> SignedRevocationList {
+        try await makeRevocationList(for: try await resolveAuthority(identifier), request: request, password: password)
+    }
+
+    func makeRevocationList(
+        for authority: AuthorityRecord, request: RevocationListRequest, password: String?
+    ) async throws -> SignedRevocationList {
         if let reasons = request.onlySomeReasons,
             let invalid = reasons.first(where: { $0 == .unspecified || $0 == .removeFromCRL })
         {
@@ -75,7 +86,11 @@ extension Authority {
         if request.scope != .userCertificates {
             for child in try await store.revokedChildAuthorities(of: authority.serial) { include(child) }
         }
-        return (authority, try builder.finish())
+        return SignedRevocationList(
+            authority: authority,
+            record: RevocationListRecord(
+                authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
+                nextUpdate: nextUpdate, crlDER: try builder.finish()))
     }
 
     static func serialBytes(_ hex: String) -> [UInt8] {
@@ -108,6 +123,14 @@ extension Authority {
         }
         if let error = failure.error { throw error }
     }
+}
+
+/// A CRL just signed, with the number and dates it carries.
+public struct SignedRevocationList: Sendable {
+    public let authority: AuthorityRecord
+    public let record: RevocationListRecord
+
+    public var der: [UInt8] { record.crlDER ?? [] }
 }
 
 /// The CRL builder fed from the database thread while revoked certificates stream in.

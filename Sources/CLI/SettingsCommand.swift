@@ -29,6 +29,16 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_PASSWORDS": settings.passwords.isEmpty ? "(none)" : "set for " + settings.passwords.keys.sorted().joined(separator: ", "),
                 "CA_URL_PATH": "/" + settings.urlPath,
                 "CA_NOTIFICATION_DAYS": settings.notificationDays.map(String.init).joined(separator: ", "),
+                "CA_CRL_PROFILES": settings.crlProfiles.keys.sorted().joined(separator: ", "),
+                "CA_OCSP_RESPONDER_KEY_VALIDITY": "\(settings.ocsp.responderCertificateDays) days",
+                "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL": "\(Int(settings.ocsp.responderCertificateRenewal)) seconds",
+                "CA_OCSP_RESPONSE_VALIDITY": "\(Int(settings.ocsp.responseValidity)) seconds",
+                "CA_OCSP_RESPONSE_CACHE_RENEWAL": "\(Int(settings.ocsp.responseRenewal)) seconds",
+                "CA_OCSP_CACHE_ENTRIES": "\(settings.ocsp.cacheEntries)",
+                "CA_JOB_CRL_INTERVAL": "\(Int(settings.jobs.crlCheckInterval)) seconds",
+                "CA_JOB_OCSP_KEY_INTERVAL": "\(Int(settings.jobs.ocspKeyInterval)) seconds",
+                "CA_JOB_OCSP_RESPONSE_INTERVAL": "\(Int(settings.jobs.ocspResponseInterval)) seconds",
+                "CA_JOB_STATUS_POLL_MILLISECONDS": "\(settings.jobs.statusPollMilliseconds) ms",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

@@ -13,7 +13,8 @@ struct SwiftCA: AsyncParsableCommand {
         subcommands: [
             InitCA.self, EditCA.self, ImportCA.self, ListCAs.self, ViewCA.self, DumpCA.self,
             SignCert.self, ResignCert.self, ImportCert.self, ListCerts.self, ViewCert.self, DumpCert.self,
-            RevokeCert.self, CertWatchers.self, DumpCRL.self, DumpOCSPIndex.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
+            RevokeCert.self, CertWatchers.self, RevokeCA.self, DumpCRL.self, DumpOCSPIndex.self, GenerateCRLs.self,
+            GenerateOCSPKeys.self, GenerateOCSPResponses.self, Serve.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
         ]
     )
 }

@@ -15,6 +15,7 @@ enum Migrations {
         Migration(version: 1, description: "certificate authorities, certificates, watchers", apply: createInitialSchema),
         Migration(version: 2, description: "covering index for certificate listings", apply: createListingIndex),
         Migration(version: 3, description: "certificate revocation lists and their numbers", apply: createRevocationLists),
+        Migration(version: 4, description: "status changes and pre-signed OCSP responses", apply: createStatusTables),
     ]
 
     static func apply(to store: Store) async throws {
@@ -69,6 +70,29 @@ enum Migrations {
         try await database.create(index: "certificates_revoked_by_authority")
             .on("certificates").column("authority_serial").column("revoked_at").column("serial").column("not_after")
             .column("revoked_reason").column("compromised_at").run()
+    }
+
+    /// `status_changes` is an append-only log of revocations, one row per certificate or CA, written in the
+    /// transaction that revokes. Servers read it by increasing id to learn of revocations made by any
+    /// process or node, without comparing clocks. `ocsp_responses` holds pre-signed responses, one per
+    /// certificate (SHA-1 CertID, as RFC 5019 clients ask); a revocation deletes its row in the same transaction.
+    static func createStatusTables(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "status_changes")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("authority_serial", type: .text, .notNull)
+            .column("serial", type: .text, .notNull)
+            .column("changed_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "status_changes_by_authority")
+            .on("status_changes").column("authority_serial").column("changed_at").run()
+        try await database.create(table: "ocsp_responses")
+            .column("authority_serial", type: .text, .notNull)
+            .column("serial", type: .text, .notNull)
+            .column("this_update", type: .bigint, .notNull)
+            .column("next_update", type: .bigint, .notNull)
+            .column("response_der", type: .blob, .notNull)
+            .primaryKey("authority_serial", "serial")
+            .run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

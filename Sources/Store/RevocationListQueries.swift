@@ -63,7 +63,8 @@ extension Store {
         }
     }
 
-    /// Stores a CRL as the latest of its CA and scope (`crlDER` nil records only the number, for dump-crl).
+    /// Stores a CRL as the latest of its CA and scope (`crlDER` nil records only the number, for dump-crl,
+    /// and leaves the stored CRL and its dates alone).
     public func saveRevocationList(_ record: RevocationListRecord) async throws {
         try await run {
             try await database.raw(
@@ -72,10 +73,44 @@ extension Store {
                 VALUES (\(bind: record.authoritySerial), \(bind: record.scope), \(bind: record.number),
                 \(bind: record.thisUpdate.storedSeconds), \(bind: record.nextUpdate.storedSeconds), \(bind: record.crlDER.map { Data($0) }))
                 ON CONFLICT (authority_serial, scope) DO UPDATE SET number = excluded.number,
-                this_update = excluded.this_update, next_update = excluded.next_update,
+                this_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.this_update
+                    ELSE excluded.this_update END,
+                next_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.next_update
+                    ELSE excluded.next_update END,
                 crl_der = COALESCE(excluded.crl_der, certificate_revocation_lists.crl_der)
                 """
             ).run()
+        }
+    }
+
+    /// Stores a signed CRL unless a CRL with a higher number was reserved meanwhile (by another process),
+    /// so that an older CRL never replaces a newer one. Returns whether it was stored.
+    public func storeSignedRevocationList(_ record: RevocationListRecord) async throws -> Bool {
+        guard let der = record.crlDER else { return false }
+        return try await run {
+            try await database.raw(
+                """
+                UPDATE certificate_revocation_lists SET crl_der = \(bind: Data(der)),
+                this_update = \(bind: record.thisUpdate.storedSeconds), next_update = \(bind: record.nextUpdate.storedSeconds)
+                WHERE authority_serial = \(bind: record.authoritySerial) AND scope = \(bind: record.scope)
+                AND number = \(bind: record.number) RETURNING number
+                """
+            ).first() != nil
+        }
+    }
+
+    /// The number and dates of the stored CRL, without its bytes: what a server checks before re-reading it.
+    public func revocationListVersion(authority: String, scope: String) async throws -> (number: Int, thisUpdate: Date)? {
+        try await run {
+            try await database.raw(
+                """
+                SELECT number, this_update FROM certificate_revocation_lists
+                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope) AND crl_der IS NOT NULL
+                """
+            ).first().map { row in
+                (number: try row.decode(column: "number", as: Int.self),
+                 thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)))
+            }
         }
     }
 

@@ -76,6 +76,11 @@ public struct CertificateBlueprint: Sendable {
 
     /// RFC 5280 §4.2.1.2 method 1: SHA-1 over the subjectPublicKey BIT STRING's bits, as swift-certificates
     /// and openssl compute it.
+    /// The DER SubjectPublicKeyInfo of a key, as `sign` takes it.
+    public static func subjectPublicKeyInfo(of key: Certificate.PublicKey) throws -> [UInt8] {
+        try encode(key)
+    }
+
     static func keyIdentifier(ofSubjectPublicKeyInfo info: ArraySlice<UInt8>) throws -> [UInt8] {
         let node = try DER.parse(info)
         guard case .constructed(let children) = node.content, let keyNode = Array(children).last else {
@@ -146,6 +151,37 @@ enum DERTime {
         for value in rest { text += twoDigits(value) }
         text += "Z"
         return DERBytes.tagged(year < 2050 ? 0x17 : 0x18, Array(text.utf8))
+    }
+
+    /// The seconds from 0001-01-01T00:00:00Z and to 9999-12-31T23:59:59Z, the years four digits can hold.
+    private static let generalizedTimeRange: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
+    /// A DER GeneralizedTime `YYYYMMDDHHMMSSZ` whatever the year, for fields that are never UTCTime (OCSP's
+    /// producedAt, thisUpdate, nextUpdate and revocationTime). Fractions of a second are dropped, as RFC 5280
+    /// §4.1.2.5.2 asks. Written digit by digit because an OCSP responder writes three of these per response.
+    ///
+    /// - Throws: `CAError(.invalidInput)` for a date outside the years 1 to 9999.
+    static func encodeGeneralized(_ date: Date) throws -> [UInt8] {
+        let interval = date.timeIntervalSince1970.rounded(.down)
+        guard generalizedTimeRange.contains(interval) else {
+            throw CAError(.invalidInput, "the date \(date) cannot be written as a GeneralizedTime")
+        }
+        var seconds = time_t(interval)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var result: [UInt8] = [0x18, 15]
+        result.reserveCapacity(17)
+        let year = Int(parts.tm_year) + 1900
+        let fields = [
+            year / 100, year % 100, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min),
+            Int(parts.tm_sec),
+        ]
+        for value in fields {
+            result.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10))
+            result.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
+        }
+        result.append(UInt8(ascii: "Z"))
+        return result
     }
 
     static func twoDigits(_ value: Int) -> String {

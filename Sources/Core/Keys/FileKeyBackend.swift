@@ -58,6 +58,10 @@ public struct FileKeyBackend: KeyBackend {
         return KeyReference(backend: name, location: Self.fileName(forLabel: label))
     }
 
+    public func reference(forLabel label: String) -> KeyReference {
+        KeyReference(backend: name, location: Self.fileName(forLabel: label))
+    }
+
     public func loadSigner(_ reference: KeyReference, password: String?) throws -> Certificate.PrivateKey {
         let path = try path(for: reference)
         let contents = try readKeyFile(path)

@@ -53,6 +53,10 @@ public protocol KeyBackend: Sendable {
     /// - Throws: `CAError(.conflict)` if `label` is taken.
     func importKey(_ key: Certificate.PrivateKey, label: String, password: String?) throws -> KeyReference
 
+    /// Where a key stored under `label` is found, so that keys named by convention (such as an OCSP responder
+    /// key named after its certificate) need no reference of their own in the database.
+    func reference(forLabel label: String) -> KeyReference
+
     /// Opens a stored key for signing.
     ///
     /// - Throws: `CAError(.keyAccess)` when the key is missing or unreadable, or the password is missing or wrong.

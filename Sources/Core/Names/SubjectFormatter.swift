@@ -55,7 +55,7 @@ public enum SubjectFormatter {
 
     /// Escapes a value as RFC 4514 section 2.4 asks, and control characters as `\XX` so the
     /// result stays on one line.
-    static func escape(_ value: String) -> String {
+    public static func escape(_ value: String) -> String {
         let scalars = Array(value.unicodeScalars)
         var escaped = ""
         for (index, scalar) in scalars.enumerated() {

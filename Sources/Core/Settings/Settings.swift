@@ -31,6 +31,10 @@ public struct Settings: Sendable {
     public var urlPath: String
     /// Days before expiry on which watchers are notified.
     public var notificationDays: [Int]
+    /// `CA_CRL_PROFILES`: the CRLs kept fresh for every CA, by name.
+    public var crlProfiles: [String: CRLProfile] = CRLProfile.defaults
+    public var ocsp = OCSPSettings()
+    public var jobs = ServerJobSettings()
 
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
@@ -39,7 +43,10 @@ public struct Settings: Sendable {
         "CA_DIR", "CA_DATABASE", "CA_DEFAULT_EXPIRES", "CA_DEFAULT_CA_EXPIRES", "CA_DEFAULT_PROFILE", "CA_PROFILES",
         "CA_DEFAULT_SUBJECT", "CA_DEFAULT_PRIVATE_KEY_TYPE", "CA_DEFAULT_KEY_SIZE", "CA_MIN_KEY_SIZE",
         "CA_DEFAULT_ELLIPTIC_CURVE", "CA_DEFAULT_SIGNATURE_HASH_ALGORITHM", "CA_DEFAULT_HOSTNAME", "CA_DEFAULT_CA",
-        "CA_PASSWORDS", "CA_URL_PATH", "CA_NOTIFICATION_DAYS",
+        "CA_PASSWORDS", "CA_URL_PATH", "CA_NOTIFICATION_DAYS", "CA_CRL_PROFILES",
+        "CA_OCSP_RESPONDER_KEY_VALIDITY", "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL", "CA_OCSP_RESPONSE_VALIDITY",
+        "CA_OCSP_RESPONSE_CACHE_RENEWAL", "CA_OCSP_CACHE_ENTRIES", "CA_JOB_CRL_INTERVAL", "CA_JOB_OCSP_KEY_INTERVAL",
+        "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS",
     ]
 
     public static func defaults(home: String) -> Settings {

@@ -90,6 +90,17 @@ public enum SettingsLoader {
             if !path.isEmpty && !path.hasSuffix("/") { path += "/" }
             settings.urlPath = path
         case "CA_NOTIFICATION_DAYS": settings.notificationDays = try reader.integerList()
+        case "CA_CRL_PROFILES": settings.crlProfiles = try reader.crlProfiles()
+        case "CA_OCSP_RESPONDER_KEY_VALIDITY": settings.ocsp.responderCertificateDays = try reader.positiveInteger()
+        case "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL":
+            settings.ocsp.responderCertificateRenewal = TimeInterval(try reader.positiveInteger())
+        case "CA_OCSP_RESPONSE_VALIDITY": settings.ocsp.responseValidity = TimeInterval(try reader.positiveInteger())
+        case "CA_OCSP_RESPONSE_CACHE_RENEWAL": settings.ocsp.responseRenewal = TimeInterval(try reader.positiveInteger())
+        case "CA_OCSP_CACHE_ENTRIES": settings.ocsp.cacheEntries = try reader.positiveInteger()
+        case "CA_JOB_CRL_INTERVAL": settings.jobs.crlCheckInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_JOB_OCSP_KEY_INTERVAL": settings.jobs.ocspKeyInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_JOB_OCSP_RESPONSE_INTERVAL": settings.jobs.ocspResponseInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -168,6 +179,45 @@ struct SettingValue {
             throw invalid("a JSON list of positive whole numbers")
         }
         return list
+    }
+
+    /// django-ca's CA_CRL_PROFILES: `{"user": {"only_contains_user_certs": true, "expires": 86400, "renewal": 43200}}`.
+    func crlProfiles() throws -> [String: CRLProfile] {
+        guard let dictionary = try structured() as? [String: Any] else { throw invalid("a JSON object of CRL profiles") }
+        var result: [String: CRLProfile] = [:]
+        for (profileName, definition) in dictionary {
+            guard let fields = definition as? [String: Any] else {
+                throw invalid("a JSON object of CRL profiles (profile \(profileName) is not an object)")
+            }
+            let known: Set = ["only_contains_ca_certs", "only_contains_user_certs", "only_some_reasons", "expires", "renewal"]
+            if let unknown = fields.keys.first(where: { !known.contains($0) }) {
+                throw invalid("a JSON object of CRL profiles (profile \(profileName) has the unknown field \(unknown))")
+            }
+            let onlyCA = fields["only_contains_ca_certs"] as? Bool ?? false
+            let onlyUser = fields["only_contains_user_certs"] as? Bool ?? false
+            guard !(onlyCA && onlyUser) else {
+                throw invalid("CRL profiles with at most one of only_contains_ca_certs and only_contains_user_certs (profile \(profileName))")
+            }
+            var profile = CRLProfile(scope: onlyCA ? .caCertificates : onlyUser ? .userCertificates : .all)
+            if let reasons = fields["only_some_reasons"] {
+                guard let names = reasons as? [String], !names.isEmpty else {
+                    throw invalid("CRL profiles whose only_some_reasons is a list of reasons (profile \(profileName))")
+                }
+                profile.onlySomeReasons = try names.map(RevocationReason.init(name:))
+            }
+            for (field, minimum) in [("expires", 600), ("renewal", 300)] {
+                guard let raw = fields[field] else { continue }
+                guard let seconds = raw as? Int, seconds >= minimum else {
+                    throw invalid("CRL profiles whose \(field) is at least \(minimum) seconds (profile \(profileName))")
+                }
+                if field == "expires" { profile.expires = TimeInterval(seconds) } else { profile.renewal = TimeInterval(seconds) }
+            }
+            guard profile.renewal < profile.expires else {
+                throw invalid("CRL profiles whose renewal is shorter than expires (profile \(profileName))")
+            }
+            result[profileName] = profile
+        }
+        return result
     }
 
     func profiles() throws -> [String: ProfileDefinition?] {

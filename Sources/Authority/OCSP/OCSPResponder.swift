@@ -1,0 +1,193 @@
+import CACore
+import CAStore
+import Foundation
+import X509
+
+/// An answer ready to be sent: the DER OCSPResponse and what HTTP caching headers need.
+public struct OCSPAnswer: Sendable {
+    public enum Source: String, Sendable {
+        /// Served from the in-memory cache.
+        case cache
+        /// A response pre-signed by generate-ocsp-responses, read from the database.
+        case stored
+        /// Signed for this request.
+        case signed
+        /// An OCSP error status (malformedRequest, unauthorized, tryLater, internalError).
+        case error
+    }
+
+    public let der: [UInt8]
+    public let source: Source
+    public let status: OCSPResponseStatus
+    /// Set for responses HTTP caches may keep (one CertID, no nonce).
+    public let cacheable: CachedOCSPResponse?
+
+    public static func error(_ status: OCSPResponseStatus) -> OCSPAnswer {
+        OCSPAnswer(der: OCSPResponse.error(status), source: .error, status: status, cacheable: nil)
+    }
+}
+
+/// The RFC 6960 responder behind `ocsp/<SERIAL>/cert/` and `ocsp/<SERIAL>/ca/`.
+///
+/// Answers come from the in-memory cache, then from responses pre-signed into the database, and only
+/// then are signed with the CA's delegated responder key. Revocations by any process are read from
+/// `status_changes` by ``pollStatusChanges()`` and evict what they affect.
+///
+/// The responder owns its ``Authority`` (and with it one database connection); every database call goes
+/// through `databaseLock`, because request handlers run concurrently.
+public final class OCSPResponder: @unchecked Sendable {
+    // @unchecked: `identities` and `lastChangeID` are guarded by `stateLock`; the rest is immutable or Sendable.
+    private let authority: Authority
+    private let databaseLock = AsyncLock()
+    private let cache: OCSPResponseCache
+    private let stateLock = NSLock()
+    private var identities: [String: ResponderIdentity] = [:]
+    private var lastChangeID: Int64 = 0
+
+    public init(authority: Authority) {
+        self.authority = authority
+        cache = OCSPResponseCache(capacity: authority.settings.ocsp.cacheEntries)
+    }
+
+    public var cachedResponseCount: Int { cache.entryCount }
+
+    /// Reads every CA and its current responder certificate and key. Call at start and after responder
+    /// keys were renewed. Returns a message per CA that has no usable responder.
+    @discardableResult
+    public func reloadResponders(now: Date = Date()) async throws -> [String] {
+        let loaded: ([String: ResponderIdentity], [String], Int64) = try await databaseLock.withLock {
+            var result: [String: ResponderIdentity] = [:]
+            var problems: [String] = []
+            for record in try await authority.store.allAuthorities() {
+                var credentials: ResponderCredentials?
+                do {
+                    credentials = try await authority.responderCredentials(for: record, now: now)
+                    if credentials == nil {
+                        problems.append("CA \"\(record.name)\" has no current OCSP responder certificate; run generate-ocsp-keys")
+                    }
+                } catch let error as CAError {
+                    problems.append("CA \"\(record.name)\": \(error.message)")
+                }
+                result[record.serial] = try ResponderIdentity(authority: record, credentials: credentials)
+            }
+            let latest = try await authority.store.latestStatusChangeID()
+            return (result, problems, latest)
+        }
+        stateLock.withLock {
+            identities = loaded.0
+            // Only moves forward: a reload must not make the poller skip changes it has not applied.
+            if lastChangeID == 0 { lastChangeID = loaded.2 }
+        }
+        return loaded.1
+    }
+
+    /// Applies revocations committed since the last poll (by this or any other process). Returns how many.
+    @discardableResult
+    public func pollStatusChanges() async throws -> Int {
+        let after = stateLock.withLock { lastChangeID }
+        let changes = try await databaseLock.withLock { try await authority.store.statusChanges(after: after) }
+        for change in changes { cache.evict(authority: change.authoritySerial, serial: change.serial) }
+        if let last = changes.last { stateLock.withLock { lastChangeID = max(lastChangeID, last.id) } }
+        return changes.count
+    }
+
+    /// Answers a DER OCSPRequest addressed to the responder of the CA with serial `authoritySerial`.
+    /// Never throws: every failure is an OCSP error status.
+    public func answer(_ body: [UInt8], authoritySerial: String, scope: OCSPScope, now: Date = Date()) async -> OCSPAnswer {
+        let request: OCSPRequest
+        do {
+            request = try OCSPRequest(derEncoded: body)
+        } catch {
+            return .error(.malformedRequest)
+        }
+        guard let serial = SerialNumberText.normalize(authoritySerial),
+            let identity = stateLock.withLock({ identities[serial] })
+        else { return .error(.unauthorized) }
+        // One signature covers all answers, so every CertID must name this CA.
+        guard request.certIDs.allSatisfy(identity.isIssuer(of:)) else { return .error(.unauthorized) }
+        guard let signer = identity.signer, let responderNotAfter = identity.responderNotAfter, responderNotAfter > now else {
+            return .error(.tryLater)
+        }
+        let shareable = request.nonce == nil && request.certIDs.count == 1
+        let renewal = authority.settings.ocsp.responseRenewal
+        if shareable {
+            let certID = request.certIDs[0]
+            let key = OCSPResponseCache.SerialKey(
+                authority: serial, scope: scope, serial: SerialNumberText.hex(bytes: certID.serialNumber))
+            if let hit = cache.lookup(key, certID: certID.derEncoded), hit.nextUpdate.timeIntervalSince(now) > renewal {
+                return OCSPAnswer(der: hit.der, source: .cache, status: .successful, cacheable: hit)
+            }
+        }
+        let epoch = cache.epoch
+        do {
+            var singles: [OCSPSingleResponse] = []
+            let thisUpdate = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+            let nextUpdate = thisUpdate.addingTimeInterval(authority.settings.ocsp.responseValidity)
+            var knownStatuses = 0
+            for certID in request.certIDs {
+                let certificateSerial = SerialNumberText.hex(bytes: certID.serialNumber)
+                if shareable, scope == .certificates, certID.hashAlgorithm == .sha1,
+                    let stored = try await storedResponse(for: certID, serial: certificateSerial, identity: identity),
+                    stored.nextUpdate.timeIntervalSince(now) > renewal
+                {
+                    let response = CachedOCSPResponse(der: stored.responseDER, thisUpdate: stored.thisUpdate, nextUpdate: stored.nextUpdate)
+                    cache.insert(
+                        response, for: .init(authority: serial, scope: scope, serial: certificateSerial),
+                        certID: certID.derEncoded, ifEpoch: epoch)
+                    return OCSPAnswer(der: response.der, source: .stored, status: .successful, cacheable: response)
+                }
+                let status = try await self.status(of: certificateSerial, authority: serial, scope: scope)
+                if status != .unknown { knownStatuses += 1 }
+                singles.append(OCSPSingleResponse(certID: certID, status: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
+            }
+            let der = try signer.sign(singles, producedAt: now, nonce: request.nonce)
+            guard shareable else { return OCSPAnswer(der: der, source: .signed, status: .successful, cacheable: nil) }
+            let response = CachedOCSPResponse(der: der, thisUpdate: thisUpdate, nextUpdate: nextUpdate)
+            // "unknown" is not kept: the serial may yet be issued, and a cache must never hide that.
+            if knownStatuses == 1 {
+                cache.insert(
+                    response,
+                    for: .init(authority: serial, scope: scope, serial: SerialNumberText.hex(bytes: request.certIDs[0].serialNumber)),
+                    certID: request.certIDs[0].derEncoded, ifEpoch: epoch)
+            }
+            return OCSPAnswer(der: der, source: .signed, status: .successful, cacheable: response)
+        } catch {
+            return .error(.internalError)
+        }
+    }
+
+    private func storedResponse(for certID: OCSPCertID, serial: String, identity: ResponderIdentity) async throws
+        -> StoredOCSPResponse?
+    {
+        // A stored response repeats the canonical CertID; only a request that sent exactly that may get it.
+        guard try identity.canonicalCertID(serial: serial).derEncoded == certID.derEncoded else { return nil }
+        return try await databaseLock.withLock {
+            try await authority.store.storedOCSPResponse(authority: identity.authoritySerial, serial: serial)
+        }
+    }
+
+    private func status(of serial: String, authority authoritySerial: String, scope: OCSPScope) async throws -> OCSPCertificateStatus {
+        let stored: CertificateStatus? = try await databaseLock.withLock {
+            switch scope {
+            case .certificates: return try await authority.store.certificateStatus(authority: authoritySerial, serial: serial)
+            case .authorities: return try await authority.store.childAuthorityStatus(parent: authoritySerial, serial: serial)
+            }
+        }
+        return OCSPCertificateStatus(stored)
+    }
+}
+
+extension OCSPCertificateStatus {
+    /// A serial the CA never issued is "unknown", never "good" (RFC 6960 §2.2).
+    init(_ stored: CertificateStatus?) {
+        guard let stored else {
+            self = .unknown
+            return
+        }
+        guard let revocation = stored.revocation else {
+            self = .good
+            return
+        }
+        self = .revoked(at: revocation.revokedAt, reason: try? RevocationReason(name: revocation.reason))
+    }
+}

@@ -1,0 +1,204 @@
+import CAAuthority
+import CACore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Maps the published paths to their handlers. Paths are matched by hand, not by a route table, because an
+/// OCSP GET carries base64 (with `/` and `+`) in the path and trailing slashes are optional.
+struct RequestRouter: Sendable {
+    let prefix: String
+    let responder: OCSPResponder
+    let publisher: RevocationPublisher
+    let metrics: ServerMetrics
+    let logger: Logger
+    /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
+    static let maximumBodySize = 32 * 1024
+
+    func respond(to request: Request) async -> Response {
+        let started = ContinuousClock.now
+        let (endpoint, response) = await route(request)
+        metrics.request(endpoint: endpoint, status: response.status.code, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    private func route(_ request: Request) async -> (String, Response) {
+        let path = request.uri.path
+        if path == "/healthz" || path == "/healthz/" { return ("healthz", Self.text("ok\n")) }
+        if path == "/metrics" { return ("metrics", Self.bytes(metrics.text(), type: "text/plain; version=0.0.4")) }
+        guard path.hasPrefix(prefix) else { return ("other", Self.problem(.notFound, "not found")) }
+        let parts = path.dropFirst(prefix.count).split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true)
+        switch parts.first {
+        case "issuer":
+            guard request.method == .get || request.method == .head else { return ("issuer", Self.methodNotAllowed("GET")) }
+            return ("issuer", await issuer(parts.dropFirst()))
+        case "crl":
+            guard request.method == .get || request.method == .head else { return ("crl", Self.methodNotAllowed("GET")) }
+            return ("crl", await crl(parts.dropFirst(), query: request.uri.queryParameters["encoding"].map(String.init)))
+        case "ocsp":
+            return ("ocsp", await ocsp(request, path: path))
+        default:
+            return ("other", Self.problem(.notFound, "not found"))
+        }
+    }
+
+    // MARK: issuer/<SERIAL>.der
+
+    private func issuer(_ parts: ArraySlice<Substring>) async -> Response {
+        guard parts.count == 1, let name = parts.first, name.hasSuffix(".der"),
+            let serial = SerialNumberText.normalize(String(name.dropLast(4)))
+        else { return Self.problem(.notFound, "not found") }
+        do {
+            guard let der = try await publisher.issuerCertificate(serial: serial) else {
+                return Self.problem(.notFound, "no CA has the serial \(serial)")
+            }
+            var response = Self.bytes(der, type: "application/pkix-cert")
+            response.headers[.cacheControl] = "public, max-age=86400"
+            return response
+        } catch {
+            logger.error("issuer certificate \(serial) cannot be read: \(error)")
+            return Self.problem(.internalServerError, "the certificate cannot be read")
+        }
+    }
+
+    // MARK: crl/<SERIAL>/, crl/ca/<SERIAL>/, crl/<SERIAL>/full/
+
+    private func crl(_ parts: ArraySlice<Substring>, query encoding: String?) async -> Response {
+        let scope: String
+        let serialText: Substring
+        switch parts.count {
+        case 1: (scope, serialText) = ("user", parts[parts.startIndex])
+        case 2 where parts[parts.startIndex] == "ca": (scope, serialText) = ("ca", parts[parts.startIndex + 1])
+        case 2 where parts[parts.startIndex + 1] == "full": (scope, serialText) = ("all", parts[parts.startIndex])
+        default: return Self.problem(.notFound, "not found")
+        }
+        guard let serial = SerialNumberText.normalize(String(serialText)) else { return Self.problem(.notFound, "not found") }
+        let pem: Bool
+        switch encoding?.uppercased() {
+        case nil, "DER": pem = false
+        case "PEM": pem = true
+        default: return Self.problem(.badRequest, "encoding must be DER or PEM")
+        }
+        do {
+            guard let published = try await publisher.revocationList(authority: serial, scope: scope) else {
+                return Self.problem(.notFound, "no \(scope) CRL of CA \(serial) has been generated (run generate-crls)")
+            }
+            var response =
+                pem
+                ? Self.bytes(Array(CRLBuilder.pem(published.der).utf8), type: "text/plain")
+                : Self.bytes(published.der, type: "application/pkix-crl")
+            Self.addCachingHeaders(
+                to: &response, thisUpdate: published.thisUpdate, nextUpdate: published.nextUpdate,
+                // Revocations reach the CRL within a minute; caches should not hold it much longer.
+                maximumAge: 60, entityTag: "\(scope)-\(published.number)")
+            return response
+        } catch {
+            logger.error("CRL \(scope) of \(serial) cannot be read: \(error)")
+            return Self.problem(.internalServerError, "the CRL cannot be read")
+        }
+    }
+
+    // MARK: ocsp/<SERIAL>/cert/ and ocsp/<SERIAL>/ca/ (POST, or GET with the request in base64)
+
+    private func ocsp(_ request: Request, path: String) async -> Response {
+        // prefix, "ocsp", serial, scope, then the base64 request of a GET, which may itself contain "/".
+        let rest = path.dropFirst(prefix.count + "ocsp/".count)
+        let pieces = rest.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard pieces.count >= 2, let scope = OCSPScope(rawValue: String(pieces[1])) else {
+            return Self.problem(.notFound, "not found")
+        }
+        let serial = String(pieces[0])
+        let encoded = pieces.count == 3 ? String(pieces[2]) : ""
+        var body: [UInt8]
+        switch request.method {
+        case .post:
+            if let type = request.headers[.contentType],
+                type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/ocsp-request"
+            {
+                logger.notice("OCSP POST with content type \(type) refused")
+                return Self.problem(.unsupportedMediaType, "the body must be application/ocsp-request")
+            }
+            do {
+                var mutableRequest = request
+                let buffer = try await mutableRequest.body.collect(upTo: Self.maximumBodySize)
+                body = Array(buffer.readableBytesView)
+            } catch {
+                logger.notice("OCSP POST body over \(Self.maximumBodySize) bytes refused")
+                return Self.problem(.contentTooLarge, "OCSP requests are limited to \(Self.maximumBodySize) bytes")
+            }
+        case .get:
+            guard encoded.utf8.count <= Self.maximumBodySize * 2, let decoded = Self.base64Request(encoded) else {
+                logger.notice("OCSP GET whose path is not a base64 request")
+                return ocspResponse(.error(.malformedRequest))
+            }
+            body = decoded
+        default:
+            return Self.methodNotAllowed("GET, POST")
+        }
+        let answer = await responder.answer(body, authoritySerial: serial, scope: scope)
+        metrics.ocspAnswer(source: answer.source == .error ? "error-\(answer.status)" : answer.source.rawValue)
+        if answer.status != .successful {
+            logger.notice("OCSP request for CA \(serial) (\(scope.rawValue)) answered \(answer.status)")
+        }
+        return ocspResponse(answer)
+    }
+
+    private func ocspResponse(_ answer: OCSPAnswer) -> Response {
+        var response = Self.bytes(answer.der, type: "application/ocsp-response")
+        if let cacheable = answer.cacheable {
+            Self.addCachingHeaders(
+                to: &response, thisUpdate: cacheable.thisUpdate, nextUpdate: cacheable.nextUpdate, maximumAge: nil,
+                entityTag: cacheable.entityTag)
+        } else {
+            response.headers[.cacheControl] = "no-store"
+        }
+        return response
+    }
+
+    /// Base64 as RFC 6960 Appendix A.1 asks, percent-encoded or not; base64url and missing padding are
+    /// accepted too, since clients differ.
+    static func base64Request(_ text: String) -> [UInt8]? {
+        guard !text.isEmpty, var decoded = text.removingPercentEncoding else { return nil }
+        decoded = decoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        decoded = decoded.replacingOccurrences(of: " ", with: "+")
+        while decoded.utf8.count % 4 != 0 { decoded += "=" }
+        return Data(base64Encoded: decoded).map { [UInt8]($0) }
+    }
+
+    // MARK: responses
+
+    /// RFC 5019 §6: max-age no later than nextUpdate, Last-Modified, Expires and a strong ETag.
+    static func addCachingHeaders(
+        to response: inout Response, thisUpdate: Date, nextUpdate: Date, maximumAge: Int?, entityTag: String
+    ) {
+        let now = Date()
+        var age = max(0, Int(nextUpdate.timeIntervalSince(now).rounded(.down)))
+        if let maximumAge { age = min(age, maximumAge) }
+        response.headers[.cacheControl] = "max-age=\(age), public, no-transform, must-revalidate"
+        response.headers[.lastModified] = HTTPDate.format(thisUpdate)
+        response.headers[.expires] = HTTPDate.format(now.addingTimeInterval(TimeInterval(age)))
+        response.headers[.eTag] = "\"\(entityTag)\""
+    }
+
+    static func bytes(_ bytes: [UInt8], type: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: type, .contentLength: String(bytes.count)],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func text(_ text: String) -> Response {
+        bytes(Array(text.utf8), type: "text/plain; charset=utf-8")
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var response = text(message + "\n")
+        response.status = status
+        return response
+    }
+
+    static func methodNotAllowed(_ allowed: String) -> Response {
+        var response = problem(.methodNotAllowed, "method not allowed")
+        response.headers[.allow] = allowed
+        return response
+    }
+}
