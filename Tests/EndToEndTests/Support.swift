@@ -79,6 +79,11 @@ final class Sandbox {
     /// Runs swift-ca and requires success; returns standard output.
     @discardableResult
     func expectSuccess(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try expectSuccess(arguments, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func expectSuccess(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let result = try swiftCA(arguments)
         #expect(result.succeeded, "swift-ca \(arguments.joined(separator: " ")) failed: \(result.standardError)", sourceLocation: sourceLocation)
         return result.standardOutput

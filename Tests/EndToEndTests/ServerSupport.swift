@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `swift-ca serve` on a free loopback port of a sandbox, stopped with SIGTERM like a supervisor would.
+final class RunningServer {
+    let process = Process()
+    let baseURL: String
+    private let errorPipe = Pipe()
+    private var stopped = false
+
+    /// Starts the server and waits until it says where it listens.
+    init(_ sandbox: Sandbox, arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Binaries.swiftCA)
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.environment = sandbox.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.directory)
+        let outputPipe = Pipe()
+        process.standardOutput = outputPipe
+        process.standardError = errorPipe
+        try process.run()
+        // The first line names the URL; reading blocks until the socket listens or the server dies.
+        var announced = ""
+        let handle = outputPipe.fileHandleForReading
+        while !announced.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = announced.range(of: "serving on ") else {
+            process.terminate()
+            process.waitUntilExit()
+            let errors = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw ServerStartFailure(message: "swift-ca serve did not start: \(announced) \(errors)")
+        }
+        var url = String(announced[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if url.hasSuffix("/") { url.removeLast() }
+        baseURL = url
+    }
+
+    /// SIGTERM, then the exit status (0 when the shutdown was graceful) and everything logged.
+    @discardableResult
+    func stop() -> (status: Int32, log: String) {
+        guard !stopped else { return (process.terminationStatus, "") }
+        stopped = true
+        kill(process.processIdentifier, SIGTERM)
+        let log = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, log)
+    }
+
+    deinit {
+        if !stopped && process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct ServerStartFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// One HTTP exchange through curl: status, headers and the body saved to a file.
+struct HTTPExchange {
+    let status: Int
+    let headers: [String: String]
+    let bodyFile: String
+
+    var body: Data { FileManager.default.contents(atPath: bodyFile) ?? Data() }
+
+    static func run(_ sandbox: Sandbox, _ arguments: [String], saveAs name: String) throws -> HTTPExchange {
+        let bodyFile = sandbox.path(name)
+        let headerFile = sandbox.path(name + ".headers")
+        let result = try runProgram(
+            "/usr/bin/env", ["curl", "-s", "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"] + arguments,
+            directory: sandbox.directory)
+        var headers: [String: String] = [:]
+        let text = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
+        for line in text.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return HTTPExchange(status: Int(result.standardOutput) ?? 0, headers: headers, bodyFile: bodyFile)
+    }
+}
+
+extension Sandbox {
+    /// `openssl ocsp` as a relying party runs it: the verdict line for the certificate and openssl's verification.
+    func ocspQuery(issuer: String, certificate: String? = nil, serial: String? = nil, url: String, trust: String,
+                   extra: [String] = [], saveResponse: String? = nil) throws -> CommandResult {
+        var arguments = ["ocsp", "-issuer", issuer, "-url", url, "-CAfile", trust, "-timeout", "10"] + extra
+        if let certificate { arguments += ["-cert", certificate] }
+        if let serial { arguments += ["-serial", serial] }
+        if let saveResponse { arguments += ["-respout", path(saveResponse)] }
+        return try runProgram("/usr/bin/env", ["openssl"] + arguments, directory: directory)
+    }
+
+    /// pkilint's OCSP response lint, with no ERROR or FATAL finding allowed.
+    func expectOCSPResponseLintClean(_ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let lint = try runProgram(Binaries.pkilint("lint_ocsp_response"), ["lint", "-s", "ERROR", path(file)])
+        #expect(lint.status == 0 && lint.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                    && lint.standardError.isEmpty,
+                "lint_ocsp_response \(file): \(lint.standardOutput) \(lint.standardError)", sourceLocation: sourceLocation)
+    }
+
+    func expectCRLLintClean(_ file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let lint = try runProgram(Binaries.pkilint("lint_crl"), ["lint", "-t", "CRL", "-p", "PKIX", "-s", "ERROR", path(file)])
+        #expect(lint.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && lint.standardError.isEmpty,
+                "lint_crl \(file): \(lint.standardOutput) \(lint.standardError)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Polls `condition` every 100 ms until it holds or `seconds` pass; returns whether it held.
+func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(100_000)
+    }
+    return try condition()
+}
