@@ -48,7 +48,7 @@ public struct CRLBuilder: Sendable {
     /// The complete `[0] EXPLICIT Extensions`.
     private let crlExtensions: [UInt8]
     private let coveredReasons: ReasonFlags?
-    private let entryEncoder: RevokedEntryEncoder
+    private var entryEncoder: RevokedEntryEncoder
     /// The concatenated DER of the entries, after `reservedPrefix` bytes left free for the headers and the
     /// leading fields, which are written in front of the entries at the end: the CRL is assembled in this one
     /// buffer, so a CRL over a million certificates exists once in memory, never twice.

@@ -81,23 +81,68 @@ struct RevokedEntryEncoder: Sendable {
         invalidityDateIdentifier = try CertificateBlueprint.encode(Self.invalidityDateOID)
     }
 
-    /// Appends the DER of one `SEQUENCE { userCertificate, revocationDate, crlEntryExtensions }` to `buffer`.
-    func append(_ entry: RevokedEntry, to buffer: inout [UInt8]) throws {
-        var content = DERBytes.tagged(0x02, try Self.integerContent(magnitude: entry.serialNumber))
-        content += DERTime.encode(entry.revokedAt)
-        var extensions: [UInt8] = []
-        if let reasonCode = reasonCodeExtensions[entry.reason.value] {
-            extensions += reasonCode
+    /// The last revocation date encoded and its DER: revocations come in bursts within the same second,
+    /// and a million of them should not each format a date.
+    private var lastRevocationSeconds: Int64?
+    private var lastRevocationTime: [UInt8] = []
+
+    /// Appends the DER of one `SEQUENCE { userCertificate, revocationDate, crlEntryExtensions }` to `buffer`,
+    /// writing headers straight into it: this runs once per revoked certificate.
+    mutating func append(_ entry: RevokedEntry, to buffer: inout [UInt8]) throws {
+        let serial = try Self.integerContent(magnitude: entry.serialNumber)
+        let seconds = Int64(entry.revokedAt.timeIntervalSince1970.rounded(.down))
+        if seconds != lastRevocationSeconds {
+            lastRevocationTime = DERTime.encode(entry.revokedAt)
+            lastRevocationSeconds = seconds
         }
+        let reasonCode = reasonCodeExtensions[entry.reason.value]
+        var invalidityExtension: [UInt8] = []
         if let invalidityDate = entry.invalidityDate {
             // RFC 5280 §5.3.2: InvalidityDate is a GeneralizedTime whatever the year, unlike Time.
             let value = try CertificateBlueprint.encode(try Self.generalizedTime(invalidityDate))
-            extensions += DERBytes.tagged(0x30, invalidityDateIdentifier + DERBytes.tagged(0x04, value))
+            invalidityExtension = DERBytes.tagged(0x30, invalidityDateIdentifier + DERBytes.tagged(0x04, value))
         }
-        if !extensions.isEmpty {
-            content += DERBytes.tagged(0x30, extensions)
+        let extensionsLength = (reasonCode?.count ?? 0) + invalidityExtension.count
+        var contentLength = Self.headerLength(serial.count) + serial.count + lastRevocationTime.count
+        if extensionsLength > 0 { contentLength += Self.headerLength(extensionsLength) + extensionsLength }
+        Self.appendHeader(tag: 0x30, length: contentLength, to: &buffer)
+        Self.appendHeader(tag: 0x02, length: serial.count, to: &buffer)
+        buffer += serial
+        buffer += lastRevocationTime
+        if extensionsLength > 0 {
+            Self.appendHeader(tag: 0x30, length: extensionsLength, to: &buffer)
+            if let reasonCode { buffer += reasonCode }
+            buffer += invalidityExtension
         }
-        buffer += DERBytes.tagged(0x30, content)
+    }
+
+    /// Tag and length octets' size for content of `length` octets.
+    static func headerLength(_ length: Int) -> Int {
+        var size = 2
+        var remaining = length
+        if remaining >= 0x80 {
+            while remaining > 0 {
+                size += 1
+                remaining >>= 8
+            }
+        }
+        return size
+    }
+
+    static func appendHeader(tag: UInt8, length: Int, to buffer: inout [UInt8]) {
+        buffer.append(tag)
+        guard length >= 0x80 else {
+            buffer.append(UInt8(length))
+            return
+        }
+        var octets: [UInt8] = []
+        var remaining = length
+        while remaining > 0 {
+            octets.append(UInt8(remaining & 0xFF))
+            remaining >>= 8
+        }
+        buffer.append(0x80 | UInt8(octets.count))
+        buffer += octets.reversed()
     }
 
     /// The content octets of a positive INTEGER whose magnitude is `bytes` (big-endian). DER wants the
