@@ -124,3 +124,33 @@ func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows
     }
     return try condition()
 }
+
+/// A loopback port that was free a moment ago, for certificates that must name the server's URL before
+/// the server starts.
+enum FreePort {
+    static func find() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServerStartFailure(message: "socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw ServerStartFailure(message: "cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+enum Judges {
+    /// pyhanko-certvalidator's path validation with hard-fail revocation (Judges/validate_path.py).
+    static func validatePath(root: String, intermediate: String, leaf: String) throws -> CommandResult {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/validate_path.py").path
+        return try runProgram(Binaries.pkilint("python"), [script, root, intermediate, leaf])
+    }
+}

@@ -16,8 +16,9 @@ import Testing
     }
 
     /// root → intermediate → two leaves, one of which the test will revoke.
-    static func makeHierarchy(keyOptions: [String]) throws -> Hierarchy {
+    static func makeHierarchy(keyOptions: [String], hostname: String? = nil) throws -> Hierarchy {
         let sandbox = try Sandbox()
+        if let hostname { sandbox.extraEnvironment["CA_DEFAULT_HOSTNAME"] = hostname }
         // The jobs check for due CRLs every second, so that the test need not wait 30 s.
         sandbox.extraEnvironment["CA_JOB_CRL_INTERVAL"] = "1"
         func serial(_ output: String) -> String {
@@ -200,5 +201,29 @@ import Testing
         let stop = server.stop()
         #expect(stop.status == 0)
         #expect(stop.log.contains("malformedRequest") && stop.log.contains("refused"), "bad requests are logged: \(stop.log)")
+    }
+
+    /// The strongest check: pyhanko-certvalidator validates the leaf with hard-fail revocation, fetching the
+    /// CRLs and OCSP responses from the URLs swift-ca wrote into the certificates, served by swift-ca.
+    @Test func pathValidationWithHardFailRevocationThroughOwnURLs() throws {
+        let port = try FreePort.find()
+        let hierarchy = try Self.makeHierarchy(keyOptions: ["--key-type", "EC"], hostname: "127.0.0.1:\(port)")
+        let sandbox = hierarchy.sandbox
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        try sandbox.expectSuccess("generate-crls")
+        let server = try RunningServer(sandbox, arguments: ["--port", String(port)])
+        let valid = try Judges.validatePath(root: hierarchy.root, intermediate: hierarchy.intermediate, leaf: hierarchy.good)
+        #expect(valid.status == 0 && valid.standardOutput.contains("valid"), "\(valid.standardOutput) \(valid.standardError)")
+
+        try sandbox.expectSuccess("revoke-cert", hierarchy.badSerial, "--reason", "key_compromise")
+        // The CRLs follow within CA_JOB_CRL_INTERVAL (1 s here); pyhanko checks both CRL and OCSP.
+        #expect(try eventually(within: 30) {
+            try Judges.validatePath(root: hierarchy.root, intermediate: hierarchy.intermediate, leaf: hierarchy.bad).status == 1
+        }, "pyhanko never saw the leaf as revoked")
+        let revoked = try Judges.validatePath(root: hierarchy.root, intermediate: hierarchy.intermediate, leaf: hierarchy.bad)
+        #expect(revoked.standardOutput.contains("revoked"), "\(revoked.standardOutput) \(revoked.standardError)")
+        let stillValid = try Judges.validatePath(root: hierarchy.root, intermediate: hierarchy.intermediate, leaf: hierarchy.good)
+        #expect(stillValid.status == 0, "\(stillValid.standardOutput) \(stillValid.standardError)")
+        #expect(server.stop().status == 0)
     }
 }

@@ -103,7 +103,7 @@ public struct OCSPCertID: Sendable, Hashable {
     public static func issuerHashes(
         of issuer: Certificate, algorithm: OCSPHashAlgorithm
     ) throws -> (nameHash: [UInt8], keyHash: [UInt8]) {
-        let fields = try CertificateFields(issuer)
+        let fields = try HashedCertificateFields(issuer)
         return (algorithm.hash(fields.subject), algorithm.hash(fields.subjectPublicKey))
     }
 
@@ -139,7 +139,7 @@ public struct OCSPCertID: Sendable, Hashable {
 
 /// The DER of the two TBSCertificate fields OCSP hashes, taken from the certificate's own bytes so that
 /// the hashes match what any client computes, whatever swift-certificates would re-encode.
-struct CertificateFields {
+struct HashedCertificateFields {
     /// The complete subject Name.
     let subject: ArraySlice<UInt8>
     /// The subjectPublicKey BIT STRING's bits, without tag, length and unused-bits octet.

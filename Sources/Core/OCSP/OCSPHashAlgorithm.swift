@@ -45,6 +45,7 @@ public enum OCSPHashAlgorithm: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The digest of `bytes` with this algorithm.
     public func hash(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         switch self {
         case .sha1: return Array(Insecure.SHA1.hash(data: bytes))

@@ -73,7 +73,7 @@ public struct OCSPResponseSigner: Sendable {
         self.key = key
         signatureAlgorithm = try SignatureHash.signatureAlgorithm(for: keyAlgorithm, hash: hash)
         algorithmIdentifier = try CertificateBlueprint.encodeAlgorithmIdentifier(signatureAlgorithm)
-        let keyHash = Insecure.SHA1.hash(data: try CertificateFields(responderCertificate).subjectPublicKey)
+        let keyHash = Insecure.SHA1.hash(data: try HashedCertificateFields(responderCertificate).subjectPublicKey)
         responderID = DERBytes.tagged(0xA2, DERBytes.tagged(0x04, Array(keyHash)))
         certificates = DERBytes.tagged(
             0xA0, DERBytes.tagged(0x30, try CertificateBlueprint.encode(responderCertificate)))
