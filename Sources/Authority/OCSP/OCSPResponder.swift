@@ -111,10 +111,8 @@ public final class OCSPResponder: @unchecked Sendable {
         let shareable = request.nonce == nil && request.certIDs.count == 1
         let renewal = authority.settings.ocsp.responseRenewal
         if shareable {
-            let certID = request.certIDs[0]
-            let key = OCSPResponseCache.SerialKey(
-                authority: serial, scope: scope, serial: SerialNumberText.hex(bytes: certID.serialNumber))
-            if let hit = cache.lookup(key, certID: certID.derEncoded), hit.nextUpdate.timeIntervalSince(now) > renewal {
+            let key = OCSPResponseCache.ResponseKey(authority: serial, scope: scope, certID: request.certIDs[0].derEncoded)
+            if let hit = cache.response(key), hit.nextUpdate.timeIntervalSince(now) > renewal {
                 return OCSPAnswer(der: hit.der, source: .cache, status: .successful, cacheable: hit)
             }
         }
@@ -123,7 +121,6 @@ public final class OCSPResponder: @unchecked Sendable {
             var singles: [OCSPSingleResponse] = []
             let thisUpdate = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
             let nextUpdate = thisUpdate.addingTimeInterval(authority.settings.ocsp.responseValidity)
-            var knownStatuses = 0
             for certID in request.certIDs {
                 let certificateSerial = SerialNumberText.hex(bytes: certID.serialNumber)
                 if shareable, scope == .certificates, certID.hashAlgorithm == .sha1,
@@ -132,23 +129,22 @@ public final class OCSPResponder: @unchecked Sendable {
                 {
                     let response = CachedOCSPResponse(der: stored.responseDER, thisUpdate: stored.thisUpdate, nextUpdate: stored.nextUpdate)
                     cache.insert(
-                        response, for: .init(authority: serial, scope: scope, serial: certificateSerial),
-                        certID: certID.derEncoded, ifEpoch: epoch)
+                        response, for: .init(authority: serial, scope: scope, certID: certID.derEncoded), serial: certificateSerial,
+                        ifEpoch: epoch)
                     return OCSPAnswer(der: response.der, source: .stored, status: .successful, cacheable: response)
                 }
-                let status = try await self.status(of: certificateSerial, authority: serial, scope: scope)
-                if status != .unknown { knownStatuses += 1 }
+                let status = try await self.status(of: certificateSerial, authority: serial, scope: scope, epoch: epoch)
                 singles.append(OCSPSingleResponse(certID: certID, status: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
             }
             let der = try signer.sign(singles, producedAt: now, nonce: request.nonce)
             guard shareable else { return OCSPAnswer(der: der, source: .signed, status: .successful, cacheable: nil) }
             let response = CachedOCSPResponse(der: der, thisUpdate: thisUpdate, nextUpdate: nextUpdate)
             // "unknown" is not kept: the serial may yet be issued, and a cache must never hide that.
-            if knownStatuses == 1 {
+            if singles[0].status != .unknown {
+                let certID = request.certIDs[0]
                 cache.insert(
-                    response,
-                    for: .init(authority: serial, scope: scope, serial: SerialNumberText.hex(bytes: request.certIDs[0].serialNumber)),
-                    certID: request.certIDs[0].derEncoded, ifEpoch: epoch)
+                    response, for: .init(authority: serial, scope: scope, certID: certID.derEncoded),
+                    serial: SerialNumberText.hex(bytes: certID.serialNumber), ifEpoch: epoch)
             }
             return OCSPAnswer(der: der, source: .signed, status: .successful, cacheable: response)
         } catch {
@@ -166,14 +162,22 @@ public final class OCSPResponder: @unchecked Sendable {
         }
     }
 
-    private func status(of serial: String, authority authoritySerial: String, scope: OCSPScope) async throws -> OCSPCertificateStatus {
+    /// From the status cache, else from the database (and then cached): nonce requests are signed every
+    /// time, but need not read the database every time.
+    private func status(of serial: String, authority authoritySerial: String, scope: OCSPScope, epoch: UInt64) async throws
+        -> OCSPCertificateStatus
+    {
+        let key = OCSPResponseCache.SerialKey(authority: authoritySerial, scope: scope, serial: serial)
+        if let cached = cache.status(key) { return cached }
         let stored: CertificateStatus? = try await databaseLock.withLock {
             switch scope {
             case .certificates: return try await authority.store.certificateStatus(authority: authoritySerial, serial: serial)
             case .authorities: return try await authority.store.childAuthorityStatus(parent: authoritySerial, serial: serial)
             }
         }
-        return OCSPCertificateStatus(stored)
+        let status = OCSPCertificateStatus(stored)
+        cache.insert(status, for: key, ifEpoch: epoch)
+        return status
     }
 }
 

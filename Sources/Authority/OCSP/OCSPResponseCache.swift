@@ -7,27 +7,35 @@ public enum OCSPScope: String, Sendable, Hashable {
     case authorities = "ca"
 }
 
-/// A signed response kept for requests that can share it (one CertID, no nonce).
+/// A signed response kept for requests that can share it (one CertID, no nonce), with its HTTP validators
+/// formatted once rather than per request.
 public struct CachedOCSPResponse: Sendable {
     public let der: [UInt8]
     public let thisUpdate: Date
     public let nextUpdate: Date
-    /// A strong validator for HTTP caches (RFC 5019 §6.2): the SHA-256 of the response, in hex.
-    public let entityTag: String
+    /// RFC 5019 §6.2 headers: Last-Modified is thisUpdate, Expires is nextUpdate, and a strong ETag (the
+    /// SHA-256 of the response, shortened).
+    public let lastModifiedHeader: String
+    public let expiresHeader: String
+    public let entityTagHeader: String
 
     init(der: [UInt8], thisUpdate: Date, nextUpdate: Date) {
         self.der = der
         self.thisUpdate = thisUpdate
         self.nextUpdate = nextUpdate
-        entityTag = OCSPHashAlgorithm.sha256.hash(der[...]).prefix(16).map { String(format: "%02X", $0) }.joined()
+        lastModifiedHeader = HTTPDate.format(thisUpdate)
+        expiresHeader = HTTPDate.format(nextUpdate)
+        let digest = OCSPHashAlgorithm.sha256.hash(der[...]).prefix(16)
+        entityTagHeader = "\"" + SerialNumberText.hexDigits(Array(digest)) + "\""
     }
 }
 
-/// Signed responses by CA, scope, serial and CertID encoding: the OCSP hot path is a lookup here.
+/// Signed responses and certificate statuses, so that the OCSP hot path is a lookup.
 ///
-/// Revocations evict by serial. `epoch` guards against the race in which a response signed from a status
-/// read before a revocation would be cached after the revocation's eviction: whoever read the status
-/// notes the epoch first and may only insert if it has not moved.
+/// Responses are keyed by CA, scope and the CertID's exact encoding; statuses by CA, scope and serial.
+/// Revocations evict by serial. `epoch` guards against the race in which a status read before a
+/// revocation would be cached after the revocation's eviction: whoever read the status notes the epoch
+/// first and may only insert if it has not moved.
 final class OCSPResponseCache: @unchecked Sendable {
     // @unchecked: every field is touched under `lock` only.
     struct SerialKey: Hashable {
@@ -36,9 +44,17 @@ final class OCSPResponseCache: @unchecked Sendable {
         let serial: String
     }
 
+    struct ResponseKey: Hashable {
+        let authority: String
+        let scope: OCSPScope
+        let certID: [UInt8]
+    }
+
     private let lock = NSLock()
-    private var entries: [SerialKey: [[UInt8]: CachedOCSPResponse]] = [:]
-    private var count = 0
+    private var responses: [ResponseKey: CachedOCSPResponse] = [:]
+    /// The CertID encodings cached per serial, to find what a revocation must evict.
+    private var certIDsBySerial: [SerialKey: [[UInt8]]] = [:]
+    private var statuses: [SerialKey: OCSPCertificateStatus] = [:]
     private let capacity: Int
     private var currentEpoch: UInt64 = 0
 
@@ -47,31 +63,46 @@ final class OCSPResponseCache: @unchecked Sendable {
     }
 
     var epoch: UInt64 { lock.withLock { currentEpoch } }
-    var entryCount: Int { lock.withLock { count } }
+    var entryCount: Int { lock.withLock { responses.count } }
 
-    func lookup(_ key: SerialKey, certID: [UInt8]) -> CachedOCSPResponse? {
-        lock.withLock { entries[key]?[certID] }
+    func response(_ key: ResponseKey) -> CachedOCSPResponse? {
+        lock.withLock { responses[key] }
     }
 
-    func insert(_ response: CachedOCSPResponse, for key: SerialKey, certID: [UInt8], ifEpoch epoch: UInt64) {
+    func status(_ key: SerialKey) -> OCSPCertificateStatus? {
+        lock.withLock { statuses[key] }
+    }
+
+    func insert(_ response: CachedOCSPResponse, for key: ResponseKey, serial: String, ifEpoch epoch: UInt64) {
         lock.withLock {
             guard epoch == currentEpoch else { return }
-            if count >= capacity {
-                // Bounded memory beats clever eviction here: responses are re-signed or re-read on demand.
-                entries.removeAll(keepingCapacity: true)
-                count = 0
+            makeRoom()
+            let serialKey = SerialKey(authority: key.authority, scope: key.scope, serial: serial)
+            if responses.updateValue(response, forKey: key) == nil {
+                certIDsBySerial[serialKey, default: []].append(key.certID)
             }
-            if entries[key, default: [:]].updateValue(response, forKey: certID) == nil { count += 1 }
         }
     }
 
-    /// Drops every response about `serial` of `authority`, in both scopes.
+    /// Keeps a known status ("unknown" is never kept: the serial may yet be issued).
+    func insert(_ status: OCSPCertificateStatus, for key: SerialKey, ifEpoch epoch: UInt64) {
+        guard status != .unknown else { return }
+        lock.withLock {
+            guard epoch == currentEpoch else { return }
+            makeRoom()
+            statuses[key] = status
+        }
+    }
+
+    /// Drops every response and status about `serial` of `authority`, in both scopes.
     func evict(authority: String, serial: String) {
         lock.withLock {
             currentEpoch &+= 1
             for scope in [OCSPScope.certificates, .authorities] {
-                if let removed = entries.removeValue(forKey: SerialKey(authority: authority, scope: scope, serial: serial)) {
-                    count -= removed.count
+                let serialKey = SerialKey(authority: authority, scope: scope, serial: serial)
+                statuses[serialKey] = nil
+                for certID in certIDsBySerial.removeValue(forKey: serialKey) ?? [] {
+                    responses[ResponseKey(authority: authority, scope: scope, certID: certID)] = nil
                 }
             }
         }
@@ -80,8 +111,18 @@ final class OCSPResponseCache: @unchecked Sendable {
     func removeAll() {
         lock.withLock {
             currentEpoch &+= 1
-            entries.removeAll()
-            count = 0
+            clear()
         }
+    }
+
+    /// Bounded memory beats clever eviction here: responses are re-signed or re-read on demand.
+    private func makeRoom() {
+        if responses.count + statuses.count >= capacity { clear() }
+    }
+
+    private func clear() {
+        responses.removeAll(keepingCapacity: true)
+        certIDsBySerial.removeAll(keepingCapacity: true)
+        statuses.removeAll(keepingCapacity: true)
     }
 }

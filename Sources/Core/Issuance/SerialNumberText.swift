@@ -25,15 +25,26 @@ public enum SerialNumberText {
     }
 
     public static func hex(bytes: [UInt8]) -> String {
-        let alphabet = Array("0123456789ABCDEF".utf8)
+        let digits = hexDigitBytes(bytes)
+        let trimmed = digits.drop { $0 == UInt8(ascii: "0") }
+        return trimmed.isEmpty ? "0" : String(decoding: trimmed, as: UTF8.self)
+    }
+
+    /// Every byte as two upper-case hex digits, leading zeros kept (for digests).
+    public static func hexDigits(_ bytes: [UInt8]) -> String {
+        String(decoding: hexDigitBytes(bytes), as: UTF8.self)
+    }
+
+    private static let alphabet = Array("0123456789ABCDEF".utf8)
+
+    private static func hexDigitBytes(_ bytes: [UInt8]) -> [UInt8] {
         var digits: [UInt8] = []
         digits.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             digits.append(alphabet[Int(byte >> 4)])
             digits.append(alphabet[Int(byte & 0x0F)])
         }
-        let trimmed = digits.drop { $0 == UInt8(ascii: "0") }
-        return trimmed.isEmpty ? "0" : String(decoding: trimmed, as: UTF8.self)
+        return digits
     }
 
     /// `7A:92:0B`: the form openssl and django-ca print. Works on bytes because list-certs calls it per row.
@@ -52,6 +63,14 @@ public enum SerialNumberText {
 
     /// The stored form of what a user typed, or nil if it is not a hexadecimal serial.
     public static func normalize(_ input: String) -> String? {
+        // Already in stored form (upper-case hex, no colons, no leading zero): the common case in URLs, which
+        // the OCSP responder sees on every request.
+        let utf8 = input.utf8
+        if let first = utf8.first, first != UInt8(ascii: "0"),
+            utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) })
+        {
+            return input
+        }
         let compact = input.replacingOccurrences(of: ":", with: "").uppercased()
         guard !compact.isEmpty, compact.allSatisfy({ $0.isHexDigit }) else { return nil }
         let trimmed = compact.drop { $0 == "0" }

@@ -22,23 +22,26 @@ struct RequestRouter: Sendable {
         return response
     }
 
-    private func route(_ request: Request) async -> (String, Response) {
+    private func route(_ request: Request) async -> (ServerMetrics.Endpoint, Response) {
         let path = request.uri.path
-        if path == "/healthz" || path == "/healthz/" { return ("healthz", Self.text("ok\n")) }
-        if path == "/metrics" { return ("metrics", Self.bytes(metrics.text(), type: "text/plain; version=0.0.4")) }
-        guard path.hasPrefix(prefix) else { return ("other", Self.problem(.notFound, "not found")) }
+        if path == "/healthz" || path == "/healthz/" { return (.healthz, Self.text("ok\n")) }
+        if path == "/metrics" {
+            metrics.cachedResponses(responder.cachedResponseCount)
+            return (.metrics, Self.bytes(metrics.text(), type: "text/plain; version=0.0.4"))
+        }
+        guard path.hasPrefix(prefix) else { return (.other, Self.problem(.notFound, "not found")) }
         let parts = path.dropFirst(prefix.count).split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true)
         switch parts.first {
         case "issuer":
-            guard request.method == .get || request.method == .head else { return ("issuer", Self.methodNotAllowed("GET")) }
-            return ("issuer", await issuer(parts.dropFirst()))
+            guard request.method == .get || request.method == .head else { return (.issuer, Self.methodNotAllowed("GET")) }
+            return (.issuer, await issuer(parts.dropFirst()))
         case "crl":
-            guard request.method == .get || request.method == .head else { return ("crl", Self.methodNotAllowed("GET")) }
-            return ("crl", await crl(parts.dropFirst(), query: request.uri.queryParameters["encoding"].map(String.init)))
+            guard request.method == .get || request.method == .head else { return (.crl, Self.methodNotAllowed("GET")) }
+            return (.crl, await crl(parts.dropFirst(), query: request.uri.queryParameters["encoding"].map(String.init)))
         case "ocsp":
-            return ("ocsp", await ocsp(request, path: path))
+            return (.ocsp, await ocsp(request, path: path))
         default:
-            return ("other", Self.problem(.notFound, "not found"))
+            return (.other, Self.problem(.notFound, "not found"))
         }
     }
 
@@ -112,15 +115,12 @@ struct RequestRouter: Sendable {
         var body: [UInt8]
         switch request.method {
         case .post:
-            if let type = request.headers[.contentType],
-                type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "application/ocsp-request"
-            {
+            if let type = request.headers[.contentType], !Self.isOCSPRequestType(type) {
                 logger.notice("OCSP POST with content type \(type) refused")
                 return Self.problem(.unsupportedMediaType, "the body must be application/ocsp-request")
             }
             do {
-                var mutableRequest = request
-                let buffer = try await mutableRequest.body.collect(upTo: Self.maximumBodySize)
+                let buffer = try await request.body.collect(upTo: Self.maximumBodySize)
                 body = Array(buffer.readableBytesView)
             } catch {
                 logger.notice("OCSP POST body over \(Self.maximumBodySize) bytes refused")
@@ -136,7 +136,7 @@ struct RequestRouter: Sendable {
             return Self.methodNotAllowed("GET, POST")
         }
         let answer = await responder.answer(body, authoritySerial: serial, scope: scope)
-        metrics.ocspAnswer(source: answer.source == .error ? "error-\(answer.status)" : answer.source.rawValue)
+        metrics.ocspAnswer(answer)
         if answer.status != .successful {
             logger.notice("OCSP request for CA \(serial) (\(scope.rawValue)) answered \(answer.status)")
         }
@@ -144,15 +144,25 @@ struct RequestRouter: Sendable {
     }
 
     private func ocspResponse(_ answer: OCSPAnswer) -> Response {
-        var response = Self.bytes(answer.der, type: "application/ocsp-response")
+        var headers: HTTPFields = [.contentType: "application/ocsp-response", .contentLength: String(answer.der.count)]
         if let cacheable = answer.cacheable {
-            Self.addCachingHeaders(
-                to: &response, thisUpdate: cacheable.thisUpdate, nextUpdate: cacheable.nextUpdate, maximumAge: nil,
-                entityTag: cacheable.entityTag)
+            // RFC 5019 §6.2; the validators were formatted when the response was signed.
+            let age = max(0, Int(cacheable.nextUpdate.timeIntervalSinceNow.rounded(.down)))
+            headers[.cacheControl] = "max-age=\(age), public, no-transform, must-revalidate"
+            headers[.lastModified] = cacheable.lastModifiedHeader
+            headers[.expires] = cacheable.expiresHeader
+            headers[.eTag] = cacheable.entityTagHeader
         } else {
-            response.headers[.cacheControl] = "no-store"
+            headers[.cacheControl] = "no-store"
         }
-        return response
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.der)))
+    }
+
+    /// `application/ocsp-request`, with parameters or other capitalisation tolerated.
+    static func isOCSPRequestType(_ value: String) -> Bool {
+        if value == "application/ocsp-request" { return true }
+        let mediaType = value.split(separator: ";").first.map(String.init) ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/ocsp-request"
     }
 
     /// Base64 as RFC 6960 Appendix A.1 asks, percent-encoded or not; base64url and missing padding are
