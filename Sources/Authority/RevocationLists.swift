@@ -78,7 +78,7 @@ extension Authority {
             if let wanted, !wanted.contains(reason) { return }
             builder.append(
                 RevokedEntry(
-                    serialNumber: Self.serialBytes(revoked.serial), revokedAt: revoked.revokedAt, reason: reason,
+                    serialNumber: revoked.serialBytes ?? Self.serialBytes(revoked.serial), revokedAt: revoked.revokedAt, reason: reason,
                     invalidityDate: revoked.compromisedAt))
         }
         if request.scope != .caCertificates {

@@ -3,6 +3,8 @@ import CACore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses over plain HTTP (they are signed,
@@ -24,6 +26,12 @@ public enum CAServer {
     public static func run(
         settings: Settings, options: Options, logger: Logger, announce: @escaping @Sendable (String) -> Void
     ) async throws {
+        // Request handlers then run on the event loop that read the request instead of hopping to Swift's
+        // own thread pool and back: on two cores that hop cost more than answering from the OCSP cache.
+        // Blocking work stays off the loops (SQLite runs on its own threads).
+        if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            logger.debug("Swift concurrency keeps its own executor")
+        }
         let jobsAuthority = try await Authority.open(settings: settings)
         let responderAuthority = try await Authority.open(settings: settings)
         let publisherAuthority = try await Authority.open(settings: settings)

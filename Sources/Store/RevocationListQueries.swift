@@ -24,10 +24,21 @@ public struct RevocationListRecord: Sendable, Equatable {
 
 /// A revoked certificate as a CRL lists it.
 public struct RevokedCertificateSummary: Sendable, Equatable {
+    /// The stored hex serial; empty when ``serialBytes`` is given instead.
     public var serial: String
+    /// The serial's bytes when the database decoded the hex itself (SQLite's `unhex`).
+    public var serialBytes: [UInt8]?
     public var revokedAt: Date
     public var reason: String
     public var compromisedAt: Date?
+
+    public init(serial: String, serialBytes: [UInt8]? = nil, revokedAt: Date, reason: String, compromisedAt: Date?) {
+        self.serial = serial
+        self.serialBytes = serialBytes
+        self.revokedAt = revokedAt
+        self.reason = reason
+        self.compromisedAt = compromisedAt
+    }
 }
 
 extension Store {
@@ -124,19 +135,22 @@ extension Store {
         let failure = FirstError()
         if let sqlite {
             // Read through SQLite directly: SQLKit's per-column Codable decoding cost more than SQLite's own
-            // work for a million rows.
+            // work for a million rows. unhex() (SQLite 3.41+) decodes the serial in C; odd-length hex gets
+            // its leading zero back first.
             let query = """
-                SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
+                SELECT unhex(CASE WHEN length(serial) % 2 = 1 THEN '0' || serial ELSE serial END) AS serial_bytes,
+                revoked_at, revoked_reason, compromised_at FROM certificates
                 WHERE authority_serial = ? AND revoked_at IS NOT NULL AND not_after > ?
                 """
             try await run {
                 try await sqlite.query(query, [.text(authority), .integer(Int(date.storedSeconds))]) { row in
-                    guard let serial = row.column("serial")?.string, let revokedAt = row.column("revoked_at")?.integer else {
-                        failure.record(CAError(.storage, "a revoked certificate row is incomplete"))
+                    guard case .blob(let serial) = row.column("serial_bytes"), let revokedAt = row.column("revoked_at")?.integer
+                    else {
+                        failure.record(CAError(.storage, "a revoked certificate row is incomplete or its serial is not hex"))
                         return
                     }
                     body(RevokedCertificateSummary(
-                        serial: serial, revokedAt: Date(storedSeconds: Int64(revokedAt)),
+                        serial: "", serialBytes: Array(serial.readableBytesView), revokedAt: Date(storedSeconds: Int64(revokedAt)),
                         reason: row.column("revoked_reason")?.string ?? "unspecified",
                         compromisedAt: row.column("compromised_at")?.integer.map { Date(storedSeconds: Int64($0)) }))
                 }
