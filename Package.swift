@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -58,10 +59,16 @@ let package = Package(
             path: "Sources/Authority"
         ),
         .target(
+            name: "CAACME",
+            dependencies: ["CACore", "CAStore", "CAAuthority"],
+            path: "Sources/ACME"
+        ),
+        .target(
             name: "CAServer",
             dependencies: [
-                "CACore", "CAStore", "CAAuthority",
+                "CACore", "CAStore", "CAAuthority", "CAACME",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

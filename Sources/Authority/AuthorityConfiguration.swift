@@ -11,6 +11,8 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     public var caaIdentity: String?
     /// The hostname the default URLs were derived from, if any.
     public var defaultHostname: String?
+    /// ACME settings of this CA; nil (as stored by older versions) means ACME is off.
+    public var acme: ACMEConfiguration?
 
     public init() {}
 
@@ -30,3 +32,37 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
 }
 
 import Foundation
+
+/// Whether and how a CA answers ACME (RFC 8555) requests.
+public struct ACMEConfiguration: Sendable, Equatable, Codable {
+    public var enabled = false
+    /// New accounts may register (existing ones keep working when this is off).
+    public var registrationEnabled = true
+    /// newAccount must carry at least one contact.
+    public var contactRequired = false
+    /// The profile of certificates issued through ACME; nil for CA_DEFAULT_PROFILE.
+    public var profile: String?
+
+    public init() {}
+}
+
+/// What `edit-ca --acme-*` changes; nil fields stay as they are.
+public struct ACMEConfigurationChanges: Sendable {
+    public var enabled: Bool?
+    public var registrationEnabled: Bool?
+    public var contactRequired: Bool?
+    public var profile: String?
+
+    public init() {}
+
+    public var isEmpty: Bool { enabled == nil && registrationEnabled == nil && contactRequired == nil && profile == nil }
+
+    func applied(to configuration: ACMEConfiguration?) -> ACMEConfiguration {
+        var result = configuration ?? ACMEConfiguration()
+        if let enabled { result.enabled = enabled }
+        if let registrationEnabled { result.registrationEnabled = registrationEnabled }
+        if let contactRequired { result.contactRequired = contactRequired }
+        if let profile { result.profile = profile }
+        return result
+    }
+}

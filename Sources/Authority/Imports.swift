@@ -106,10 +106,14 @@ extension Authority {
     /// Changes what `edit-ca` may change: name, enabled, templates and metadata.
     public func editAuthority(
         _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
-        website: String?, termsOfService: String?, caaIdentity: String?
+        website: String?, termsOfService: String?, caaIdentity: String?, acmeChanges: ACMEConfigurationChanges = ACMEConfigurationChanges()
     ) async throws -> AuthorityRecord {
         var record = try await resolveAuthority(identifier)
         var configuration = try record.configurationValue()
+        if !acmeChanges.isEmpty {
+            if let profile = acmeChanges.profile { _ = try profiles.profile(named: profile) }
+            configuration.acme = acmeChanges.applied(to: configuration.acme)
+        }
         configuration.signTemplates = try signTemplateChanges.applied(to: configuration.signTemplates)
         if let website { configuration.website = website }
         if let termsOfService { configuration.termsOfService = termsOfService }

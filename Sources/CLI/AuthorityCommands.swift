@@ -149,16 +149,36 @@ struct EditCA: AsyncParsableCommand {
     @Option var website: String?
     @Option var tos: String?
     @Option var caa: String?
+    @Flag(help: "Answer ACME requests (RFC 8555) for this CA.") var acmeEnable = false
+    @Flag(help: "Stop answering ACME requests.") var acmeDisable = false
+    @Flag(help: "Let new ACME accounts register (the default).") var acmeEnableAccountRegistration = false
+    @Flag(help: "Refuse new ACME accounts; existing ones keep working.") var acmeDisableAccountRegistration = false
+    @Flag(help: "ACME accounts need no contact (the default).") var acmeContactOptional = false
+    @Flag(help: "ACME accounts must give a contact.") var acmeContactRequired = false
+    @Option(help: "Profile of certificates issued through ACME (default: CA_DEFAULT_PROFILE).") var acmeProfile: String?
     @OptionGroup var sign: SignTemplateOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
             if enable && disable { throw CAError(.invalidInput, "give either --enable or --disable, not both") }
+            var acme = ACMEConfigurationChanges()
+            acme.enabled = try Self.choice(acmeEnable, acmeDisable, "--acme-enable", "--acme-disable")
+            acme.registrationEnabled = try Self.choice(
+                acmeEnableAccountRegistration, acmeDisableAccountRegistration, "--acme-enable-account-registration",
+                "--acme-disable-account-registration")
+            acme.contactRequired = try Self.choice(acmeContactRequired, acmeContactOptional, "--acme-contact-required", "--acme-contact-optional")
+            acme.profile = acmeProfile
             let record = try await authority.editAuthority(
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
-                website: website, termsOfService: tos, caaIdentity: caa)
+                website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: acme)
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
+    }
+
+    /// A pair of opposite flags: true, false, or nil when neither was given.
+    static func choice(_ yes: Bool, _ no: Bool, _ yesName: String, _ noName: String) throws -> Bool? {
+        if yes && no { throw CAError(.invalidInput, "give either \(yesName) or \(noName), not both") }
+        return yes ? true : (no ? false : nil)
     }
 }
 

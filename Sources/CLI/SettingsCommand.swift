@@ -39,6 +39,7 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_JOB_OCSP_KEY_INTERVAL": "\(Int(settings.jobs.ocspKeyInterval)) seconds",
                 "CA_JOB_OCSP_RESPONSE_INTERVAL": "\(Int(settings.jobs.ocspResponseInterval)) seconds",
                 "CA_JOB_STATUS_POLL_MILLISECONDS": "\(settings.jobs.statusPollMilliseconds) ms",
+                "CA_ENABLE_ACME": settings.acmeEnabled ? "true" : "false",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

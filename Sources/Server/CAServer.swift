@@ -1,3 +1,4 @@
+import CAACME
 import CAAuthority
 import CACore
 import Foundation
@@ -10,8 +11,8 @@ import ServiceLifecycle
 /// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses over plain HTTP (they are signed,
 /// RFC 5280 §4.2.1.13 and RFC 6960 need no TLS) and runs the periodic jobs.
 ///
-/// Three database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
-/// publisher, and the jobs, so that a long CRL regeneration never stalls OCSP answers.
+/// Four database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
+/// publisher, ACME, and the jobs, so that a long CRL regeneration never stalls OCSP answers.
 public enum CAServer {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
@@ -35,12 +36,14 @@ public enum CAServer {
         let jobsAuthority = try await Authority.open(settings: settings)
         let responderAuthority = try await Authority.open(settings: settings)
         let publisherAuthority = try await Authority.open(settings: settings)
+        let acmeAuthority = try await Authority.open(settings: settings)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
                 await jobsAuthority.close()
                 await responderAuthority.close()
                 await publisherAuthority.close()
+                await acmeAuthority.close()
             }
         }
         let metrics = ServerMetrics()
@@ -49,6 +52,7 @@ public enum CAServer {
 
         let router = RequestRouter(
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
+            acme: ACMEService(authority: acmeAuthority),
             metrics: metrics, logger: logger)
         let host = options.host
         let application = Application(

@@ -16,6 +16,7 @@ enum Migrations {
         Migration(version: 2, description: "covering index for certificate listings", apply: createListingIndex),
         Migration(version: 3, description: "certificate revocation lists and their numbers", apply: createRevocationLists),
         Migration(version: 4, description: "status changes and pre-signed OCSP responses", apply: createStatusTables),
+        Migration(version: 5, description: "ACME accounts and nonces", apply: createACMEAccountTables),
     ]
 
     static func apply(to store: Store) async throws {
@@ -93,6 +94,27 @@ enum Migrations {
             .column("response_der", type: .blob, .notNull)
             .primaryKey("authority_serial", "serial")
             .run()
+    }
+
+    /// Nonces live in the database so that several server nodes (PostgreSQL, issue 5) accept each other's,
+    /// and a nonce is consumed by deleting it, which only one request can do.
+    static func createACMEAccountTables(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "acme_nonces")
+            .column("value", type: .text, .primaryKey(autoIncrement: false))
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(table: "acme_accounts")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("authority_serial", type: .text, .notNull, .references("certificate_authorities", "serial"))
+            .column("thumbprint", type: .text, .notNull)
+            .column("jwk", type: .text, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("contact", type: .text, .notNull)
+            .column("terms_agreed", type: .smallint, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "acme_accounts_by_key").unique()
+            .on("acme_accounts").column("authority_serial").column("thumbprint").run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

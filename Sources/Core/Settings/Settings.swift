@@ -35,6 +35,8 @@ public struct Settings: Sendable {
     public var crlProfiles: [String: CRLProfile] = CRLProfile.defaults
     public var ocsp = OCSPSettings()
     public var jobs = ServerJobSettings()
+    /// CA_ENABLE_ACME: the global switch; each CA also needs `edit-ca --acme-enable`.
+    public var acmeEnabled = true
 
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
@@ -46,7 +48,7 @@ public struct Settings: Sendable {
         "CA_PASSWORDS", "CA_URL_PATH", "CA_NOTIFICATION_DAYS", "CA_CRL_PROFILES",
         "CA_OCSP_RESPONDER_KEY_VALIDITY", "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL", "CA_OCSP_RESPONSE_VALIDITY",
         "CA_OCSP_RESPONSE_CACHE_RENEWAL", "CA_OCSP_CACHE_ENTRIES", "CA_JOB_CRL_INTERVAL", "CA_JOB_OCSP_KEY_INTERVAL",
-        "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS",
+        "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS", "CA_ENABLE_ACME",
     ]
 
     public static func defaults(home: String) -> Settings {

@@ -101,6 +101,7 @@ public enum SettingsLoader {
         case "CA_JOB_OCSP_KEY_INTERVAL": settings.jobs.ocspKeyInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_OCSP_RESPONSE_INTERVAL": settings.jobs.ocspResponseInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
+        case "CA_ENABLE_ACME": settings.acmeEnabled = try reader.boolean()
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -120,6 +121,18 @@ struct SettingValue {
     func string() throws -> String {
         if let text = value as? String { return text }
         throw invalid("a string")
+    }
+
+    func boolean() throws -> Bool {
+        if let flag = value as? Bool { return flag }
+        if let text = value as? String {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: break
+            }
+        }
+        throw invalid("true or false")
     }
 
     func positiveInteger() throws -> Int {

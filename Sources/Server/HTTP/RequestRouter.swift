@@ -1,6 +1,8 @@
+import CAACME
 import CAAuthority
 import CACore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -10,6 +12,7 @@ struct RequestRouter: Sendable {
     let prefix: String
     let responder: OCSPResponder
     let publisher: RevocationPublisher
+    let acme: ACMEService
     let metrics: ServerMetrics
     let logger: Logger
     /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
@@ -40,6 +43,8 @@ struct RequestRouter: Sendable {
             return (.crl, await crl(parts.dropFirst(), query: request.uri.queryParameters["encoding"].map(String.init)))
         case "ocsp":
             return (.ocsp, await ocsp(request, path: path))
+        case "acme":
+            return (.acme, await acme(request, path: path))
         default:
             return (.other, Self.problem(.notFound, "not found"))
         }
@@ -173,6 +178,37 @@ struct RequestRouter: Sendable {
         decoded = decoded.replacingOccurrences(of: " ", with: "+")
         while decoded.utf8.count % 4 != 0 { decoded += "=" }
         return Data(base64Encoded: decoded).map { [UInt8]($0) }
+    }
+
+    // MARK: acme/
+
+    private func acme(_ request: Request, path: String) async -> Response {
+        let acmePrefix = prefix + "acme/"
+        let subpath = path.hasPrefix(acmePrefix) ? String(path.dropFirst(acmePrefix.count)) : ""
+        var body: [UInt8] = []
+        if request.method == .post {
+            do {
+                let buffer = try await request.body.collect(upTo: FlattenedJWS.maximumSize)
+                body = Array(buffer.readableBytesView)
+            } catch {
+                logger.notice("ACME body over \(FlattenedJWS.maximumSize) bytes refused")
+                return Self.problem(.contentTooLarge, "ACME requests are limited to \(FlattenedJWS.maximumSize) bytes")
+            }
+        }
+        // The URLs the server writes, and the JWS url values it expects, are those the client used.
+        let host = request.head.authority ?? "localhost"
+        let answer = await acme.handle(
+            ACMERequest(
+                method: request.method.rawValue, path: subpath, baseURL: "http://\(host)\(acmePrefix)",
+                contentType: request.headers[.contentType], body: body))
+        var headers = HTTPFields()
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        headers[.contentLength] = String(answer.body.count)
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 
     // MARK: responses

@@ -1,0 +1,127 @@
+import CACore
+import Foundation
+import SQLKit
+
+/// An ACME account (RFC 8555 §7.1.2) as stored: one per CA and account key.
+public struct ACMEAccountRecord: Sendable, Equatable {
+    public var id: String
+    public var authoritySerial: String
+    /// RFC 7638 thumbprint of the account key: how newAccount finds an existing account.
+    public var thumbprint: String
+    /// The account key as its JWK JSON (RFC 7638 members only).
+    public var jwk: String
+    /// `valid`, `deactivated` or `revoked`.
+    public var status: String
+    /// Contact URLs (`mailto:`), as a JSON array.
+    public var contact: [String]
+    public var termsAgreed: Bool
+    public var createdAt: Date
+
+    public init(
+        id: String, authoritySerial: String, thumbprint: String, jwk: String, status: String, contact: [String],
+        termsAgreed: Bool, createdAt: Date
+    ) {
+        self.id = id
+        self.authoritySerial = authoritySerial
+        self.thumbprint = thumbprint
+        self.jwk = jwk
+        self.status = status
+        self.contact = contact
+        self.termsAgreed = termsAgreed
+        self.createdAt = createdAt
+    }
+}
+
+extension Store {
+    public func insertNonce(_ value: String, expiresAt: Date) async throws {
+        try await run {
+            try await database.raw(
+                "INSERT INTO acme_nonces (value, expires_at) VALUES (\(bind: value), \(bind: expiresAt.storedSeconds))"
+            ).run()
+        }
+    }
+
+    /// Deletes the nonce and reports whether it existed and had not expired: a nonce is good once.
+    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
+        try await run {
+            let row = try await database.raw(
+                "DELETE FROM acme_nonces WHERE value = \(bind: value) RETURNING expires_at"
+            ).first()
+            guard let expiresAt = try row?.decode(column: "expires_at", as: Int64.self) else { return false }
+            return expiresAt > now.storedSeconds
+        }
+    }
+
+    /// Removes expired nonces; returns how many.
+    public func deleteExpiredNonces(now: Date) async throws -> Int {
+        try await run {
+            try await database.raw(
+                "DELETE FROM acme_nonces WHERE expires_at <= \(bind: now.storedSeconds) RETURNING value"
+            ).all().count
+        }
+    }
+
+    public func insertACMEAccount(_ account: ACMEAccountRecord) async throws {
+        try await run {
+            try await database.raw(
+                """
+                INSERT INTO acme_accounts (id, authority_serial, thumbprint, jwk, status, contact, terms_agreed, created_at)
+                VALUES (\(bind: account.id), \(bind: account.authoritySerial), \(bind: account.thumbprint), \(bind: account.jwk),
+                \(bind: account.status), \(bind: try Self.encodeContact(account.contact)), \(bind: account.termsAgreed ? 1 : 0),
+                \(bind: account.createdAt.storedSeconds))
+                """
+            ).run()
+        }
+    }
+
+    public func acmeAccount(authority: String, thumbprint: String) async throws -> ACMEAccountRecord? {
+        try await run {
+            try await database.raw(
+                """
+                SELECT \(unsafeRaw: Self.acmeAccountColumns) FROM acme_accounts
+                WHERE authority_serial = \(bind: authority) AND thumbprint = \(bind: thumbprint)
+                """
+            ).first().map(Self.acmeAccount(from:))
+        }
+    }
+
+    public func acmeAccount(id: String) async throws -> ACMEAccountRecord? {
+        try await run {
+            try await database.raw(
+                "SELECT \(unsafeRaw: Self.acmeAccountColumns) FROM acme_accounts WHERE id = \(bind: id)"
+            ).first().map(Self.acmeAccount(from:))
+        }
+    }
+
+    /// Saves an account's contact and status (the only fields an account update may change).
+    public func updateACMEAccount(_ account: ACMEAccountRecord) async throws {
+        try await run {
+            try await database.raw(
+                """
+                UPDATE acme_accounts SET contact = \(bind: try Self.encodeContact(account.contact)), status = \(bind: account.status)
+                WHERE id = \(bind: account.id)
+                """
+            ).run()
+        }
+    }
+
+    static let acmeAccountColumns = "id, authority_serial, thumbprint, jwk, status, contact, terms_agreed, created_at"
+
+    static func acmeAccount(from row: any SQLRow) throws -> ACMEAccountRecord {
+        let contactJSON = try row.decode(column: "contact", as: String.self)
+        let contact = (try? JSONDecoder().decode([String].self, from: Data(contactJSON.utf8))) ?? []
+        return ACMEAccountRecord(
+            id: try row.decode(column: "id", as: String.self),
+            authoritySerial: try row.decode(column: "authority_serial", as: String.self),
+            thumbprint: try row.decode(column: "thumbprint", as: String.self),
+            jwk: try row.decode(column: "jwk", as: String.self),
+            status: try row.decode(column: "status", as: String.self),
+            contact: contact,
+            termsAgreed: try row.decode(column: "terms_agreed", as: Int.self) != 0,
+            createdAt: Date(storedSeconds: try row.decode(column: "created_at", as: Int64.self)))
+    }
+
+    static func encodeContact(_ contact: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(contact), as: UTF8.self)
+    }
+}
