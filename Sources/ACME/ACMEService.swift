@@ -127,11 +127,16 @@ public final class ACMEService: Sendable {
         return jws
     }
 
-    private func issueNonce() async throws -> String {
+    /// 128 random bits, base64url: nonces and account ids.
+    static func randomToken() -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
-        let nonce = Base64URL.encode(bytes)
+        return Base64URL.encode(bytes)
+    }
+
+    private func issueNonce() async throws -> String {
+        let nonce = Self.randomToken()
         try await databaseLock.withLock {
             try await authority.store.insertNonce(nonce, expiresAt: Date().addingTimeInterval(Self.nonceLifetime))
         }
@@ -173,11 +178,8 @@ public final class ACMEService: Sendable {
             problem.headers = [("Link", "<\(terms)>;rel=\"terms-of-service\"")]
             throw problem
         }
-        var idBytes = [UInt8](repeating: 0, count: 16)
-        var generator = SystemRandomNumberGenerator()
-        for index in idBytes.indices { idBytes[index] = generator.next() }
         let account = ACMEAccountRecord(
-            id: Base64URL.encode(idBytes), authoritySerial: authority.serial, thumbprint: thumbprint, jwk: key.canonicalJSON,
+            id: Self.randomToken(), authoritySerial: authority.serial, thumbprint: thumbprint, jwk: key.canonicalJSON,
             status: "valid", contact: contact, termsAgreed: agreed, createdAt: Date())
         // Committed before the client learns the account exists.
         try await databaseLock.withLock {
