@@ -90,27 +90,23 @@ extension Store {
 
     /// The status of an end-entity certificate issued by `authority`; nil if it never issued that serial.
     public func certificateStatus(authority: String, serial: String) async throws -> CertificateStatus? {
-        try await run {
-            try await database.raw(
-                """
-                SELECT not_after, revoked_at, revoked_reason, compromised_at FROM certificates
-                WHERE serial = \(bind: serial) AND authority_serial = \(bind: authority)
-                """
-            ).first().map { row in
-                CertificateStatus(
-                    notAfter: Date(storedSeconds: try row.decode(column: "not_after", as: Int64.self)),
-                    revocation: try Store.revocation(from: row))
-            }
-        }
+        try await status(in: "certificates", issuerColumn: "authority_serial", issuer: authority, serial: serial)
     }
 
     /// The status of a CA that `authority` issued; nil if it has no such child.
     public func childAuthorityStatus(parent authority: String, serial: String) async throws -> CertificateStatus? {
+        try await status(in: "certificate_authorities", issuerColumn: "parent_serial", issuer: authority, serial: serial)
+    }
+
+    /// Both tables keep expiry and revocation in the same columns; only the issuer's column differs.
+    private func status(in table: String, issuerColumn: String, issuer: String, serial: String) async throws
+        -> CertificateStatus?
+    {
         try await run {
             try await database.raw(
                 """
-                SELECT not_after, revoked_at, revoked_reason, compromised_at FROM certificate_authorities
-                WHERE serial = \(bind: serial) AND parent_serial = \(bind: authority)
+                SELECT not_after, revoked_at, revoked_reason, compromised_at FROM \(unsafeRaw: table)
+                WHERE serial = \(bind: serial) AND \(unsafeRaw: issuerColumn) = \(bind: issuer)
                 """
             ).first().map { row in
                 CertificateStatus(
