@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "CACommandLine",
             dependencies: [
-                "CAAuthority", "CAServer",
+                "CAAuthority", "CAServer", "CAACME",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -36,6 +36,8 @@ public struct AuthorityCreationRequest: Sendable {
     public var inhibitAnyPolicy: Int?
     public var requireExplicitPolicy: Int?
     public var inhibitPolicyMapping: Int?
+    /// ACME settings (`--acme-*`); empty leaves ACME off.
+    public var acme = ACMEConfigurationChanges()
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
     public var website: String?
@@ -124,6 +126,10 @@ extension Authority {
         configuration.termsOfService = request.termsOfService
         configuration.caaIdentity = request.caaIdentity
         configuration.defaultHostname = effectiveHostname
+        if !request.acme.isEmpty {
+            if let profile = request.acme.profile { _ = try profiles.profile(named: profile) }
+            configuration.acme = request.acme.applied(to: nil)
+        }
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()

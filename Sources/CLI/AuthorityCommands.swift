@@ -55,6 +55,7 @@ struct InitCA: AsyncParsableCommand {
     @Option(help: "CA website (ACME directory meta).") var website: String?
     @Option(help: "Terms of service URL (ACME directory meta).") var tos: String?
     @Option(help: "CAA identity (ACME directory meta).") var caa: String?
+    @OptionGroup var acme: ACMEOptions
     @OptionGroup var sign: SignTemplateOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
 
@@ -102,6 +103,7 @@ struct InitCA: AsyncParsableCommand {
             request.website = website
             request.termsOfService = tos
             request.caaIdentity = caa
+            request.acme = try acme.changes()
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, authority: authority, to: &sink)
@@ -149,6 +151,23 @@ struct EditCA: AsyncParsableCommand {
     @Option var website: String?
     @Option var tos: String?
     @Option var caa: String?
+    @OptionGroup var acme: ACMEOptions
+    @OptionGroup var sign: SignTemplateOptions
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            if enable && disable { throw CAError(.invalidInput, "give either --enable or --disable, not both") }
+            let record = try await authority.editAuthority(
+                ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
+                website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes())
+            print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
+        }
+    }
+
+}
+
+/// The ACME options of `init-ca` and `edit-ca` (django-ca's names).
+struct ACMEOptions: ParsableArguments {
     @Flag(help: "Answer ACME requests (RFC 8555) for this CA.") var acmeEnable = false
     @Flag(help: "Stop answering ACME requests.") var acmeDisable = false
     @Flag(help: "Let new ACME accounts register (the default).") var acmeEnableAccountRegistration = false
@@ -156,23 +175,17 @@ struct EditCA: AsyncParsableCommand {
     @Flag(help: "ACME accounts need no contact (the default).") var acmeContactOptional = false
     @Flag(help: "ACME accounts must give a contact.") var acmeContactRequired = false
     @Option(help: "Profile of certificates issued through ACME (default: CA_DEFAULT_PROFILE).") var acmeProfile: String?
-    @OptionGroup var sign: SignTemplateOptions
 
-    func run() async throws {
-        try await CommandRunner.run { authority in
-            if enable && disable { throw CAError(.invalidInput, "give either --enable or --disable, not both") }
-            var acme = ACMEConfigurationChanges()
-            acme.enabled = try Self.choice(acmeEnable, acmeDisable, "--acme-enable", "--acme-disable")
-            acme.registrationEnabled = try Self.choice(
-                acmeEnableAccountRegistration, acmeDisableAccountRegistration, "--acme-enable-account-registration",
-                "--acme-disable-account-registration")
-            acme.contactRequired = try Self.choice(acmeContactRequired, acmeContactOptional, "--acme-contact-required", "--acme-contact-optional")
-            acme.profile = acmeProfile
-            let record = try await authority.editAuthority(
-                ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
-                website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: acme)
-            print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
-        }
+    func changes() throws -> ACMEConfigurationChanges {
+        var changes = ACMEConfigurationChanges()
+        changes.enabled = try Self.choice(acmeEnable, acmeDisable, "--acme-enable", "--acme-disable")
+        changes.registrationEnabled = try Self.choice(
+            acmeEnableAccountRegistration, acmeDisableAccountRegistration, "--acme-enable-account-registration",
+            "--acme-disable-account-registration")
+        changes.contactRequired = try Self.choice(
+            acmeContactRequired, acmeContactOptional, "--acme-contact-required", "--acme-contact-optional")
+        changes.profile = acmeProfile
+        return changes
     }
 
     /// A pair of opposite flags: true, false, or nil when neither was given.

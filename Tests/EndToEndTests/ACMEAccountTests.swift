@@ -61,4 +61,26 @@ import Testing
         #expect(unknownCA.status == 404)
         #expect(server.stop().status == 0)
     }
+
+    /// init-ca takes the same --acme-* options as edit-ca; contradictions and unknown profiles change nothing.
+    @Test func initCATakesACMEOptions() throws {
+        let sandbox = try Sandbox()
+        try sandbox.expectFailure(["init-ca", "Bad", "CN=Bad", "--key-type", "EC", "--acme-enable", "--acme-disable"],
+                                  mentioning: "--acme-enable or --acme-disable")
+        try sandbox.expectFailure(["init-ca", "Bad", "CN=Bad", "--key-type", "EC", "--acme-profile", "nosuch"],
+                                  mentioning: "unknown profile")
+        #expect(try sandbox.expectSuccess("list-cas").isEmpty)
+        let keys = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys")) ?? []
+        #expect(keys.isEmpty, "a refused init-ca leaves no key behind: \(keys)")
+
+        try sandbox.expectSuccess(
+            "init-ca", "ACME", "CN=ACME", "--key-type", "EC", "--acme-enable", "--acme-contact-required", "--acme-profile", "server")
+        let server = try RunningServer(sandbox)
+        let directory = try HTTPExchange.run(sandbox, ["\(server.baseURL)/ca/acme/directory/"], saveAs: "directory.json")
+        #expect(directory.status == 200)
+        try sandbox.expectSuccess("edit-ca", "ACME", "--acme-disable")
+        let disabled = try HTTPExchange.run(sandbox, ["\(server.baseURL)/ca/acme/directory/"], saveAs: "disabled.json")
+        #expect(disabled.status == 404)
+        #expect(server.stop().status == 0)
+    }
 }

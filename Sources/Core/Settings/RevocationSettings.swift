@@ -52,6 +52,8 @@ public struct ServerJobSettings: Sendable, Equatable {
     public var ocspResponseInterval: TimeInterval = 3_600
     /// How often the server reads revocations made by other processes, in milliseconds.
     public var statusPollMilliseconds = 250
+    /// How often expired ACME nonces are deleted, in seconds.
+    public var acmeCleanupInterval: TimeInterval = 3_600
 
     public init() {}
 }

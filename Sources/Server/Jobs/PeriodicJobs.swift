@@ -1,10 +1,11 @@
+import CAACME
 import CAAuthority
 import CACore
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The jobs `generate-crls`, `generate-ocsp-keys` and `generate-ocsp-responses` run as commands, run here
+/// The jobs `generate-crls`, `generate-ocsp-keys`, `generate-ocsp-responses` and `acme-cleanup` run as commands, run here
 /// on their intervals, one after another on the jobs' own database connection. Each runs once at start.
 struct PeriodicJobs: Service {
     let authority: Authority
@@ -17,6 +18,7 @@ struct PeriodicJobs: Service {
         var nextKeys = Date.distantPast
         var nextCRLs = Date.distantPast
         var nextResponses = Date.distantPast
+        var nextCleanup = Date.distantPast
         // Problems that repeat every run (a CA without a password) are logged when they first appear.
         var reported: Set<String> = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -62,7 +64,15 @@ struct PeriodicJobs: Service {
                 }
                 nextResponses = now.addingTimeInterval(jobs.ocspResponseInterval)
             }
-            let wake = min(nextKeys, nextCRLs, nextResponses)
+            if now >= nextCleanup {
+                await runJob("acme-cleanup", reported: &reported) {
+                    let outcome = try await ACMECleanup.run(authority)
+                    if outcome.expiredNonces > 0 { logger.debug("\(outcome.expiredNonces) expired ACME nonces deleted") }
+                    return []
+                }
+                nextCleanup = now.addingTimeInterval(jobs.acmeCleanupInterval)
+            }
+            let wake = min(nextKeys, nextCRLs, nextResponses, nextCleanup)
             let delay = max(0.05, wake.timeIntervalSinceNow)
             try? await gracefulShutdownAwareSleep(seconds: delay)
         }
