@@ -40,6 +40,7 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_JOB_OCSP_RESPONSE_INTERVAL": "\(Int(settings.jobs.ocspResponseInterval)) seconds",
                 "CA_JOB_STATUS_POLL_MILLISECONDS": "\(settings.jobs.statusPollMilliseconds) ms",
                 "CA_ENABLE_ACME": settings.acmeEnabled ? "true" : "false",
+                "CA_JOB_ACME_CLEANUP_INTERVAL": "\(Int(settings.jobs.acmeCleanupInterval)) seconds",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

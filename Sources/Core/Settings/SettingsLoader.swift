@@ -102,6 +102,7 @@ public enum SettingsLoader {
         case "CA_JOB_OCSP_RESPONSE_INTERVAL": settings.jobs.ocspResponseInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
         case "CA_ENABLE_ACME": settings.acmeEnabled = try reader.boolean()
+        case "CA_JOB_ACME_CLEANUP_INTERVAL": settings.jobs.acmeCleanupInterval = TimeInterval(try reader.positiveInteger())
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
