@@ -180,16 +180,13 @@ struct RevokeCert: AsyncParsableCommand {
         commandName: "revoke-cert", abstract: "Revoke a certificate.", aliases: ["revoke_cert"])
 
     @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
-    @Option(help: "unspecified, key_compromise, ca_compromise, affiliation_changed, superseded, cessation_of_operation, certificate_hold, privilege_withdrawn, remove_from_crl, aa_compromise.")
-    var reason: String = "unspecified"
-    @Option(help: "When the key was compromised, ISO 8601 with time zone (CRL invalidity date).") var compromised: String?
+    @OptionGroup var revocation: RevocationOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
-            let parsedReason = try RevocationReason(name: reason)
-            let compromisedAt = try compromised.map(Authority.parseCompromisedTime)
-            let record = try await authority.revoke(certificate, reason: parsedReason, compromisedAt: compromisedAt)
-            print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.commonName) (revoked: \(parsedReason.rawValue))")
+            let (reason, compromisedAt) = try revocation.parsed()
+            let record = try await authority.revoke(certificate, reason: reason, compromisedAt: compromisedAt)
+            print(RevocationOptions.confirmation(serial: record.serial, name: record.commonName, reason: reason))
         }
     }
 }
@@ -207,5 +204,20 @@ struct CertWatchers: AsyncParsableCommand {
             let watchers = try await authority.changeWatchers(certificate, add: add, remove: remove)
             for watcher in watchers { print(watcher) }
         }
+    }
+}
+
+/// The reason and compromise time of `revoke-cert` and `revoke-ca`.
+struct RevocationOptions: ParsableArguments {
+    @Option(help: "unspecified, key_compromise, ca_compromise, affiliation_changed, superseded, cessation_of_operation, certificate_hold, privilege_withdrawn, remove_from_crl, aa_compromise.")
+    var reason: String = "unspecified"
+    @Option(help: "When the key was compromised, ISO 8601 with time zone (CRL invalidity date).") var compromised: String?
+
+    func parsed() throws -> (RevocationReason, Date?) {
+        (try RevocationReason(name: reason), try compromised.map(Authority.parseCompromisedTime))
+    }
+
+    static func confirmation(serial: String, name: String, reason: RevocationReason) -> String {
+        "\(SerialNumberText.colonSeparated(serial)) - \(name) (revoked: \(reason.rawValue))"
     }
 }

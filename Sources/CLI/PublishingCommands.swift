@@ -1,5 +1,4 @@
 import ArgumentParser
-import CAACME
 import CAAuthority
 import CACore
 import Foundation
@@ -64,25 +63,6 @@ struct GenerateOCSPKeys: AsyncParsableCommand {
     }
 }
 
-struct RevokeCA: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "revoke-ca", abstract: "Revoke a CA; its parent's CRLs and OCSP responder then report it.",
-        aliases: ["revoke_ca"])
-
-    @Argument(help: "Serial (or unique prefix), CN or name of the CA.") var ca: String
-    @Option(help: "The revocation reason (see revoke-cert).") var reason: String = "unspecified"
-    @Option(help: "When the key was compromised, ISO 8601 with time zone (CRL invalidity date).") var compromised: String?
-
-    func run() async throws {
-        try await CommandRunner.run { authority in
-            let parsedReason = try RevocationReason(name: reason)
-            let compromisedAt = try compromised.map(Authority.parseCompromisedTime)
-            let record = try await authority.revokeAuthority(ca, reason: parsedReason, compromisedAt: compromisedAt)
-            print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name) (revoked: \(parsedReason.rawValue))")
-        }
-    }
-}
-
 /// Jobs go on past a CA that fails; the command still fails, naming each CA once.
 enum JobFailures {
     static func report(_ failures: [String]) throws {
@@ -108,19 +88,6 @@ struct GenerateOCSPResponses: AsyncParsableCommand {
                 }
             }
             try JobFailures.report(failures)
-        }
-    }
-}
-
-struct ACMECleanupCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "acme-cleanup", abstract: "Delete expired ACME nonces (for cron; `serve` does this itself).",
-        aliases: ["acme_cleanup"])
-
-    func run() async throws {
-        try await CommandRunner.run { authority in
-            let outcome = try await ACMECleanup.run(authority)
-            print("\(outcome.expiredNonces) expired nonce(s) deleted")
         }
     }
 }

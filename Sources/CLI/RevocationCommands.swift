@@ -68,3 +68,20 @@ struct DumpOCSPIndex: AsyncParsableCommand {
         }
     }
 }
+
+struct RevokeCA: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke-ca", abstract: "Revoke a CA; its parent's CRLs and OCSP responder then report it.",
+        aliases: ["revoke_ca"])
+
+    @Argument(help: "Serial (or unique prefix), CN or name of the CA.") var ca: String
+    @OptionGroup var revocation: RevocationOptions
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let (reason, compromisedAt) = try revocation.parsed()
+            let record = try await authority.revokeAuthority(ca, reason: reason, compromisedAt: compromisedAt)
+            print(RevocationOptions.confirmation(serial: record.serial, name: record.name, reason: reason))
+        }
+    }
+}

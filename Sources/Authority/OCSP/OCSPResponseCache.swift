@@ -108,13 +108,6 @@ final class OCSPResponseCache: @unchecked Sendable {
         }
     }
 
-    func removeAll() {
-        lock.withLock {
-            currentEpoch &+= 1
-            clear()
-        }
-    }
-
     /// Bounded memory beats clever eviction here: responses are re-signed or re-read on demand.
     private func makeRoom() {
         if responses.count + statuses.count >= capacity { clear() }
