@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -60,14 +61,34 @@ let package = Package(
         ),
         .target(
             name: "CAACME",
-            dependencies: ["CACore", "CAStore", "CAAuthority"],
+            dependencies: [
+                "CACore", "CAStore", "CAAuthority", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             path: "Sources/ACME"
+        ),
+        .target(
+            name: "CAValidation",
+            dependencies: [
+                "CACore", "CAStore", "CAACME",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Validation"
         ),
         .target(
             name: "CAServer",
             dependencies: [
-                "CACore", "CAStore", "CAAuthority", "CAACME",
+                "CACore", "CAStore", "CAAuthority", "CAACME", "CAValidation",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,6 +111,15 @@ let package = Package(
             path: "Sources/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["CACore"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ValidationTests",
+            dependencies: [
+                "CAValidation", "CACore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/ValidationTests"
+        ),
         .testTarget(
             name: "StoreTests",
             dependencies: ["CAStore", .product(name: "SQLiteKit", package: "sqlite-kit")],

@@ -2,15 +2,21 @@ import CAAuthority
 import CAStore
 import Foundation
 
-/// `acme-cleanup`: removes what ACME leaves behind and nobody can use any more. Today that is expired
-/// nonces; expired orders and authorizations join when orders exist.
+/// `acme-cleanup`: removes what ACME leaves behind and nobody can use any more: expired nonces, expired
+/// authorizations with their challenges, and expired orders that never got a certificate.
 public enum ACMECleanup {
     public struct Outcome: Sendable {
         public let expiredNonces: Int
+        public let expiredOrders: Int
+        public let expiredAuthorizations: Int
     }
 
     public static func run(_ authority: Authority, now: Date = Date()) async throws -> Outcome {
-        let nonces = try await authority.store.transaction { try await authority.store.deleteExpiredNonces(now: now) }
-        return Outcome(expiredNonces: nonces)
+        let store = authority.store
+        return try await store.transaction {
+            let nonces = try await store.deleteExpiredNonces(now: now)
+            let deleted = try await store.deleteExpiredACMEOrders(now: now)
+            return Outcome(expiredNonces: nonces, expiredOrders: deleted.orders, expiredAuthorizations: deleted.authorizations)
+        }
     }
 }

@@ -22,6 +22,26 @@ public struct ACMEProblem: Error, Sendable {
     static func unauthorized(_ detail: String) -> ACMEProblem { ACMEProblem("unauthorized", detail, status: 403) }
     static func badNonce(_ detail: String) -> ACMEProblem { ACMEProblem("badNonce", detail) }
     static func notFound(_ detail: String) -> ACMEProblem { ACMEProblem("malformed", detail, status: 404) }
+    static func orderNotReady(_ detail: String) -> ACMEProblem { ACMEProblem("orderNotReady", detail, status: 403) }
+
+    /// An error of the issuance or revocation path, in ACME's terms: what the CA's policy refuses is
+    /// `rejectedIdentifier`/`badCSR`, broken input `badCSR`, anything else the server's fault.
+    init(_ error: CAError) {
+        switch error.kind {
+        case .invalidInput: self = ACMEProblem("badCSR", error.message)
+        case .policy: self = ACMEProblem("rejectedIdentifier", error.message)
+        default: self = ACMEProblem("serverInternal", "the CA could not complete the request: \(error.message)", status: 500)
+        }
+    }
+
+    /// The problem as stored with a failed challenge or order, and shown in their `error` member.
+    var jsonText: String { String(decoding: body, as: UTF8.self) }
+
+    /// A stored problem document, for the `error` member of an order, authorization or challenge.
+    static func storedObject(_ text: String?) -> [String: Any]? {
+        guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+        return object
+    }
 
     init(_ error: JWSError) {
         var problem = ACMEProblem(error.failure == .unauthorized ? "unauthorized" : String(error.problemType.split(separator: ":").last ?? "malformed"),

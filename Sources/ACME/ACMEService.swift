@@ -3,20 +3,32 @@ import CACore
 import CAStore
 import Foundation
 
-/// The ACME server (RFC 8555) behind `<CA_URL_PATH>acme/`: so far the directory, nonces and accounts
-/// (newAccount, account lookup, contact update, deactivation). Orders, challenges and certificates are
-/// issue 4's remaining work and are not announced in the directory until they exist.
+/// The ACME server (RFC 8555) behind `<CA_URL_PATH>acme/`: directory, nonces, accounts (with key change
+/// and external account binding), orders, authorizations, challenges, finalization, certificate download,
+/// revocation and renewal information (RFC 9773).
 ///
 /// The service owns its ``Authority`` (one database connection), used under `databaseLock` because
-/// request handlers run concurrently.
+/// request handlers and challenge validations run concurrently.
 public final class ACMEService: Sendable {
-    private let authority: Authority
-    private let databaseLock = AsyncLock()
+    let authority: Authority
+    let validator: any ChallengeValidator
+    let databaseLock = AsyncLock()
     /// How long an unused nonce stays good.
     static let nonceLifetime: TimeInterval = 3_600
 
-    public init(authority: Authority) {
+    public init(authority: Authority, validator: any ChallengeValidator) {
         self.authority = authority
+        self.validator = validator
+    }
+
+    var settings: Settings { authority.settings }
+    var store: Store { authority.store }
+
+    /// Runs store work under the service's lock, in one transaction when asked.
+    func database<Result: Sendable>(transaction: Bool = false, _ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
+        try await databaseLock.withLock {
+            transaction ? try await self.store.transaction(body) : try await body()
+        }
     }
 
     public func handle(_ request: ACMERequest) async -> ACMEResponse {
@@ -26,6 +38,8 @@ public final class ACMEService: Sendable {
         } catch let problem as ACMEProblem {
             response = .problem(problem)
         } catch let error as JWSError {
+            response = .problem(ACMEProblem(error))
+        } catch let error as CAError {
             response = .problem(ACMEProblem(error))
         } catch {
             response = .problem(ACMEProblem("serverInternal", "the request could not be processed", status: 500))
@@ -37,7 +51,7 @@ public final class ACMEService: Sendable {
     }
 
     private func route(_ request: ACMERequest) async throws -> ACMEResponse {
-        guard authority.settings.acmeEnabled else { throw ACMEProblem.notFound("ACME is disabled (CA_ENABLE_ACME)") }
+        guard settings.acmeEnabled else { throw ACMEProblem.notFound("ACME is disabled (CA_ENABLE_ACME)") }
         let parts = request.path.split(separator: "/").map(String.init)
         if parts.first == "directory" {
             guard request.method == "GET" || request.method == "HEAD" else { throw methodNotAllowed }
@@ -47,48 +61,67 @@ public final class ACMEService: Sendable {
         guard parts.count >= 2 else { throw ACMEProblem.notFound("no such ACME resource") }
         let authority = try await acmeAuthority(parts[0])
         let endpoint = ACMEEndpoints(baseURL: request.baseURL, authority: authority.serial)
+        let context = { (url: String) async throws -> ACMEContext in
+            ACMEContext(authority: authority, endpoint: endpoint, jws: try await self.verifiedRequest(request, url: url))
+        }
         switch (parts[1], parts.count) {
         case ("new-nonce", 2):
             guard ["GET", "HEAD"].contains(request.method) else { throw methodNotAllowed }
             // RFC 8555 §7.2: 200 for HEAD, 204 for GET; the nonce itself is added by `handle`.
             return ACMEResponse(status: request.method == "HEAD" ? 200 : 204, headers: [("Link", endpoint.indexLink)], body: [])
         case ("new-account", 2):
-            let jws = try await verifiedRequest(request, url: endpoint.newAccount)
-            return try await newAccount(jws, authority: authority, endpoint: endpoint)
-        case ("acct", 3), ("acct", 4):
-            let accountURL = endpoint.account(parts[2])
-            let url = parts.count == 4 ? accountURL + "orders/" : accountURL
-            guard parts.count == 3 || parts[3] == "orders" else { throw ACMEProblem.notFound("no such ACME resource") }
-            let jws = try await verifiedRequest(request, url: url)
-            let account = try await account(for: jws, authority: authority, endpoint: endpoint)
-            if parts.count == 4 {
-                // Orders are not issued yet (issue 4), so every account's list is empty and true.
-                return .json(["orders": [String]()], headers: [("Link", endpoint.indexLink)])
-            }
-            return try await updateAccount(account, jws: jws, endpoint: endpoint)
+            return try await newAccount(try await context(endpoint.newAccount))
+        case ("acct", 3):
+            return try await updateAccount(try await context(endpoint.account(parts[2])))
+        case ("acct", 4) where parts[3] == "orders":
+            return try await listOrders(try await context(endpoint.account(parts[2]) + "orders/"))
+        case ("key-change", 2):
+            return try await changeKey(try await context(endpoint.keyChange))
+        case ("new-order", 2):
+            return try await newOrder(try await context(endpoint.newOrder))
+        case ("order", 3):
+            return try await showOrder(parts[2], try await context(endpoint.order(parts[2])))
+        case ("order", 4) where parts[3] == "finalize":
+            return try await finalize(parts[2], try await context(endpoint.finalize(parts[2])))
+        case ("authz", 3):
+            return try await authorization(parts[2], try await context(endpoint.authorization(parts[2])))
+        case ("chall", 3):
+            return try await challenge(parts[2], try await context(endpoint.challenge(parts[2])))
+        case ("cert", 3):
+            return try await downloadCertificate(parts[2], try await context(endpoint.certificate(parts[2])))
+        case ("revoke-cert", 2):
+            return try await revokeCertificate(try await context(endpoint.revokeCertificate))
+        case ("renewal-info", 3):
+            guard ["GET", "HEAD"].contains(request.method) else { throw methodNotAllowed }
+            return try await renewalInformation(parts[2], authority: authority)
         default:
             throw ACMEProblem.notFound("no such ACME resource")
         }
     }
 
-    private var methodNotAllowed: ACMEProblem { ACMEProblem("malformed", "method not allowed", status: 405) }
+    var methodNotAllowed: ACMEProblem { ACMEProblem("malformed", "method not allowed", status: 405) }
 
     // MARK: directory
 
     private func directory(for authority: AuthorityRecord, baseURL: String) throws -> [String: Any] {
         let endpoint = ACMEEndpoints(baseURL: baseURL, authority: authority.serial)
         let configuration = try authority.configurationValue()
-        var meta: [String: Any] = ["externalAccountRequired": false]
+        var meta: [String: Any] = ["externalAccountRequired": configuration.acme?.externalAccountRequired ?? false]
         if let terms = configuration.termsOfService { meta["termsOfService"] = terms }
         if let website = configuration.website { meta["website"] = website }
         if let caa = configuration.caaIdentity { meta["caaIdentities"] = [caa] }
-        return ["newNonce": endpoint.newNonce, "newAccount": endpoint.newAccount, "meta": meta]
+        meta["profiles"] = Dictionary(uniqueKeysWithValues: acmeProfiles(for: configuration).map { ($0.name, $0.description) })
+        return [
+            "newNonce": endpoint.newNonce, "newAccount": endpoint.newAccount, "newOrder": endpoint.newOrder,
+            "revokeCert": endpoint.revokeCertificate, "keyChange": endpoint.keyChange, "renewalInfo": endpoint.renewalInformation,
+            "meta": meta,
+        ]
     }
 
     /// The CA a request is for: the named one, or without a serial the default ACME CA (CA_DEFAULT_CA if it
     /// has ACME on, else the usable ACME CA that expires last).
     private func acmeAuthority(_ serialText: String?) async throws -> AuthorityRecord {
-        let all = try await databaseLock.withLock { try await authority.store.allAuthorities() }
+        let all = try await database { try await self.store.allAuthorities() }
         let usable = all.filter { $0.isUsable && ((try? $0.configurationValue().acme?.enabled) ?? nil) == true }
         if let serialText {
             guard let serial = SerialNumberText.normalize(serialText), let match = usable.first(where: { $0.serial == serial }) else {
@@ -96,7 +129,7 @@ public final class ACMEService: Sendable {
             }
             return match
         }
-        if let configured = authority.settings.defaultCA.flatMap(SerialNumberText.normalize),
+        if let configured = settings.defaultCA.flatMap(SerialNumberText.normalize),
             let match = usable.first(where: { $0.serial == configured })
         {
             return match
@@ -122,12 +155,13 @@ public final class ACMEService: Sendable {
         guard jws.header.url == url else {
             throw ACMEProblem.unauthorized("the JWS url \"\(jws.header.url)\" is not the URL requested (\(url))")
         }
-        let fresh = try await databaseLock.withLock { try await authority.store.consumeNonce(jws.header.nonce, now: Date()) }
+        let nonce = jws.header.nonce
+        let fresh = try await database { try await self.store.consumeNonce(nonce, now: Date()) }
         guard fresh else { throw ACMEProblem.badNonce("the nonce is unknown, used or expired") }
         return jws
     }
 
-    /// 128 random bits, base64url: nonces and account ids.
+    /// 128 random bits, base64url: nonces and the ids of accounts, orders, authorizations and challenges.
     static func randomToken() -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
@@ -137,142 +171,35 @@ public final class ACMEService: Sendable {
 
     private func issueNonce() async throws -> String {
         let nonce = Self.randomToken()
-        try await databaseLock.withLock {
-            try await authority.store.insertNonce(nonce, expiresAt: Date().addingTimeInterval(Self.nonceLifetime))
-        }
+        try await database { try await self.store.insertNonce(nonce, expiresAt: Date().addingTimeInterval(Self.nonceLifetime)) }
         return nonce
-    }
-
-    // MARK: accounts
-
-    private func newAccount(_ jws: FlattenedJWS, authority: AuthorityRecord, endpoint: ACMEEndpoints) async throws -> ACMEResponse {
-        guard case .jwk = jws.header.key else { throw ACMEProblem.malformed("newAccount must be signed with a jwk, not a kid") }
-        let key = try jws.verifiedEmbeddedKey()
-        let payload = try jws.payloadJSONObject()
-        let thumbprint = key.thumbprint()
-        let existing = try await databaseLock.withLock {
-            try await self.authority.store.acmeAccount(authority: authority.serial, thumbprint: thumbprint)
-        }
-        if let existing {
-            // RFC 8555 §7.3.6: a deactivated account answers nothing any more, not even by its key.
-            guard existing.status == "valid" else { throw Self.inactive(existing) }
-            // RFC 8555 §7.3.1: the existing account, 200, its URL in Location.
-            return .json(
-                Self.accountObject(existing, endpoint: endpoint), status: 200,
-                headers: [("Location", endpoint.account(existing.id)), ("Link", endpoint.indexLink)])
-        }
-        if payload["onlyReturnExisting"] as? Bool == true {
-            throw ACMEProblem("accountDoesNotExist", "no account exists for this key")
-        }
-        let configuration = try authority.configurationValue()
-        guard configuration.acme?.registrationEnabled ?? true else {
-            throw ACMEProblem.unauthorized("this CA does not accept new ACME accounts")
-        }
-        let contact = try Self.contacts(payload["contact"])
-        if configuration.acme?.contactRequired == true && contact.isEmpty {
-            throw ACMEProblem("invalidContact", "this CA requires a contact (mailto:) for new accounts")
-        }
-        let agreed = payload["termsOfServiceAgreed"] as? Bool ?? false
-        if let terms = configuration.termsOfService, !agreed {
-            var problem = ACMEProblem("userActionRequired", "agree to the terms of service at \(terms)", status: 403)
-            problem.headers = [("Link", "<\(terms)>;rel=\"terms-of-service\"")]
-            throw problem
-        }
-        let account = ACMEAccountRecord(
-            id: Self.randomToken(), authoritySerial: authority.serial, thumbprint: thumbprint, jwk: key.canonicalJSON,
-            status: "valid", contact: contact, termsAgreed: agreed, createdAt: Date())
-        // Committed before the client learns the account exists.
-        try await databaseLock.withLock {
-            try await self.authority.store.transaction { try await self.authority.store.insertACMEAccount(account) }
-        }
-        return .json(
-            Self.accountObject(account, endpoint: endpoint), status: 201,
-            headers: [("Location", endpoint.account(account.id)), ("Link", endpoint.indexLink)])
-    }
-
-    /// The account a `kid` request is signed for, after checking the signature with its key.
-    private func account(for jws: FlattenedJWS, authority: AuthorityRecord, endpoint: ACMEEndpoints) async throws -> ACMEAccountRecord {
-        guard case .kid(let keyID) = jws.header.key else {
-            throw ACMEProblem.malformed("this request must be signed with the account's kid, not a jwk")
-        }
-        let prefix = endpoint.account("")
-        guard keyID.hasPrefix(prefix), keyID.hasSuffix("/") else { throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)") }
-        let id = String(keyID.dropFirst(prefix.count).dropLast())
-        let account = try await databaseLock.withLock { try await self.authority.store.acmeAccount(id: id) }
-        guard let account, account.authoritySerial == authority.serial else {
-            throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)")
-        }
-        let key: JSONWebKey
-        do {
-            key = try JSONWebKey(json: Array(account.jwk.utf8))
-        } catch {
-            throw ACMEProblem("serverInternal", "the stored account key cannot be read", status: 500)
-        }
-        try jws.verify(with: key)
-        guard account.status == "valid" else { throw Self.inactive(account) }
-        return account
-    }
-
-    private func updateAccount(_ account: ACMEAccountRecord, jws: FlattenedJWS, endpoint: ACMEEndpoints) async throws -> ACMEResponse {
-        var updated = account
-        if !jws.isPostAsGet {
-            let payload = try jws.payloadJSONObject()
-            if payload["contact"] != nil { updated.contact = try Self.contacts(payload["contact"]) }
-            if let status = payload["status"] {
-                guard status as? String == "deactivated" else {
-                    throw ACMEProblem.malformed("an account's status can only be changed to \"deactivated\"")
-                }
-                updated.status = "deactivated"
-            }
-            if updated != account {
-                let changed = updated
-                try await databaseLock.withLock {
-                    try await self.authority.store.transaction { try await self.authority.store.updateACMEAccount(changed) }
-                }
-            }
-        }
-        return .json(
-            Self.accountObject(updated, endpoint: endpoint), headers: [("Location", endpoint.account(updated.id)), ("Link", endpoint.indexLink)])
-    }
-
-    static func inactive(_ account: ACMEAccountRecord) -> ACMEProblem {
-        ACMEProblem("unauthorized", "the account is \(account.status)", status: 401)
-    }
-
-    static func accountObject(_ account: ACMEAccountRecord, endpoint: ACMEEndpoints) -> [String: Any] {
-        ["status": account.status, "contact": account.contact, "termsOfServiceAgreed": account.termsAgreed,
-         "orders": endpoint.account(account.id) + "orders/"]
-    }
-
-    /// RFC 8555 §7.3: contacts are URLs; swift-ca supports `mailto:` with one plain address each.
-    static func contacts(_ value: Any?) throws -> [String] {
-        guard let value else { return [] }
-        guard let list = value as? [String] else { throw ACMEProblem("invalidContact", "contact must be a list of URLs") }
-        guard list.count <= 10 else { throw ACMEProblem("invalidContact", "at most 10 contacts are accepted") }
-        for contact in list {
-            guard contact.lowercased().hasPrefix("mailto:") else {
-                throw ACMEProblem("unsupportedContact", "only mailto: contacts are supported, not \(contact)")
-            }
-            let address = contact.dropFirst("mailto:".count)
-            let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(","), !address.contains("?"),
-                !address.contains(" ")
-            else {
-                throw ACMEProblem("invalidContact", "\(contact) is not a single e-mail address")
-            }
-        }
-        return list
     }
 }
 
+/// What every authenticated request carries to its handler: the CA, its URLs and the parsed JWS.
+struct ACMEContext: Sendable {
+    let authority: AuthorityRecord
+    let endpoint: ACMEEndpoints
+    let jws: FlattenedJWS
+}
+
 /// The URLs of one CA's ACME resources.
-struct ACMEEndpoints {
+struct ACMEEndpoints: Sendable {
     let baseURL: String
     let authority: String
 
     var newNonce: String { "\(baseURL)\(authority)/new-nonce/" }
     var newAccount: String { "\(baseURL)\(authority)/new-account/" }
+    var newOrder: String { "\(baseURL)\(authority)/new-order/" }
+    var revokeCertificate: String { "\(baseURL)\(authority)/revoke-cert/" }
+    var keyChange: String { "\(baseURL)\(authority)/key-change/" }
+    var renewalInformation: String { "\(baseURL)\(authority)/renewal-info/" }
     var directory: String { "\(baseURL)directory/\(authority)/" }
     var indexLink: String { "<\(directory)>;rel=\"index\"" }
     func account(_ id: String) -> String { "\(baseURL)\(authority)/acct/\(id)\(id.isEmpty ? "" : "/")" }
+    func order(_ id: String) -> String { "\(baseURL)\(authority)/order/\(id)/" }
+    func finalize(_ id: String) -> String { "\(baseURL)\(authority)/order/\(id)/finalize/" }
+    func authorization(_ id: String) -> String { "\(baseURL)\(authority)/authz/\(id)/" }
+    func challenge(_ id: String) -> String { "\(baseURL)\(authority)/chall/\(id)/" }
+    func certificate(_ serial: String) -> String { "\(baseURL)\(authority)/cert/\(serial)/" }
 }

@@ -42,6 +42,9 @@ public struct ACMEConfiguration: Sendable, Equatable, Codable {
     public var contactRequired = false
     /// The profile of certificates issued through ACME; nil for CA_DEFAULT_PROFILE.
     public var profile: String?
+    /// newAccount must carry an external account binding made with a key from `acme-eab`. Optional so
+    /// that configurations stored before it existed still decode; nil means false.
+    public var externalAccountRequired: Bool?
 
     public init() {}
 }
@@ -52,10 +55,13 @@ public struct ACMEConfigurationChanges: Sendable {
     public var registrationEnabled: Bool?
     public var contactRequired: Bool?
     public var profile: String?
+    public var externalAccountRequired: Bool?
 
     public init() {}
 
-    public var isEmpty: Bool { enabled == nil && registrationEnabled == nil && contactRequired == nil && profile == nil }
+    public var isEmpty: Bool {
+        enabled == nil && registrationEnabled == nil && contactRequired == nil && profile == nil && externalAccountRequired == nil
+    }
 
     func applied(to configuration: ACMEConfiguration?) -> ACMEConfiguration {
         var result = configuration ?? ACMEConfiguration()
@@ -63,6 +69,7 @@ public struct ACMEConfigurationChanges: Sendable {
         if let registrationEnabled { result.registrationEnabled = registrationEnabled }
         if let contactRequired { result.contactRequired = contactRequired }
         if let profile { result.profile = profile }
+        if let externalAccountRequired { result.externalAccountRequired = externalAccountRequired }
         return result
     }
 }

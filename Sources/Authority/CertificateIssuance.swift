@@ -49,8 +49,12 @@ enum KeyFamily: CaseIterable, Sendable {
 
 extension Authority {
     /// Issues one certificate and commits it (and its watchers) before returning it.
+    ///
+    /// - Parameter recordAlongside: runs in the transaction that stores the certificate, so that a front end's
+    ///   own record of it (an ACME order turning valid) is committed with it or not at all.
     public func sign(
-        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?
+        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?,
+        recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
         let prepared = try await prepare(request, authority: identifier, password: password)
@@ -59,6 +63,7 @@ extension Authority {
         try await store.transaction {
             try await self.store.insertCertificates([record])
             for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
+            try await recordAlongside?(record)
         }
         return IssuedCertificate(record: record, certificate: certificate, chain: try await chain(of: prepared.authority))
     }

@@ -175,6 +175,10 @@ struct ACMEOptions: ParsableArguments {
     @Flag(help: "ACME accounts need no contact (the default).") var acmeContactOptional = false
     @Flag(help: "ACME accounts must give a contact.") var acmeContactRequired = false
     @Option(help: "Profile of certificates issued through ACME (default: CA_DEFAULT_PROFILE).") var acmeProfile: String?
+    @Flag(help: "New ACME accounts must bind a key made with `acme-eab create` (RFC 8555 §7.3.4).")
+    var acmeRequireExternalAccount = false
+    @Flag(help: "New ACME accounts need no external account binding (the default).")
+    var acmeNoExternalAccount = false
 
     func changes() throws -> ACMEConfigurationChanges {
         var changes = ACMEConfigurationChanges()
@@ -185,6 +189,8 @@ struct ACMEOptions: ParsableArguments {
         changes.contactRequired = try Self.choice(
             acmeContactRequired, acmeContactOptional, "--acme-contact-required", "--acme-contact-optional")
         changes.profile = acmeProfile
+        changes.externalAccountRequired = try Self.choice(
+            acmeRequireExternalAccount, acmeNoExternalAccount, "--acme-require-external-account", "--acme-no-external-account")
         return changes
     }
 

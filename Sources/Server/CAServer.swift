@@ -1,15 +1,18 @@
 import CAACME
 import CAAuthority
 import CACore
+import CAValidation
 import Foundation
 import Hummingbird
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses over plain HTTP (they are signed,
-/// RFC 5280 §4.2.1.13 and RFC 6960 need no TLS) and runs the periodic jobs.
+/// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses (signed, so plain HTTP serves them,
+/// RFC 5280 §4.2.1.13 and RFC 6960), serves ACME (over HTTPS with `--tls-*`), and runs the periodic jobs.
 ///
 /// Four database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
 /// publisher, ACME, and the jobs, so that a long CRL regeneration never stalls OCSP answers.
@@ -17,6 +20,10 @@ public enum CAServer {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
         public var port = 8080
+        /// PEM certificate chain and key: `port` then speaks HTTPS (RFC 8555 §6.1 wants ACME over TLS).
+        public var tls: (certificatePath: String, keyPath: String)?
+        /// With TLS, a second listener for plain HTTP, where OCSP and CRL clients expect them.
+        public var plainPort: Int?
         public init() {}
     }
 
@@ -50,26 +57,61 @@ public enum CAServer {
         let responder = OCSPResponder(authority: responderAuthority)
         for problem in try await responder.reloadResponders() { logger.warning("\(problem)") }
 
+        let validator = NetworkChallengeValidator(settings: settings.acme, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let router = RequestRouter(
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
-            acme: ACMEService(authority: acmeAuthority),
+            acme: ACMEService(authority: acmeAuthority, validator: validator),
             metrics: metrics, logger: logger)
-        let host = options.host
-        let application = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in await router.respond(to: request) },
-            configuration: ApplicationConfiguration(address: .hostname(host, port: options.port), serverName: "swift-ca"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? options.port
-                let shownHost = host.contains(":") ? "[\(host)]" : host
-                announce("http://\(shownHost):\(port)/")
-            },
-            logger: logger)
+        var listeners: [any Service] = []
+        if let tls = options.tls {
+            var secure = router
+            secure.scheme = "https"
+            listeners.append(
+                try listener(router: secure, host: options.host, port: options.port, tls: try tlsConfiguration(tls), logger: logger, announce: announce))
+            if let plainPort = options.plainPort {
+                listeners.append(try listener(router: router, host: options.host, port: plainPort, tls: nil, logger: logger, announce: announce))
+            }
+        } else {
+            listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
+        }
         let jobs = PeriodicJobs(authority: jobsAuthority, responder: responder, metrics: metrics, logger: logger)
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [application, jobs, poller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: listeners + [jobs, poller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    private static func listener(
+        router: RequestRouter, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
+        announce: @escaping @Sendable (String) -> Void
+    ) throws -> any Service {
+        let scheme = tls == nil ? "http" : "https"
+        return Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in await router.respond(to: request) },
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "swift-ca"),
+            onServerRunning: { channel in
+                let actualPort = channel.localAddress?.port ?? port
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                announce("\(scheme)://\(shownHost):\(actualPort)/")
+            },
+            logger: logger)
+    }
+
+    private static func tlsConfiguration(_ files: (certificatePath: String, keyPath: String)) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            guard !chain.isEmpty else { throw CAError(.invalidInput, "\(files.certificatePath) holds no certificate") }
+            let key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            return configuration
+        } catch let error as CAError {
+            throw error
+        } catch {
+            throw CAError(.invalidInput, "cannot load the TLS certificate \(files.certificatePath) and key \(files.keyPath): \(error)")
+        }
     }
 }

@@ -125,3 +125,88 @@ extension Store {
         String(decoding: try JSONEncoder().encode(contact), as: UTF8.self)
     }
 }
+
+/// An External Account Binding key (RFC 8555 §7.3.4), created by `swift-ca acme-eab`.
+public struct ACMEExternalAccountKeyRecord: Sendable, Equatable {
+    public var keyID: String
+    /// nil: the key is good for every CA.
+    public var authoritySerial: String?
+    /// The HMAC key, base64url as the client is given it.
+    public var macKey: String
+    public var comment: String
+    /// The account the key was bound to; a key binds one account only.
+    public var accountID: String?
+    public var createdAt: Date
+
+    public init(keyID: String, authoritySerial: String?, macKey: String, comment: String, accountID: String?, createdAt: Date) {
+        self.keyID = keyID
+        self.authoritySerial = authoritySerial
+        self.macKey = macKey
+        self.comment = comment
+        self.accountID = accountID
+        self.createdAt = createdAt
+    }
+}
+
+extension Store {
+    /// A key change (RFC 8555 §7.3.5): the account keeps its id, its key and thumbprint are replaced.
+    public func updateACMEAccountKey(id: String, thumbprint: String, jwk: String) async throws {
+        try await run {
+            try await database.raw(
+                "UPDATE acme_accounts SET thumbprint = \(bind: thumbprint), jwk = \(bind: jwk) WHERE id = \(bind: id)"
+            ).run()
+        }
+    }
+
+    public func insertExternalAccountKey(_ key: ACMEExternalAccountKeyRecord) async throws {
+        try await run {
+            try await database.raw(
+                """
+                INSERT INTO acme_external_account_keys (key_id, authority_serial, mac_key, comment, account_id, created_at)
+                VALUES (\(bind: key.keyID), \(bind: key.authoritySerial), \(bind: key.macKey), \(bind: key.comment),
+                \(bind: key.accountID), \(bind: key.createdAt.storedSeconds))
+                """
+            ).run()
+        }
+    }
+
+    public func externalAccountKey(id: String) async throws -> ACMEExternalAccountKeyRecord? {
+        try await run {
+            try await database.raw(
+                "SELECT \(unsafeRaw: Self.externalKeyColumns) FROM acme_external_account_keys WHERE key_id = \(bind: id)"
+            ).first().map(Self.externalKey(from:))
+        }
+    }
+
+    public func externalAccountKeys() async throws -> [ACMEExternalAccountKeyRecord] {
+        try await run {
+            try await database.raw(
+                "SELECT \(unsafeRaw: Self.externalKeyColumns) FROM acme_external_account_keys ORDER BY created_at, key_id"
+            ).all().map(Self.externalKey(from:))
+        }
+    }
+
+    /// Binds an unused key to an account; false if another account took it first.
+    public func bindExternalAccountKey(id: String, account: String) async throws -> Bool {
+        try await run {
+            try await database.raw(
+                """
+                UPDATE acme_external_account_keys SET account_id = \(bind: account)
+                WHERE key_id = \(bind: id) AND account_id IS NULL RETURNING key_id
+                """
+            ).first() != nil
+        }
+    }
+
+    static let externalKeyColumns = "key_id, authority_serial, mac_key, comment, account_id, created_at"
+
+    static func externalKey(from row: any SQLRow) throws -> ACMEExternalAccountKeyRecord {
+        ACMEExternalAccountKeyRecord(
+            keyID: try row.decode(column: "key_id", as: String.self),
+            authoritySerial: try row.decode(column: "authority_serial", as: String?.self),
+            macKey: try row.decode(column: "mac_key", as: String.self),
+            comment: try row.decode(column: "comment", as: String.self),
+            accountID: try row.decode(column: "account_id", as: String?.self),
+            createdAt: Date(storedSeconds: try row.decode(column: "created_at", as: Int64.self)))
+    }
+}

@@ -17,6 +17,7 @@ enum Migrations {
         Migration(version: 3, description: "certificate revocation lists and their numbers", apply: createRevocationLists),
         Migration(version: 4, description: "status changes and pre-signed OCSP responses", apply: createStatusTables),
         Migration(version: 5, description: "ACME accounts and nonces", apply: createACMEAccountTables),
+        Migration(version: 6, description: "ACME orders, authorizations, challenges, external account keys", apply: createACMEOrderTables),
     ]
 
     static func apply(to store: Store) async throws {
@@ -115,6 +116,58 @@ enum Migrations {
             .run()
         try await database.create(index: "acme_accounts_by_key").unique()
             .on("acme_accounts").column("authority_serial").column("thumbprint").run()
+    }
+
+    /// Identifiers and problems are JSON text: they are read and written whole, never queried by part.
+    /// An order's certificate is found by `certificate_serial` (download, revokeCert by the ordering account,
+    /// ARI's `replaces`).
+    static func createACMEOrderTables(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "acme_orders")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("account_id", type: .text, .notNull, .references("acme_accounts", "id"))
+            .column("status", type: .text, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .column("identifiers", type: .text, .notNull)
+            .column("not_before", type: .bigint)
+            .column("not_after", type: .bigint)
+            .column("profile", type: .text)
+            .column("replaces", type: .text)
+            .column("error", type: .text)
+            .column("certificate_serial", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "acme_orders_by_account").on("acme_orders").column("account_id").run()
+        try await database.create(index: "acme_orders_by_certificate").on("acme_orders").column("certificate_serial").run()
+        try await database.create(index: "acme_orders_by_expiry").on("acme_orders").column("expires_at").run()
+        try await database.create(table: "acme_authorizations")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("order_id", type: .text, .notNull, .references("acme_orders", "id"))
+            .column("identifier_type", type: .text, .notNull)
+            .column("identifier_value", type: .text, .notNull)
+            .column("wildcard", type: .smallint, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "acme_authorizations_by_order").on("acme_authorizations").column("order_id").run()
+        try await database.create(table: "acme_challenges")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("authorization_id", type: .text, .notNull, .references("acme_authorizations", "id"))
+            .column("type", type: .text, .notNull)
+            .column("token", type: .text, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("validated_at", type: .bigint)
+            .column("error", type: .text)
+            .run()
+        try await database.create(index: "acme_challenges_by_authorization").on("acme_challenges").column("authorization_id").run()
+        // EAB MAC keys (RFC 8555 §7.3.4). A key binds one account, once: `account_id` is set when it is used.
+        try await database.create(table: "acme_external_account_keys")
+            .column("key_id", type: .text, .primaryKey(autoIncrement: false))
+            .column("authority_serial", type: .text, .references("certificate_authorities", "serial"))
+            .column("mac_key", type: .text, .notNull)
+            .column("comment", type: .text, .notNull)
+            .column("account_id", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

@@ -20,7 +20,7 @@ import Testing
         let result = try runProgram(Binaries.pkilint("python"), [script, "\(server.baseURL)/ca/acme/directory/\(serial)/", keyType])
         let output = result.standardOutput
         #expect(result.status == 0, "\(output) \(result.standardError)")
-        #expect(output.contains("directory: ['meta', 'newAccount', 'newNonce']"), "\(output)")
+        #expect(output.contains("directory: ['keyChange', 'meta', 'newAccount', 'newNonce', 'newOrder', 'renewalInfo', 'revokeCert']"), "\(output)")
         #expect(output.contains("new-account: valid ['mailto:admin@example.com'] \(server.baseURL)/ca/acme/\(serial)/acct/"), "\(output)")
         #expect(output.contains("only-return-existing: True"), "\(output)")
         #expect(output.contains("query: valid ['mailto:admin@example.com']"), "\(output)")

@@ -46,10 +46,12 @@ public struct FlattenedJWS: Sendable {
         try self.init(jsonObject: try JWSParsing.object(json: body, what: "the request body"))
     }
 
-    /// Parses a flattened JWS already read as JSON.
-    public init(jsonObject: Any) throws(JWSError) {
-        let members = try FlattenedJWSMembers(jsonObject: jsonObject, what: "the request body")
-        header = try JWSProtectedHeader(jsonObject: members.header)
+    /// Parses a flattened JWS already read as JSON: a request body, or with `isInnerKeyChange` the payload
+    /// of a key change (RFC 8555 §7.3.5), which embeds the new key and has no nonce.
+    public init(jsonObject: Any, isInnerKeyChange: Bool = false) throws(JWSError) {
+        let members = try FlattenedJWSMembers(
+            jsonObject: jsonObject, what: isInnerKeyChange ? "the inner key change JWS" : "the request body")
+        header = try JWSProtectedHeader(jsonObject: members.header, isInnerKeyChange: isInnerKeyChange)
         payload = members.payload
         signature = members.signature
         signingInput = members.signingInput

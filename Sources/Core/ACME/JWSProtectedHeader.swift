@@ -30,7 +30,8 @@ public struct JWSProtectedHeader: Sendable {
 
     public let algorithm: JWSAlgorithm
     public let key: KeyReference
-    /// The anti-replay nonce as sent; the caller checks it against the nonces it issued.
+    /// The anti-replay nonce as sent; the caller checks it against the nonces it issued. Empty in the
+    /// inner JWS of a key change, which must not have one.
     public let nonce: String
     /// The URL the client meant to send the request to; the caller checks it against the one it received
     /// the request at (RFC 8555 §6.4, unauthorized when they differ).
@@ -44,8 +45,11 @@ public struct JWSProtectedHeader: Sendable {
     /// - Throws: `JWSError(.badSignatureAlgorithm)` for an `alg` other than ``JWSAlgorithm``'s;
     ///   `JWSError(.badNonce)` without a nonce; the JWK's errors for an embedded key;
     ///   `JWSError(.malformed)` for anything else amiss.
-    public init(jsonObject header: [String: Any]) throws(JWSError) {
-        let what = "the protected header"
+    ///
+    /// - Parameter isInnerKeyChange: the header of the inner JWS of a key change (RFC 8555 §7.3.5), which
+    ///   must embed the new key and must not carry a nonce.
+    public init(jsonObject header: [String: Any], isInnerKeyChange: Bool = false) throws(JWSError) {
+        let what = isInnerKeyChange ? "the protected header of the inner key change JWS" : "the protected header"
         algorithm = try JWSAlgorithm(headerValue: try JWSParsing.string("alg", in: header, what: what))
         for extensionMember in ["crit", "b64"] where header[extensionMember] != nil {
             throw JWSError(.malformed, "\(what) uses \"\(extensionMember)\"; JWS extensions are not supported")
@@ -61,10 +65,15 @@ public struct JWSProtectedHeader: Sendable {
         case (nil, nil):
             throw JWSError(.malformed, "\(what) has neither \"jwk\" nor \"kid\"; send exactly one")
         }
-        guard let nonce = try JWSParsing.optionalString("nonce", in: header, what: what) else {
+        let sentNonce = try JWSParsing.optionalString("nonce", in: header, what: what)
+        if isInnerKeyChange {
+            guard sentNonce == nil else { throw JWSError(.malformed, "\(what) must not have a \"nonce\"") }
+            guard case .jwk = key else { throw JWSError(.malformed, "\(what) must carry the new key as \"jwk\"") }
+        }
+        guard let nonce = isInnerKeyChange ? "" : sentNonce else {
             throw JWSError(.badNonce, "\(what) has no \"nonce\"; get one from newNonce")
         }
-        guard !nonce.isEmpty, Base64URL.decode(nonce) != nil else {
+        guard isInnerKeyChange || (!nonce.isEmpty && Base64URL.decode(nonce) != nil) else {
             throw JWSError(.malformed, "the \"nonce\" of \(what) is not base64url without padding")
         }
         self.nonce = nonce

@@ -10,9 +10,9 @@
 ///
 /// Addresses are parsed and printed by the C library (`inet_pton`, `inet_ntop`) so that every
 /// notation the system accepts (IPv4-mapped IPv6, `::` compression) is handled the standard way.
-enum IPAddressText {
+public enum IPAddressText {
     /// The 4 or 16 octets of an address, or `nil` if the text is neither an IPv4 nor an IPv6 address.
-    static func addressBytes(_ text: String) -> [UInt8]? {
+    public static func addressBytes(_ text: String) -> [UInt8]? {
         var version4 = in_addr()
         if inet_pton(AF_INET, text, &version4) == 1 {
             return withUnsafeBytes(of: &version4) { Array($0) }
@@ -75,7 +75,7 @@ enum IPAddressText {
     }
 
     /// Text for 4 or 16 octets (an address), 8 or 32 octets (`address/prefix`), or hex otherwise.
-    static func format(_ octets: [UInt8]) -> String {
+    public static func format(_ octets: [UInt8]) -> String {
         switch octets.count {
         case 4, 16:
             return formatAddress(octets) ?? NameText.colonHex(octets)
@@ -95,7 +95,8 @@ enum IPAddressText {
         }
     }
 
-    private static func formatAddress(_ octets: [UInt8]) -> String? {
+    /// Text for exactly 4 or 16 octets; nil for any other length.
+    public static func formatAddress(_ octets: [UInt8]) -> String? {
         let family: Int32
         switch octets.count {
         case 4: family = AF_INET

@@ -37,6 +37,7 @@ public struct Settings: Sendable {
     public var jobs = ServerJobSettings()
     /// CA_ENABLE_ACME: the global switch; each CA also needs `edit-ca --acme-enable`.
     public var acmeEnabled = true
+    public var acme = ACMESettings()
 
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
@@ -49,6 +50,9 @@ public struct Settings: Sendable {
         "CA_OCSP_RESPONDER_KEY_VALIDITY", "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL", "CA_OCSP_RESPONSE_VALIDITY",
         "CA_OCSP_RESPONSE_CACHE_RENEWAL", "CA_OCSP_CACHE_ENTRIES", "CA_JOB_CRL_INTERVAL", "CA_JOB_OCSP_KEY_INTERVAL",
         "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS", "CA_JOB_ACME_CLEANUP_INTERVAL", "CA_ENABLE_ACME",
+        "CA_ACME_DEFAULT_CERT_VALIDITY", "CA_ACME_MAX_CERT_VALIDITY", "CA_ACME_ORDER_VALIDITY", "CA_ACME_HTTP01_PORT",
+        "CA_ACME_TLSALPN01_PORT", "CA_ACME_STATIC_HOSTS", "CA_ACME_DNS_SERVER", "CA_ACME_ALLOW_PRIVATE_ADDRESSES",
+        "CA_ACME_VALIDATION_TIMEOUT",
     ]
 
     public static func defaults(home: String) -> Settings {

@@ -103,6 +103,26 @@ public enum SettingsLoader {
         case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
         case "CA_ENABLE_ACME": settings.acmeEnabled = try reader.boolean()
         case "CA_JOB_ACME_CLEANUP_INTERVAL": settings.jobs.acmeCleanupInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_ACME_DEFAULT_CERT_VALIDITY": settings.acme.defaultCertificateDays = try reader.positiveInteger()
+        case "CA_ACME_MAX_CERT_VALIDITY": settings.acme.maximumCertificateDays = try reader.positiveInteger()
+        case "CA_ACME_ORDER_VALIDITY": settings.acme.orderValidity = TimeInterval(try reader.positiveInteger())
+        case "CA_ACME_HTTP01_PORT": settings.acme.http01Port = try reader.port()
+        case "CA_ACME_TLSALPN01_PORT": settings.acme.tlsALPN01Port = try reader.port()
+        case "CA_ACME_STATIC_HOSTS":
+            guard let hosts = ACMESettings.parseStaticHosts(try reader.string()) else {
+                throw reader.invalid("a list name=address,name=address")
+            }
+            settings.acme.staticHosts = hosts
+        case "CA_ACME_DNS_SERVER":
+            let text = try reader.string()
+            if text.isEmpty {
+                settings.acme.dnsServer = nil
+            } else {
+                guard let server = ACMESettings.parseServer(text) else { throw reader.invalid("host or host:port") }
+                settings.acme.dnsServer = server
+            }
+        case "CA_ACME_ALLOW_PRIVATE_ADDRESSES": settings.acme.allowPrivateAddresses = try reader.boolean()
+        case "CA_ACME_VALIDATION_TIMEOUT": settings.acme.validationTimeout = TimeInterval(try reader.positiveInteger())
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -134,6 +154,12 @@ struct SettingValue {
             }
         }
         throw invalid("true or false")
+    }
+
+    func port() throws -> Int {
+        let number = try positiveInteger()
+        guard number <= 65_535 else { throw invalid("a port number (1-65535)") }
+        return number
     }
 
     func positiveInteger() throws -> Int {

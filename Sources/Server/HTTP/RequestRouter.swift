@@ -13,6 +13,8 @@ struct RequestRouter: Sendable {
     let responder: OCSPResponder
     let publisher: RevocationPublisher
     let acme: ACMEService
+    /// `http` or `https`: the scheme of the listener this router serves, for the ACME URLs it writes.
+    var scheme = "http"
     let metrics: ServerMetrics
     let logger: Logger
     /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
@@ -199,7 +201,7 @@ struct RequestRouter: Sendable {
         let host = request.head.authority ?? "localhost"
         let answer = await acme.handle(
             ACMERequest(
-                method: request.method.rawValue, path: subpath, baseURL: "http://\(host)\(acmePrefix)",
+                method: request.method.rawValue, path: subpath, baseURL: "\(scheme)://\(host)\(acmePrefix)",
                 contentType: request.headers[.contentType], body: body))
         var headers = HTTPFields()
         for (name, value) in answer.headers {

@@ -67,7 +67,8 @@ struct PeriodicJobs: Service {
             if now >= nextCleanup {
                 await runJob("acme-cleanup", reported: &reported) {
                     let outcome = try await ACMECleanup.run(authority)
-                    if outcome.expiredNonces > 0 { logger.debug("\(outcome.expiredNonces) expired ACME nonces deleted") }
+                    logger.debug(
+                        "ACME cleanup: \(outcome.expiredNonces) nonce(s), \(outcome.expiredOrders) order(s), \(outcome.expiredAuthorizations) authorization(s) deleted")
                     return []
                 }
                 nextCleanup = now.addingTimeInterval(jobs.acmeCleanupInterval)

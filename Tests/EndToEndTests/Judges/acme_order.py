@@ -1,0 +1,181 @@
+"""Drives swift-ca's ACME orders with certbot's own ACME library (`acme`, with josepy), including the
+requests a well-behaved client never sends.
+
+Usage: acme_order.py DIRECTORY_URL ROOT_PEM HTTP01_PORT
+Prints one line per step ("step: result"); the test compares them. Exits non-zero on an unexpected exception.
+"""
+import datetime
+import json
+import sys
+
+import josepy as jose
+from acme import challenges, client, crypto_util, errors, messages, standalone
+from acme import jws as acme_jws
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+
+def new_key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def new_client(directory_url, root, key=None):
+    jwk = jose.JWKEC(key=key or new_key())
+    network = client.ClientNetwork(jwk, alg=jose.ES256, user_agent="swift-ca-tests", verify_ssl=root)
+    directory = client.ClientV2.get_directory(directory_url, network)
+    return client.ClientV2(directory, network), network, directory
+
+
+def register(acme):
+    return acme.new_account(messages.NewRegistration.from_data(email="admin@example.test", terms_of_service_agreed=True))
+
+
+def problem_type(call):
+    try:
+        call()
+        return "accepted"
+    except messages.Error as error:
+        return error.typ.split(":")[-1]
+    except errors.Error as error:
+        return type(error).__name__
+
+
+def csr_for(names, key=None):
+    key = key or new_key()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key, crypto_util.make_csr(pem, names)
+
+
+class Responder:
+    """certbot's standalone http-01 server on the validator's port."""
+
+    def __init__(self, port):
+        self.resources = set()
+        self.servers = standalone.HTTP01DualNetworkedServers(("127.0.0.1", port), self.resources)
+        self.servers.serve_forever()
+
+    def add(self, challenge_body, key):
+        response, validation = challenge_body.response_and_validation(key)
+        self.resources.add(standalone.HTTP01RequestHandler.HTTP01Resource(
+            chall=challenge_body.chall, response=response, validation=validation))
+        return response
+
+    def stop(self):
+        self.servers.shutdown_and_server_close()
+
+
+def post(network, url, payload):
+    """A raw signed POST of a JSON payload; returns (status, json or None)."""
+    class Raw:
+        def json_dumps(self, **kwargs):
+            return json.dumps(payload)
+    try:
+        response = network.post(url, Raw(), content_type="application/json")
+        return response.status_code, (response.json() if response.content else None), response
+    except messages.Error as error:
+        return error.code if hasattr(error, "code") else 400, {"type": error.typ}, None
+
+
+def main():
+    directory_url, root, http_port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    acme, network, directory = new_client(directory_url, root)
+    print(f"directory: {sorted(k for k in directory.to_partial_json().keys())}")
+    registration = register(acme)
+
+    # Identifiers the CA refuses.
+    for name, identifiers in [
+        ("bad-name", [{"type": "dns", "value": "not a name"}]),
+        ("unsupported-type", [{"type": "email", "value": "a@example.test"}]),
+        ("empty", []),
+    ]:
+        status, body, _ = post(network, directory["newOrder"], {"identifiers": identifiers})
+        print(f"new-order {name}: {status} {body.get('type', '').split(':')[-1]}")
+
+    # A valid order, validated over http-01.
+    responder = Responder(http_port)
+    order_key, csr = csr_for(["bad.example.test"])
+    order = acme.new_order(csr)
+    print(f"order: {order.body.status} {[i.value for i in order.body.identifiers]}")
+    print(f"early-finalize: {problem_type(lambda: acme.begin_finalization(order))}")
+    for authorization in order.authorizations:
+        body = next(c for c in authorization.body.challenges if isinstance(c.chall, challenges.HTTP01))
+        acme.answer_challenge(body, responder.add(body, network.key))
+    order = acme.poll_authorizations(order, datetime.datetime.now() + datetime.timedelta(seconds=30))
+    print(f"authorized: {[a.body.status.name for a in order.authorizations]}")
+
+    # Finalize with a CSR for other names: badCSR, nothing issued.
+    _, other_csr = csr_for(["web.example.test"])
+    status, body, _ = post(network, order.body.finalize, {"csr": jose.encode_b64jose(
+        x509.load_pem_x509_csr(other_csr).public_bytes(serialization.Encoding.DER))})
+    print(f"finalize-other-names: {status} {body.get('type', '').split(':')[-1]}")
+
+    # Another account cannot read the order.
+    other, other_network, _ = new_client(directory_url, root)
+    register(other)
+    try:
+        other_network.post(order.uri, None)
+        print("foreign-order: readable")
+    except messages.Error as error:
+        print(f"foreign-order: {error.typ.split(':')[-1]} {error.detail}")
+
+    finalized = acme.finalize_order(order, datetime.datetime.now() + datetime.timedelta(seconds=30))
+    chain = finalized.fullchain_pem
+    print(f"finalized: {finalized.body.status} certificates={chain.count('BEGIN CERTIFICATE')}")
+    certificate = x509.load_pem_x509_certificate(chain.encode())
+    names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    print(f"certificate-names: {names}")
+
+    # ACME Renewal Information (RFC 9773).
+    authority_key = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+    serial = certificate.serial_number
+    serial_bytes = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    certificate_id = jose.encode_b64jose(authority_key) + "." + jose.encode_b64jose(serial_bytes)
+    info = network.session.get(directory["renewalInfo"] + certificate_id)
+    window = info.json().get("suggestedWindow", {})
+    print(f"renewal-info: {info.status_code} {sorted(window.keys())} retry-after={info.headers.get('Retry-After')}")
+    status, body, _ = post(network, directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "bad.example.test"}], "replaces": certificate_id})
+    print(f"replaces: {status} {body.get('replaces') == certificate_id}")
+    status, body, _ = post(network, directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "bad.example.test"}], "replaces": certificate_id})
+    print(f"replaces-again: {status} {body.get('type', '').split(':')[-1]}")
+
+    # Revocation: refused for an account without rights, accepted when signed with the certificate's key.
+    wrapped = jose.ComparableX509(certificate) if hasattr(jose, "ComparableX509") else certificate
+    print(f"revoke-by-stranger: {problem_type(lambda: other.revoke(wrapped, 0))}")
+    key_client, _, _ = new_client(directory_url, root, key=order_key)
+    print(f"revoke-by-certificate-key: {problem_type(lambda: key_client.revoke(wrapped, 1))}")
+    print(f"revoke-again: {problem_type(lambda: acme.revoke(wrapped, 1))}")
+    status, body, _ = post(network, directory["revokeCert"], {
+        "certificate": jose.encode_b64jose(certificate.public_bytes(serialization.Encoding.DER)), "reason": 7})
+    print(f"revoke-bad-reason: {status} {body.get('type', '').split(':')[-1]}")
+
+    # Key rollover (RFC 8555 §7.3.5): the account answers to the new key only.
+    new_jwk = jose.JWKEC(key=new_key())
+    inner = acme_jws.JWS.sign(json.dumps({
+        "account": registration.uri, "oldKey": network.key.public_key().to_partial_json()}).encode(),
+        key=new_jwk, alg=jose.ES256, nonce=None, url=directory["keyChange"])
+    status, _, _ = post(network, directory["keyChange"], json.loads(inner.json_dumps()))
+    print(f"key-change: {status}")
+    old_key = network.key
+    try:
+        network.post(registration.uri, None)
+        print("old-key: accepted")
+    except messages.Error as error:
+        print(f"old-key: {error.typ.split(':')[-1]}")
+    network.key = new_jwk
+    response = network.post(registration.uri, None)
+    print(f"new-key: {response.status_code} {response.json().get('status')}")
+    # Unknown kid.
+    network.account = messages.RegistrationResource(uri=registration.uri.rsplit("/", 2)[0] + "/unknown/", body=registration.body)
+    try:
+        network.post(directory["newOrder"], messages.NewOrder(identifiers=[]))
+        print("unknown-kid: accepted")
+    except messages.Error as error:
+        print(f"unknown-kid: {error.typ.split(':')[-1]}")
+    responder.stop()
+
+
+if __name__ == "__main__":
+    main()
