@@ -95,8 +95,7 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         let address = try await address(of: attempt.identifier)
         let certificate: Certificate
         do {
-            certificate = try await TLSALPN01Prober(eventLoopGroup: eventLoopGroup).fetchCertificate(
-                address: address, port: settings.tlsALPN01Port, serverName: identifier.tlsServerName, timeout: timeout)
+            certificate = try await fetchChallengeCertificate(address: address, serverName: identifier.tlsServerName)
         } catch {
             throw ACMEProblem("tls", "tls-alpn-01 for \(attempt.identifier.value) at \(address):\(settings.tlsALPN01Port): \(error)")
         }
@@ -105,6 +104,20 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         } catch {
             throw ACMEProblem("incorrectResponse", "tls-alpn-01 for \(attempt.identifier.value): \(error)")
         }
+    }
+
+    /// A certificate whose key usage lacks digitalSignature fails every modern handshake; such a certificate
+    /// is tried once more over RSA key transport (see ``TLSALPN01Prober/init(eventLoopGroup:rsaKeyTransport:)``).
+    private func fetchChallengeCertificate(address: String, serverName: String) async throws -> Certificate {
+        let port = settings.tlsALPN01Port
+        do {
+            return try await TLSALPN01Prober(eventLoopGroup: eventLoopGroup).fetchCertificate(
+                address: address, port: port, serverName: serverName, timeout: timeout)
+        } catch {
+            guard error.message.contains("KEY_USAGE_BIT_INCORRECT") else { throw error }
+        }
+        return try await TLSALPN01Prober(eventLoopGroup: eventLoopGroup, rsaKeyTransport: true).fetchCertificate(
+            address: address, port: port, serverName: serverName, timeout: timeout)
     }
 
     // MARK: CAA

@@ -57,7 +57,7 @@ import Testing
         // Renewal: a new certificate with a new serial replaces the old one.
         let before = try sandbox.openssl("x509", "-in", certificate, "-noout", "-serial").standardOutput
         let renewed = try certbot.run([
-            "renew", "--force-renewal", "--cert-name", "web.example.test", "--http-01-address", "127.0.0.1", "--http-01-port",
+            "renew", "--force-renewal", "--no-random-sleep-on-renew", "--cert-name", "web.example.test", "--http-01-address", "127.0.0.1", "--http-01-port",
             String(installation.http01Port),
         ])
         #expect(renewed.status == 0, "\(renewed.standardOutput) \(renewed.standardError)")

@@ -80,7 +80,7 @@ import Testing
 
         let refused = try Lego(installation, name: "no-eab").run(httpOptions, command: ["run"])
         #expect(refused.status != 0)
-        #expect((refused.standardOutput + refused.standardError).contains("externalAccountRequired"), "\(refused.standardError)")
+        #expect((refused.standardOutput + refused.standardError).contains("External Account Binding"), "\(refused.standardError)")
 
         let created = try sandbox.expectSuccess("acme-eab", "create", "--ca", "Intermediate", "--comment", "lego test")
         let lines = created.split(separator: "\n")

@@ -14,9 +14,15 @@ public struct TLSALPN01Prober: Sendable {
     public static let applicationProtocol = "acme-tls/1"
 
     private let eventLoopGroup: any EventLoopGroup
+    private let rsaKeyTransport: Bool
 
-    public init(eventLoopGroup: any EventLoopGroup) {
+    /// - Parameter rsaKeyTransport: TLS 1.2 with RSA key transport only. BoringSSL refuses a server
+    ///   certificate whose key usage does not fit the key exchange, and some clients (lego 4.9) make RSA
+    ///   challenge certificates with keyEncipherment only, which fits RSA key transport and nothing else.
+    ///   The challenge check does not depend on the key exchange, so a validator may retry this way.
+    public init(eventLoopGroup: any EventLoopGroup, rsaKeyTransport: Bool = false) {
         self.eventLoopGroup = eventLoopGroup
+        self.rsaKeyTransport = rsaKeyTransport
     }
 
     /// Performs a TLS handshake offering only acme-tls/1 and returns the peer's leaf certificate.
@@ -41,7 +47,7 @@ public struct TLSALPN01Prober: Sendable {
         }
         let sslContext: NIOSSLContext
         do {
-            sslContext = try NIOSSLContext(configuration: Self.tlsConfiguration())
+            sslContext = try NIOSSLContext(configuration: Self.tlsConfiguration(rsaKeyTransport: rsaKeyTransport))
         } catch {
             throw .handshakeFailed(endpoint: endpoint.displayName, reason: String(describing: error))
         }
@@ -89,9 +95,13 @@ public struct TLSALPN01Prober: Sendable {
         return certificate
     }
 
-    private static func tlsConfiguration() -> TLSConfiguration {
+    private static func tlsConfiguration(rsaKeyTransport: Bool) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
+        if rsaKeyTransport {
+            configuration.maximumTLSVersion = .tlsv12
+            configuration.cipherSuites = "AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA:AES256-SHA"
+        }
         // RFC 8737 §3: the client offers acme-tls/1 and nothing else.
         configuration.applicationProtocols = [applicationProtocol]
         // Challenge certificates are self-signed; the challenge check judges them instead.
