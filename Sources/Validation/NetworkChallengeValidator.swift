@@ -141,7 +141,7 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         var candidates: [String]
         if identifier.type == "ip" {
             candidates = [identifier.value]
-        } else if let fixed = settings.staticHosts[identifier.value] {
+        } else if let fixed = settings.staticAddress(of: identifier.value) {
             candidates = [fixed]
         } else if let dnsClient {
             do {

@@ -14,7 +14,8 @@ public struct ACMESettings: Sendable, Equatable {
     public var http01Port = 80
     /// CA_ACME_TLSALPN01_PORT: the port tls-alpn-01 connects to (RFC 8737 says 443).
     public var tlsALPN01Port = 443
-    /// CA_ACME_STATIC_HOSTS: names resolved without DNS, `name=address,name=address`.
+    /// CA_ACME_STATIC_HOSTS: names resolved without DNS, `name=address,name=address`; `*.example.test`
+    /// stands for every name below example.test.
     public var staticHosts: [String: String] = [:]
     /// CA_ACME_DNS_SERVER: `host` or `host:port` asked for TXT, CAA and address records; without it the
     /// system resolver finds addresses, dns-01 cannot be validated and CAA is not checked.
@@ -33,6 +34,19 @@ public struct ACMESettings: Sendable, Equatable {
             && lhs.staticHosts == rhs.staticHosts && lhs.dnsServer?.host == rhs.dnsServer?.host
             && lhs.dnsServer?.port == rhs.dnsServer?.port && lhs.allowPrivateAddresses == rhs.allowPrivateAddresses
             && lhs.validationTimeout == rhs.validationTimeout
+    }
+
+    /// The address CA_ACME_STATIC_HOSTS gives a name: its own entry, else the wildcard entry of the closest
+    /// parent domain.
+    public func staticAddress(of name: String) -> String? {
+        let name = name.lowercased()
+        if let address = staticHosts[name] { return address }
+        var labels = name.split(separator: ".").dropFirst()
+        while !labels.isEmpty {
+            if let address = staticHosts["*." + labels.joined(separator: ".")] { return address }
+            labels = labels.dropFirst()
+        }
+        return nil
     }
 
     /// Parses CA_ACME_STATIC_HOSTS.
