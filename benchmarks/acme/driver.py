@@ -45,7 +45,7 @@ class Client:
         parts = urllib.parse.urlsplit(directory_url)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port)
         self.directory = self.request("GET", directory_url)[1]
-        self.nonce = self.request("HEAD", self.directory["newNonce"])[2]["Replay-Nonce"]
+        self.nonce = self.request("HEAD", self.directory["newNonce"])[2].getheader("Replay-Nonce")
         self.kid = None
 
     def request(self, method, url, body=None, headers=None):
