@@ -32,7 +32,7 @@ extension ACMEService {
         }
         guard record.revocation == nil else { throw ACMEProblem("alreadyRevoked", "the certificate is already revoked") }
         do {
-            _ = try await database { try await self.authority.revoke(serial, reason: reason, compromisedAt: nil) }
+            _ = try await issuance { try await self.authority.revoke(serial, reason: reason, compromisedAt: nil) }
         } catch let error as CAError where error.kind == .conflict {
             throw ACMEProblem("alreadyRevoked", "the certificate is already revoked")
         }

@@ -43,7 +43,8 @@ extension ACMEService {
                 caaIdentities: configuration.caaIdentity.map { [$0] } ?? [])
             Task { await self.validate(attempt, challenge: processing, authorization: authorization) }
         }
-        return .json(Self.challengeObject(challenge, endpoint: context.endpoint), headers: headers)
+        // RFC 8555 §7.5.1: the client polls the authorization; validation usually takes well under a second.
+        return .json(Self.challengeObject(challenge, endpoint: context.endpoint), headers: headers + [("Retry-After", "1")])
     }
 
     /// Runs one validation and records its outcome. Failures to record are left for the order's expiry.

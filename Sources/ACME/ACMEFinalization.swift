@@ -33,18 +33,20 @@ extension ACMEService {
         request.expiresDays = validityDays(order, authority: context.authority, now: now)
 
         let (orderID, signingRequest) = (order.id, request)
-        let issued = try await database {
+        let issued = try await issuance {
             try await self.authority.sign(
                 csr: der, request: signingRequest, authority: context.authority.serial,
                 password: self.settings.configuredPassword(forSerial: context.authority.serial)
             ) { record in
-                // Checked again inside the transaction: of two concurrent finalizations, one issues.
-                guard var current = try await self.store.acmeOrder(id: orderID), current.status == "ready" else {
+                // Checked again inside the transaction: of two concurrent finalizations, one issues. The order
+                // turns valid on the durable connection, in the certificate's own transaction.
+                let store = self.authority.store
+                guard var current = try await store.acmeOrder(id: orderID), current.status == "ready" else {
                     throw ACMEProblem.orderNotReady("the order is no longer ready")
                 }
                 current.status = "valid"
                 current.certificateSerial = record.serial
-                try await self.store.updateACMEOrder(current)
+                try await store.updateACMEOrder(current)
             }
         }
         var finished = order
@@ -119,7 +121,7 @@ extension ACMEService {
         else {
             throw ACMEProblem.notFound("no such certificate")
         }
-        let chain = try await database { try await self.authority.chain(of: context.authority) }
+        let chain = try await issuance { try await self.authority.chain(of: context.authority) }
         var pem = PEMDocument(type: "CERTIFICATE", derBytes: record.certificateDER).pemString + "\n"
         for certificate in chain { pem += try certificate.serializeAsPEM().pemString + "\n" }
         return ACMEResponse(

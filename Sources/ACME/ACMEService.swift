@@ -7,24 +7,34 @@ import Foundation
 /// and external account binding), orders, authorizations, challenges, finalization, certificate download,
 /// revocation and renewal information (RFC 9773).
 ///
-/// The service owns its ``Authority`` (one database connection), used under `databaseLock` because
-/// request handlers and challenge validations run concurrently.
+/// Two database connections, each used under its own lock because request handlers and challenge
+/// validations run concurrently: the ``Authority``'s, which commits every transaction to disk, issues and
+/// revokes; `store`, whose commits are deferred (``Store/Durability/deferred``), keeps nonces, accounts,
+/// orders, authorizations and challenges. An fsync per request would otherwise cap ACME at a few dozen
+/// orders per second, and a client recovers from losing any of those records by asking again.
 public final class ACMEService: Sendable {
     let authority: Authority
+    let store: Store
     let validator: any ChallengeValidator
     let databaseLock = AsyncLock()
+    let issuanceLock = AsyncLock()
     /// How long an unused nonce stays good.
     static let nonceLifetime: TimeInterval = 3_600
 
-    public init(authority: Authority, validator: any ChallengeValidator) {
+    public init(authority: Authority, bookkeeping: Store, validator: any ChallengeValidator) {
         self.authority = authority
+        self.store = bookkeeping
         self.validator = validator
     }
 
     var settings: Settings { authority.settings }
-    var store: Store { authority.store }
 
-    /// Runs store work under the service's lock, in one transaction when asked.
+    /// Runs issuance or revocation on the authority's connection, under its lock.
+    func issuance<Result: Sendable>(_ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
+        try await issuanceLock.withLock { try await body() }
+    }
+
+    /// Runs bookkeeping store work under the service's lock, in one transaction when asked.
     func database<Result: Sendable>(transaction: Bool = false, _ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
         try await databaseLock.withLock {
             transaction ? try await self.store.transaction(body) : try await body()

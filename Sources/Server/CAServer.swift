@@ -1,5 +1,6 @@
 import CAACME
 import CAAuthority
+import CAStore
 import CACore
 import CAValidation
 import Foundation
@@ -14,8 +15,9 @@ import ServiceLifecycle
 /// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses (signed, so plain HTTP serves them,
 /// RFC 5280 §4.2.1.13 and RFC 6960), serves ACME (over HTTPS with `--tls-*`), and runs the periodic jobs.
 ///
-/// Four database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
-/// publisher, ACME, and the jobs, so that a long CRL regeneration never stalls OCSP answers.
+/// Five database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
+/// publisher, ACME issuance, ACME bookkeeping (deferred durability, see `ACMEService`), and the jobs, so
+/// that a long CRL regeneration never stalls OCSP answers.
 public enum CAServer {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
@@ -44,6 +46,7 @@ public enum CAServer {
         let responderAuthority = try await Authority.open(settings: settings)
         let publisherAuthority = try await Authority.open(settings: settings)
         let acmeAuthority = try await Authority.open(settings: settings)
+        let acmeBookkeeping = try await Store.openSQLite(path: settings.databasePath, durability: .deferred)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
@@ -51,6 +54,7 @@ public enum CAServer {
                 await responderAuthority.close()
                 await publisherAuthority.close()
                 await acmeAuthority.close()
+                await acmeBookkeeping.shutdown()
             }
         }
         let metrics = ServerMetrics()
@@ -60,7 +64,7 @@ public enum CAServer {
         let validator = NetworkChallengeValidator(settings: settings.acme, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let router = RequestRouter(
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
-            acme: ACMEService(authority: acmeAuthority, validator: validator),
+            acme: ACMEService(authority: acmeAuthority, bookkeeping: acmeBookkeeping, validator: validator),
             metrics: metrics, logger: logger)
         var listeners: [any Service] = []
         if let tls = options.tls {

@@ -24,8 +24,18 @@ public final class Store: @unchecked Sendable {
         self.close = close
     }
 
+    /// When a commit reaches the disk.
+    public enum Durability: Sendable {
+        /// Before the commit returns (`synchronous=FULL`): certificates, revocations, CAs.
+        case everyCommit
+        /// With a later commit or checkpoint (`synchronous=NORMAL` in WAL mode): a power loss may forget
+        /// the last commits but never corrupts the database. For records a client can simply recreate,
+        /// such as ACME nonces, orders and challenges, where an fsync per request would cap throughput.
+        case deferred
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
-    public static func openSQLite(path: String) async throws -> Store {
+    public static func openSQLite(path: String, durability: Durability = .everyCommit) async throws -> Store {
         var logger = Logger(label: "swift-ca.store")
         logger.logLevel = .critical
         let connection: SQLiteConnection
@@ -39,7 +49,7 @@ public final class Store: @unchecked Sendable {
             // WAL lets readers (list, view, the OCSP responder) run while a writer holds the lock;
             // synchronous=FULL makes a commit durable before we report success.
             try await store.database.raw("PRAGMA journal_mode=WAL").run()
-            try await store.database.raw("PRAGMA synchronous=FULL").run()
+            try await store.database.raw(durability == .everyCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").run()
             try await store.database.raw("PRAGMA foreign_keys=ON").run()
             // A 64 MiB page cache keeps bulk inserts and 100k-row listings from re-reading pages.
             try await store.database.raw("PRAGMA cache_size=-65536").run()
