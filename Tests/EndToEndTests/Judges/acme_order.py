@@ -98,6 +98,16 @@ def main():
         status, body = post(network, directory["newOrder"], {"identifiers": identifiers}, directory["newNonce"], root)
         print(f"new-order {name}: {status} {kind(body)}")
 
+    # Profiles: meta.profiles lists what newOrder may name.
+    profiles = directory.meta.to_partial_json().get("profiles", {})
+    print(f"profiles: {sorted(profiles)}")
+    status, body = post(network, directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "bad.example.test"}], "profile": "webserver"}, directory["newNonce"], root)
+    print(f"profile-order: {status} {body.get('profile')}")
+    status, body = post(network, directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "bad.example.test"}], "profile": "no-such-profile"}, directory["newNonce"], root)
+    print(f"unknown-profile: {status} {kind(body)}")
+
     # A valid order, validated over http-01.
     responder = Responder(http_port)
     try:
