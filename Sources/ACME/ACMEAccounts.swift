@@ -25,7 +25,7 @@ extension ACMEService {
         if payload["onlyReturnExisting"] as? Bool == true {
             throw ACMEProblem("accountDoesNotExist", "no account exists for this key")
         }
-        let configuration = try authority.configurationValue()
+        let configuration = context.configuration
         guard configuration.acme?.registrationEnabled ?? true else {
             throw ACMEProblem.unauthorized("this CA does not accept new ACME accounts")
         }

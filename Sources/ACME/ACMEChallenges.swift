@@ -36,7 +36,7 @@ extension ACMEService {
         }
         if started {
             let key = try Self.key(of: account)
-            let configuration = try context.authority.configurationValue()
+            let configuration = context.configuration
             let attempt = ChallengeAttempt(
                 type: challenge.type, identifier: authorization.identifier, isWildcard: authorization.wildcard, token: challenge.token,
                 keyAuthorization: key.keyAuthorization(token: challenge.token), accountURL: context.endpoint.account(account.id),

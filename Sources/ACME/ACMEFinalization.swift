@@ -21,7 +21,7 @@ extension ACMEService {
         }
         try Self.checkNames(of: der, against: order.identifiers)
 
-        let configuration = try context.authority.configurationValue()
+        let configuration = context.configuration
         var request = SigningRequest()
         request.profile = order.profile ?? configuration.acme?.profile
         request.alternativeNames = order.identifiers.map { ($0.type == "ip" ? "IP:" : "DNS:") + $0.value }

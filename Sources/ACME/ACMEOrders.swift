@@ -26,7 +26,7 @@ extension ACMEService {
             let identifier = try ACMEIdentifierRules.normalized(ACMEIdentifier(type: type, value: value))
             if !identifiers.contains(identifier) { identifiers.append(identifier) }
         }
-        let configuration = try context.authority.configurationValue()
+        let configuration = context.configuration
         let profile = try orderProfile(payload["profile"], configuration: configuration)
         let validity = try orderValidity(payload, now: now)
         let replaces = try await checkReplaces(payload["replaces"], account: account, authority: context.authority)

@@ -18,6 +18,7 @@ public final class ACMEService: Sendable {
     let validator: any ChallengeValidator
     let databaseLock = AsyncLock()
     let issuanceLock = AsyncLock()
+    let authorities = ACMEAuthorities()
     /// How long an unused nonce stays good.
     static let nonceLifetime: TimeInterval = 3_600
 
@@ -66,13 +67,16 @@ public final class ACMEService: Sendable {
         if parts.first == "directory" {
             guard request.method == "GET" || request.method == "HEAD" else { throw methodNotAllowed }
             let authority = try await acmeAuthority(parts.count > 1 ? parts[1] : nil)
-            return .json(try directory(for: authority, baseURL: request.baseURL))
+            return .json(directory(for: authority, baseURL: request.baseURL))
         }
         guard parts.count >= 2 else { throw ACMEProblem.notFound("no such ACME resource") }
-        let authority = try await acmeAuthority(parts[0])
+        let entry = try await acmeAuthority(parts[0])
+        let authority = entry.record
         let endpoint = ACMEEndpoints(baseURL: request.baseURL, authority: authority.serial)
         let context = { (url: String) async throws -> ACMEContext in
-            ACMEContext(authority: authority, endpoint: endpoint, jws: try await self.verifiedRequest(request, url: url))
+            ACMEContext(
+                authority: authority, configuration: entry.configuration, endpoint: endpoint,
+                jws: try await self.verifiedRequest(request, url: url))
         }
         switch (parts[1], parts.count) {
         case ("new-nonce", 2):
@@ -113,9 +117,9 @@ public final class ACMEService: Sendable {
 
     // MARK: directory
 
-    private func directory(for authority: AuthorityRecord, baseURL: String) throws -> [String: Any] {
-        let endpoint = ACMEEndpoints(baseURL: baseURL, authority: authority.serial)
-        let configuration = try authority.configurationValue()
+    private func directory(for authority: ACMEAuthorities.Entry, baseURL: String) -> [String: Any] {
+        let endpoint = ACMEEndpoints(baseURL: baseURL, authority: authority.record.serial)
+        let configuration = authority.configuration
         var meta: [String: Any] = ["externalAccountRequired": configuration.acme?.externalAccountRequired ?? false]
         if let terms = configuration.termsOfService { meta["termsOfService"] = terms }
         if let website = configuration.website { meta["website"] = website }
@@ -130,21 +134,20 @@ public final class ACMEService: Sendable {
 
     /// The CA a request is for: the named one, or without a serial the default ACME CA (CA_DEFAULT_CA if it
     /// has ACME on, else the usable ACME CA that expires last).
-    private func acmeAuthority(_ serialText: String?) async throws -> AuthorityRecord {
-        let all = try await database { try await self.store.allAuthorities() }
-        let usable = all.filter { $0.isUsable && ((try? $0.configurationValue().acme?.enabled) ?? nil) == true }
+    private func acmeAuthority(_ serialText: String?) async throws -> ACMEAuthorities.Entry {
+        let usable = try await authorities.usable { try await self.database { try await self.store.allAuthorities() } }
         if let serialText {
-            guard let serial = SerialNumberText.normalize(serialText), let match = usable.first(where: { $0.serial == serial }) else {
+            guard let serial = SerialNumberText.normalize(serialText), let match = usable.first(where: { $0.record.serial == serial }) else {
                 throw ACMEProblem.notFound("no usable CA with ACME enabled has the serial \(serialText)")
             }
             return match
         }
         if let configured = settings.defaultCA.flatMap(SerialNumberText.normalize),
-            let match = usable.first(where: { $0.serial == configured })
+            let match = usable.first(where: { $0.record.serial == configured })
         {
             return match
         }
-        guard let latest = usable.max(by: { $0.notAfter < $1.notAfter }) else {
+        guard let latest = usable.max(by: { $0.record.notAfter < $1.record.notAfter }) else {
             throw ACMEProblem.notFound("no CA has ACME enabled (edit-ca --acme-enable)")
         }
         return latest
@@ -189,6 +192,7 @@ public final class ACMEService: Sendable {
 /// What every authenticated request carries to its handler: the CA, its URLs and the parsed JWS.
 struct ACMEContext: Sendable {
     let authority: AuthorityRecord
+    let configuration: AuthorityConfiguration
     let endpoint: ACMEEndpoints
     let jws: FlattenedJWS
 }
