@@ -7,7 +7,7 @@ import Testing
         let settings = try SettingsLoader.load(environment: ["HOME": "/h"]).acme
         #expect(settings.http01Port == 80 && settings.tlsALPN01Port == 443)
         #expect(settings.dnsServer == nil && settings.staticHosts.isEmpty && !settings.allowPrivateAddresses)
-        #expect(settings.defaultCertificateDays == 90 && settings.maximumCertificateDays == 90)
+        #expect(settings.defaultCertificateDays == 45 && settings.maximumCertificateDays == 90)
     }
 
     @Test func validationSettingsFromTheEnvironment() throws {

@@ -59,6 +59,12 @@ import Testing
         #expect(try post("{}", type: "application/json", name: "type").0 == 415)
         let unknownCA = try HTTPExchange.run(sandbox, [base + "directory/ABCDEF/"], saveAs: "unknown")
         #expect(unknownCA.status == 404)
+        // A body over 128 KiB is refused before it is parsed.
+        let big = try sandbox.write(String(repeating: "A", count: 200_000), to: "big.json")
+        let oversized = try HTTPExchange.run(
+            sandbox, ["-X", "POST", "-H", "Content-Type: application/jose+json", "--data-binary", "@" + big, "\(base)\(serial)/new-account/"],
+            saveAs: "oversized")
+        #expect(oversized.status == 413)
         #expect(server.stop().status == 0)
     }
 

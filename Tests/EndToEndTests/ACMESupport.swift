@@ -80,7 +80,6 @@ final class ACMEInstallation {
             "CA_ACME_HTTP01_PORT": String(http01Port), "CA_ACME_TLSALPN01_PORT": String(tlsALPN01Port),
             "CA_ACME_STATIC_HOSTS": Self.names.map { "\($0)=127.0.0.1" }.joined(separator: ","),
             "CA_ACME_DNS_SERVER": "127.0.0.1:\(dns.port)", "CA_ACME_ALLOW_PRIVATE_ADDRESSES": "true",
-            "CA_ACME_VALIDATION_TIMEOUT": "5",
         ]
         server = try RunningServer(sandbox, arguments: ["--tls-ca", "Root", "--tls-name", "localhost"])
     }

@@ -26,7 +26,8 @@ private func makeTestZone() -> [String: Any] { [
 /// Each test gets its own server so that tests that rewrite the zone cannot disturb others.
 private func withServer(
     zone: [String: Any] = makeTestZone(),
-    timeout: Duration = .seconds(2),
+    // Generous: the whole test suite shares two cores with the Python DNS server.
+    timeout: Duration = .seconds(10),
     _ body: (DNSClient, DNSTestServer) async throws -> Void
 ) async throws {
     let server = try await DNSTestServer(zone: zone)
@@ -108,7 +109,8 @@ private func withServer(
             let result = try await client.query("silent.test", type: .txt)
             #expect(result == .failure(.timeout))
             let elapsed = clock.now - start
-            #expect(elapsed >= .milliseconds(550) && elapsed < .milliseconds(1500), "took \(elapsed)")
+            // The upper bound only says "never hangs": under a loaded test run the task may resume late.
+            #expect(elapsed >= .milliseconds(550) && elapsed < .seconds(15), "took \(elapsed)")
         }
     }
 
@@ -128,7 +130,7 @@ private func withServer(
         let elapsed = clock.now - start
         try await silent.close()
         #expect(result == .failure(.timeout))
-        #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
         #expect(counter.count == 2, "the query is sent once more halfway to the deadline")
         await #expect(throws: DNSClientError.self) { try await client.addresses("example.test") }
     }

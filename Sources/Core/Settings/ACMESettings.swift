@@ -5,7 +5,7 @@ import Foundation
 /// static host map or at their own DNS server.
 public struct ACMESettings: Sendable, Equatable {
     /// CA_ACME_DEFAULT_CERT_VALIDITY: days a certificate is valid when the order names no notAfter.
-    public var defaultCertificateDays = 90
+    public var defaultCertificateDays = 45
     /// CA_ACME_MAX_CERT_VALIDITY: the longest validity an order may ask for, in days.
     public var maximumCertificateDays = 90
     /// CA_ACME_ORDER_VALIDITY: seconds an order (and its authorizations) can be completed in.

@@ -146,7 +146,8 @@ import Testing
                     address: "127.0.0.1", port: server.port, host: "example.org", path: "/", timeout: .milliseconds(500)
                 )
             }
-            #expect(clock.now - started < .seconds(3))
+            // "Never hangs": a loaded test run may resume the task late.
+            #expect(clock.now - started < .seconds(15))
         }
     }
 

@@ -92,7 +92,8 @@ import Testing
                     address: "127.0.0.1", port: server.port, serverName: "a.example", timeout: .milliseconds(500)
                 )
             }
-            #expect(clock.now - started < .seconds(3))
+            // "Never hangs": a loaded test run may resume the task late.
+            #expect(clock.now - started < .seconds(15))
         }
     }
 
