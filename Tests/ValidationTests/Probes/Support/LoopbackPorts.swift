@@ -17,11 +17,11 @@ enum LoopbackPorts {
         return port
     }
 
-    /// Polls until something accepts connections on the port.
-    static func waitUntilListening(port: Int, timeout: Duration = .seconds(15)) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
+    /// Polls until something accepts connections on the port. Attempts are counted rather than time
+    /// measured: while the end-to-end tests occupy the shared threads, this task may resume late, and a
+    /// clock-based deadline would expire before the server had a chance to start.
+    static func waitUntilListening(port: Int, attempts: Int = 300) async throws {
+        for _ in 0..<attempts {
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: "127.0.0.1", port: port)
                 .get()
@@ -31,6 +31,6 @@ enum LoopbackPorts {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestSetupError("Nothing listened on port \(port) within \(timeout).")
+        throw TestSetupError("Nothing listened on port \(port) after \(attempts) attempts.")
     }
 }
