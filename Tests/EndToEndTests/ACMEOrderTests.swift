@@ -23,6 +23,7 @@ import Testing
             "renewal-info: 200 ['end', 'start'] retry-after=21600", "replaces: 201 True", "replaces-again: 409 alreadyReplaced",
             "revoke-by-stranger: unauthorized", "revoke-by-certificate-key: accepted", "revoke-again: alreadyRevoked",
             "revoke-bad-reason: 400 badRevocationReason", "key-change: 200", "old-key: malformed", "new-key: 200 valid",
+            "ip-order: [('ip', '127.0.0.1')] ['http-01', 'tls-alpn-01']", "ip-certificate: ['127.0.0.1']",
             "unknown-kid: 400 accountDoesNotExist",
         ]
         for line in expected {
@@ -31,6 +32,7 @@ import Testing
         // The CSR with other names issued nothing: one ACME certificate, revoked, and the server's own.
         let listed = try installation.sandbox.expectSuccess("list-certs", "--revoked")
         #expect(listed.components(separatedBy: "bad.example.test").count == 2, "\(listed)")
+        #expect(try installation.sandbox.expectSuccess("list-certs").contains("127.0.0.1"), "the IP certificate is stored")
         #expect(!listed.contains("web.example.test"), "\(listed)")
         #expect(installation.server.stop().status == 0)
     }

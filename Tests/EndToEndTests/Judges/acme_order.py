@@ -5,6 +5,7 @@ Usage: acme_order.py DIRECTORY_URL ROOT_PEM HTTP01_PORT
 Prints one line per step ("step: result"); the test compares them. Exits non-zero on an unexpected exception.
 """
 import datetime
+import ipaddress
 import json
 import sys
 
@@ -190,6 +191,21 @@ def ordered(acme, network, directory, directory_url, root, registration, respond
     network.key = new_jwk
     response = network.post(registration.uri, None)
     print(f"new-key: {response.status_code} {response.json().get('status')}")
+    # An IP identifier (RFC 8738), validated over http-01 at the address itself.
+    ip_key = new_key()
+    ip_pem = ip_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    ip_order = acme.new_order(crypto_util.make_csr(ip_pem, ipaddrs=[ipaddress.ip_address("127.0.0.1")]))
+    print(f"ip-order: {[(i.typ.name, i.value) for i in ip_order.body.identifiers]} "
+          f"{sorted(c.to_partial_json()['type'] for c in ip_order.authorizations[0].body.challenges)}")
+    for authorization in ip_order.authorizations:
+        body = next(c for c in authorization.body.challenges if isinstance(c.chall, challenges.HTTP01))
+        acme.answer_challenge(body, responder.add(body, network.key))
+    ip_order = acme.poll_authorizations(ip_order, datetime.datetime.now() + datetime.timedelta(seconds=30))
+    ip_finished = acme.finalize_order(ip_order, datetime.datetime.now() + datetime.timedelta(seconds=30))
+    ip_certificate = x509.load_pem_x509_certificate(ip_finished.fullchain_pem.encode())
+    ip_names = ip_certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    print(f"ip-certificate: {[str(a) for a in ip_names.get_values_for_type(x509.IPAddress)]}")
+
     # Unknown kid.
     network.account = messages.RegistrationResource(uri=registration.uri.rsplit("/", 2)[0] + "/unknown/", body=registration.body)
     status, body = post(network, directory["newOrder"], {"identifiers": [{"type": "dns", "value": "bad.example.test"}]},
