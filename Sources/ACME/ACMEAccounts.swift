@@ -94,11 +94,11 @@ extension ACMEService {
         let prefix = context.endpoint.account("")
         guard keyID.hasPrefix(prefix), keyID.hasSuffix("/") else { throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)") }
         let id = String(keyID.dropFirst(prefix.count).dropLast())
-        let account = try await database { try await self.store.acmeAccount(id: id) }
-        guard let account, account.authoritySerial == context.authority.serial else {
+        let found = try await accounts.account(id) { try await self.database { try await self.store.acmeAccount(id: id) } }
+        guard let (account, key) = found, account.authoritySerial == context.authority.serial else {
             throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)")
         }
-        try jws.verify(with: try Self.key(of: account))
+        try jws.verify(with: key)
         guard account.status == "valid" else { throw Self.inactive(account) }
         return account
     }
@@ -129,6 +129,7 @@ extension ACMEService {
             if updated != account {
                 let changed = updated
                 try await database(transaction: true) { try await self.store.updateACMEAccount(changed) }
+                accounts.forget(changed.id)
             }
         }
         let endpoint = context.endpoint
@@ -182,6 +183,7 @@ extension ACMEService {
         }
         let (id, jwk) = (account.id, newKey.canonicalJSON)
         try await database(transaction: true) { try await self.store.updateACMEAccountKey(id: id, thumbprint: thumbprint, jwk: jwk) }
+        accounts.forget(id)
         return .json(
             Self.accountObject(account, endpoint: context.endpoint),
             headers: [("Location", context.endpoint.account(account.id)), ("Link", context.endpoint.indexLink)])

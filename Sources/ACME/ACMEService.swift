@@ -19,6 +19,8 @@ public final class ACMEService: Sendable {
     let databaseLock = AsyncLock()
     let issuanceLock = AsyncLock()
     let authorities = ACMEAuthorities()
+    let accounts = ACMEAccountCache()
+    let nonceMint = ACMENonceMintHolder()
     /// How long an unused nonce stays good.
     static let nonceLifetime: TimeInterval = 3_600
 
@@ -169,8 +171,11 @@ public final class ACMEService: Sendable {
             throw ACMEProblem.unauthorized("the JWS url \"\(jws.header.url)\" is not the URL requested (\(url))")
         }
         let nonce = jws.header.nonce
-        let fresh = try await database { try await self.store.consumeNonce(nonce, now: Date()) }
-        guard fresh else { throw ACMEProblem.badNonce("the nonce is unknown, used or expired") }
+        guard let expiry = try await mint().expiry(of: nonce), expiry > Date() else {
+            throw ACMEProblem.badNonce("the nonce is not one this server issued, or it expired")
+        }
+        let fresh = try await database { try await self.store.markNonceUsed(nonce, expiresAt: expiry) }
+        guard fresh else { throw ACMEProblem.badNonce("the nonce was used before") }
         return jws
     }
 
@@ -182,10 +187,20 @@ public final class ACMEService: Sendable {
         return Base64URL.encode(bytes)
     }
 
+    /// Issuing costs no database write: the nonce carries its expiry under the shared secret's MAC.
     private func issueNonce() async throws -> String {
-        let nonce = Self.randomToken()
-        try await database { try await self.store.insertNonce(nonce, expiresAt: Date().addingTimeInterval(Self.nonceLifetime)) }
-        return nonce
+        try await mint().make(expiresAt: Date().addingTimeInterval(Self.nonceLifetime))
+    }
+
+    private func mint() async throws -> ReplayNonceMint {
+        try await nonceMint.mint {
+            try await self.database {
+                try await self.store.secret(named: "acme-nonce-key") {
+                    var generator = SystemRandomNumberGenerator()
+                    return Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                }
+            }
+        }
     }
 }
 

@@ -33,26 +33,34 @@ public struct ACMEAccountRecord: Sendable, Equatable {
 }
 
 extension Store {
-    public func insertNonce(_ value: String, expiresAt: Date) async throws {
+    /// Records a nonce's single use; false if it was used before. Rows stay until the nonce would have
+    /// expired anyway, so that the table holds only nonces that could still be replayed.
+    public func markNonceUsed(_ value: String, expiresAt: Date) async throws -> Bool {
         try await run {
             try await database.raw(
-                "INSERT INTO acme_nonces (value, expires_at) VALUES (\(bind: value), \(bind: expiresAt.storedSeconds))"
-            ).run()
+                """
+                INSERT INTO acme_nonces (value, expires_at) VALUES (\(bind: value), \(bind: expiresAt.storedSeconds))
+                ON CONFLICT (value) DO NOTHING RETURNING value
+                """
+            ).first() != nil
         }
     }
 
-    /// Deletes the nonce and reports whether it existed and had not expired: a nonce is good once.
-    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
+    /// The secret called `name`, created from `make` by the first node that asks; every later call, on any
+    /// node, gets the same value.
+    public func secret(named name: String, make: @Sendable () -> String) async throws -> String {
         try await run {
-            let row = try await database.raw(
-                "DELETE FROM acme_nonces WHERE value = \(bind: value) RETURNING expires_at"
-            ).first()
-            guard let expiresAt = try row?.decode(column: "expires_at", as: Int64.self) else { return false }
-            return expiresAt > now.storedSeconds
+            try await database.raw(
+                "INSERT INTO secrets (name, value) VALUES (\(bind: name), \(bind: make())) ON CONFLICT (name) DO NOTHING"
+            ).run()
+            guard let row = try await database.raw("SELECT value FROM secrets WHERE name = \(bind: name)").first() else {
+                throw CAError(.storage, "the secret \(name) could not be stored")
+            }
+            return try row.decode(column: "value", as: String.self)
         }
     }
 
-    /// Removes expired nonces; returns how many.
+    /// Removes used nonces that have expired (they are refused by their expiry now); returns how many.
     public func deleteExpiredNonces(now: Date) async throws -> Int {
         try await run {
             try await database.raw(

@@ -18,6 +18,7 @@ enum Migrations {
         Migration(version: 4, description: "status changes and pre-signed OCSP responses", apply: createStatusTables),
         Migration(version: 5, description: "ACME accounts and nonces", apply: createACMEAccountTables),
         Migration(version: 6, description: "ACME orders, authorizations, challenges, external account keys", apply: createACMEOrderTables),
+        Migration(version: 7, description: "secrets shared by all server nodes", apply: createSecrets),
     ]
 
     static func apply(to store: Store) async throws {
@@ -168,6 +169,16 @@ enum Migrations {
             .column("account_id", type: .text)
             .column("created_at", type: .bigint, .notNull)
             .run()
+    }
+
+    /// Secrets every node of an installation must share, such as the key of ACME's replay nonces. From
+    /// this version on, `acme_nonces` holds the nonces that were used (until they expire), not those issued.
+    static func createSecrets(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "secrets")
+            .column("name", type: .text, .primaryKey(autoIncrement: false))
+            .column("value", type: .text, .notNull)
+            .run()
+        try await database.raw("DELETE FROM acme_nonces").run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

@@ -2,23 +2,30 @@ import Foundation
 import Testing
 @testable import CAStore
 
-/// ACME nonces: good once, not after they expire, and cleaned up when expired.
+/// ACME nonces: a nonce's use is recorded once, and forgotten when it has expired anyway.
 @Suite struct NonceStoreTests {
-    @Test func aNonceIsGoodOnceAndOnlyUntilItExpires() async throws {
+    @Test func aNonceIsUsedOnceAndUsedNoncesAreCleanedUpAfterExpiry() async throws {
         let path = try StoreTests.temporaryDatabase()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let store = try await Store.openSQLite(path: path)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        try await store.insertNonce("fresh", expiresAt: now.addingTimeInterval(3_600))
-        try await store.insertNonce("stale", expiresAt: now.addingTimeInterval(-1))
-        try await store.insertNonce("kept", expiresAt: now.addingTimeInterval(3_600))
-
-        #expect(try await store.consumeNonce("fresh", now: now))
-        #expect(try await !store.consumeNonce("fresh", now: now), "a nonce is good once")
-        #expect(try await !store.consumeNonce("never-issued", now: now))
+        #expect(try await store.markNonceUsed("fresh", expiresAt: now.addingTimeInterval(3_600)))
+        #expect(try await !store.markNonceUsed("fresh", expiresAt: now.addingTimeInterval(3_600)), "a nonce is good once")
+        #expect(try await store.markNonceUsed("stale", expiresAt: now.addingTimeInterval(-1)))
         #expect(try await store.deleteExpiredNonces(now: now) == 1)
-        #expect(try await !store.consumeNonce("stale", now: now))
-        #expect(try await store.consumeNonce("kept", now: now))
+        #expect(try await !store.markNonceUsed("fresh", expiresAt: now.addingTimeInterval(3_600)))
         await store.shutdown()
+    }
+
+    @Test func aSecretIsCreatedOnceAndThenSharedByEveryConnection() async throws {
+        let path = try StoreTests.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let first = try await Store.openSQLite(path: path)
+        let second = try await Store.openSQLite(path: path, durability: .deferred)
+        #expect(try await first.secret(named: "key") { "one" } == "one")
+        #expect(try await second.secret(named: "key") { "two" } == "one")
+        #expect(try await second.secret(named: "other") { "two" } == "two")
+        await first.shutdown()
+        await second.shutdown()
     }
 }
