@@ -48,6 +48,12 @@ def csr_for(names, key=None):
     return key, crypto_util.make_csr(pem, names)
 
 
+def csr_for_ip():
+    key = new_key()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return crypto_util.make_csr(pem, ipaddrs=[ipaddress.ip_address("127.0.0.1")])
+
+
 class Responder:
     """certbot's standalone http-01 server on the validator's port."""
 
@@ -205,6 +211,15 @@ def ordered(acme, network, directory, directory_url, root, registration, respond
     ip_certificate = x509.load_pem_x509_certificate(ip_finished.fullchain_pem.encode())
     ip_names = ip_certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     print(f"ip-certificate: {[str(a) for a in ip_names.get_values_for_type(x509.IPAddress)]}")
+
+    # Another account that proves control of 127.0.0.1 may revoke that certificate (RFC 8555 §7.6).
+    other_order = other.new_order(csr_for_ip())
+    for authorization in other_order.authorizations:
+        body = next(c for c in authorization.body.challenges if isinstance(c.chall, challenges.HTTP01))
+        other.answer_challenge(body, responder.add(body, other_network.key))
+    other.poll_authorizations(other_order, datetime.datetime.now() + datetime.timedelta(seconds=30))
+    wrapped_ip = jose.ComparableX509(ip_certificate) if hasattr(jose, "ComparableX509") else ip_certificate
+    print(f"revoke-by-authorized-account: {problem_type(lambda: other.revoke(wrapped_ip, 4))}")
 
     # Unknown kid.
     network.account = messages.RegistrationResource(uri=registration.uri.rsplit("/", 2)[0] + "/unknown/", body=registration.body)
