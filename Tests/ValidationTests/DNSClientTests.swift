@@ -102,19 +102,20 @@ private func withServer(
         }
     }
 
-    @Test func unansweredQueryTimesOutOnTime() async throws {
+    // The deadline itself runs on the event loop; the test task may resume long after it under a loaded
+    // run (the end-to-end tests hold the shared threads), so only a hang, caught by the time limit, fails.
+    @Test(.timeLimit(.minutes(3))) func unansweredQueryTimesOutOnTime() async throws {
         try await withServer(timeout: .milliseconds(600)) { client, _ in
             let clock = ContinuousClock()
             let start = clock.now
             let result = try await client.query("silent.test", type: .txt)
             #expect(result == .failure(.timeout))
             let elapsed = clock.now - start
-            // The upper bound only says "never hangs": under a loaded test run the task may resume late.
-            #expect(elapsed >= .milliseconds(550) && elapsed < .seconds(15), "took \(elapsed)")
+            #expect(elapsed >= .milliseconds(550), "took \(elapsed)")
         }
     }
 
-    @Test func portWhereNothingAnswersTimesOut() async throws {
+    @Test(.timeLimit(.minutes(3))) func portWhereNothingAnswersTimesOut() async throws {
         // A bound socket that never replies: unlike a closed port, it cannot provoke ICMP errors.
         let counter = DatagramCounter()
         let silent = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -130,7 +131,7 @@ private func withServer(
         let elapsed = clock.now - start
         try await silent.close()
         #expect(result == .failure(.timeout))
-        #expect(elapsed < .seconds(15), "took \(elapsed)")
+        #expect(elapsed >= .milliseconds(450), "took \(elapsed)")
         #expect(counter.count == 2, "the query is sent once more halfway to the deadline")
         await #expect(throws: DNSClientError.self) { try await client.addresses("example.test") }
     }

@@ -137,7 +137,9 @@ import Testing
         }
     }
 
-    @Test func timesOutWhenServerNeverAnswers() async throws {
+    // The error names the deadline that fired; the elapsed time is not asserted, because the test task may
+    // resume long after it under a loaded run. A hang is caught by the time limit.
+    @Test(.timeLimit(.minutes(3))) func timesOutWhenServerNeverAnswers() async throws {
         try await CannedTCPServer.run(response: nil) { server in
             let clock = ContinuousClock()
             let started = clock.now
@@ -146,8 +148,7 @@ import Testing
                     address: "127.0.0.1", port: server.port, host: "example.org", path: "/", timeout: .milliseconds(500)
                 )
             }
-            // "Never hangs": a loaded test run may resume the task late.
-            #expect(clock.now - started < .seconds(15))
+            #expect(clock.now - started >= .milliseconds(450))
         }
     }
 
