@@ -179,12 +179,10 @@ public final class ACMEService: Sendable {
         return jws
     }
 
-    /// 128 random bits, base64url: nonces and the ids of accounts, orders, authorizations and challenges.
-    static func randomToken() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
+    /// `count` bytes from the system's CSPRNG, base64url: ids, tokens, MAC keys and secrets.
+    static func randomToken(bytes count: Int = 16) -> String {
         var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = generator.next() }
-        return Base64URL.encode(bytes)
+        return Base64URL.encode((0..<count).map { _ in generator.next() })
     }
 
     /// Issuing costs no database write: the nonce carries its expiry under the shared secret's MAC.
@@ -195,10 +193,7 @@ public final class ACMEService: Sendable {
     private func mint() async throws -> ReplayNonceMint {
         try await nonceMint.mint {
             try await self.database {
-                try await self.store.secret(named: "acme-nonce-key") {
-                    var generator = SystemRandomNumberGenerator()
-                    return Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-                }
+                try await self.store.secret(named: "acme-nonce-key") { Self.randomToken(bytes: 32) }
             }
         }
     }

@@ -10,11 +10,9 @@ public enum ExternalAccountKeys {
     public static func create(_ authority: Authority, for identifier: String?, comment: String) async throws -> ACMEExternalAccountKeyRecord {
         var serial: String?
         if let identifier { serial = try await authority.resolveAuthority(identifier).serial }
-        var generator = SystemRandomNumberGenerator()
         // 256 bits: the HS256 key size the RFC's examples and common clients use.
-        let macKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let record = ACMEExternalAccountKeyRecord(
-            keyID: "kid-" + ACMEService.randomToken(), authoritySerial: serial, macKey: Base64URL.encode(macKey), comment: comment,
+            keyID: "kid-" + ACMEService.randomToken(), authoritySerial: serial, macKey: ACMEService.randomToken(bytes: 32), comment: comment,
             accountID: nil, createdAt: Date())
         try await authority.store.transaction { try await authority.store.insertExternalAccountKey(record) }
         return record
