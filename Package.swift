@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -46,7 +48,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Store"
         ),
@@ -120,14 +126,15 @@ let package = Package(
             ],
             path: "Tests/ValidationTests"
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["CAStore", .product(name: "SQLiteKit", package: "sqlite-kit")],
+            dependencies: ["CAStore", "CACore", "TestSupport", .product(name: "SQLiteKit", package: "sqlite-kit")],
             path: "Tests/StoreTests"
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CACommandLine", "CACore"],
+            dependencies: ["CACommandLine", "CACore", "TestSupport"],
             path: "Tests/EndToEndTests",
             exclude: ["Judges"]
         ),

@@ -13,27 +13,32 @@ public final class Authority: Sendable {
     let keyBackend: any KeyBackend
     /// Asked for a key password when neither the caller nor CA_PASSWORDS has one (a terminal prompt).
     let passwordPrompt: @Sendable (_ description: String) -> String?
+    /// False on a public server node (`serve --role public`), which must never load a CA key: it may keep
+    /// the keys off the host entirely, and a request that needs one is refused with a clear error.
+    public let signsWithCAKeys: Bool
 
     public init(
         settings: Settings, store: Store, keyBackend: any KeyBackend,
-        passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }
+        passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }, signsWithCAKeys: Bool = true
     ) throws {
         self.settings = settings
         self.store = store
         self.keyBackend = keyBackend
         self.passwordPrompt = passwordPrompt
+        self.signsWithCAKeys = signsWithCAKeys
         self.profiles = try ProfileCatalog(settings: settings)
     }
 
-    /// Creates CA_DIR (mode 0700) if needed, opens the SQLite database and the file key backend.
+    /// Creates CA_DIR (mode 0700) if needed, opens the database and the file key backend.
     public static func open(
-        settings: Settings, passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }
+        settings: Settings, passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }, signsWithCAKeys: Bool = true
     ) async throws -> Authority {
         try FileSystem.makePrivateDirectory(settings.caDirectory)
-        let store = try await Store.openSQLite(path: settings.databasePath)
+        let store = try await Store.open(settings.database)
         let backend = FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory))
         do {
-            return try Authority(settings: settings, store: store, keyBackend: backend, passwordPrompt: passwordPrompt)
+            return try Authority(
+                settings: settings, store: store, keyBackend: backend, passwordPrompt: passwordPrompt, signsWithCAKeys: signsWithCAKeys)
         } catch {
             await store.shutdown()
             throw error
@@ -46,6 +51,11 @@ public final class Authority: Sendable {
 
     /// The CA's signing key, with the password from the caller, CA_PASSWORDS or the prompt, in that order.
     func issuer(for authority: AuthorityRecord, password: String?) throws -> Issuer {
+        guard signsWithCAKeys else {
+            throw CAError(
+                .keyAccess,
+                "this server node runs with --role public and holds no CA key; CA \"\(authority.name)\" signs on a node with --role all")
+        }
         let reference = KeyReference(backend: authority.keyBackend, location: authority.keyLocation)
         var effectivePassword = password
         if try keyBackend.isPasswordProtected(reference) {

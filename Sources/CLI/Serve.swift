@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
     var tlsName: [String] = []
     @Option(help: "With TLS: also serve plain HTTP on this port (OCSP and CRLs are fetched over HTTP).")
     var plainPort: Int?
+    @Option(help: "all: everything (default). public: OCSP, CRLs, issuers and ACME without loading any CA key.")
+    var role: String = "all"
 
     func run() async throws {
         let settings: Settings
@@ -45,7 +47,11 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        guard let chosenRole = CAServer.Role(rawValue: role) else {
+            CommandRunner.fail(CAError(.invalidInput, "unknown --role \(role) (all or public)"))
+        }
         var options = CAServer.Options()
+        options.role = chosenRole
         options.host = host
         options.port = port
         options.plainPort = plainPort
@@ -70,7 +76,8 @@ struct Serve: AsyncParsableCommand {
             return (certificate, key)
         case (nil, nil, let authority?):
             let names = tlsName.isEmpty ? [["127.0.0.1", "0.0.0.0", "::", "::1"].contains(host) ? "localhost" : host] : tlsName
-            let authorityStore = try await Authority.open(settings: settings)
+            // A public node may reuse a certificate issued earlier but never signs one itself.
+            let authorityStore = try await Authority.open(settings: settings, signsWithCAKeys: role == "all")
             do {
                 let files = try await authorityStore.ensureServerCertificate(authority: authority, names: names)
                 await authorityStore.close()

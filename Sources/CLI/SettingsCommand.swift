@@ -13,6 +13,7 @@ struct SettingsCommand: AsyncParsableCommand {
             let values: [String: String] = [
                 "CA_DIR": settings.caDirectory,
                 "CA_DATABASE": settings.databasePath,
+                "CA_DATABASE_URL": settings.databaseURL?.description ?? "(none: the SQLite file CA_DATABASE)",
                 "CA_DEFAULT_EXPIRES": "\(settings.defaultExpiresDays) days",
                 "CA_DEFAULT_CA_EXPIRES": "\(settings.defaultCAExpiresDays) days",
                 "CA_DEFAULT_PROFILE": settings.defaultProfile,
@@ -41,6 +42,8 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_JOB_STATUS_POLL_MILLISECONDS": "\(settings.jobs.statusPollMilliseconds) ms",
                 "CA_ENABLE_ACME": settings.acmeEnabled ? "true" : "false",
                 "CA_JOB_ACME_CLEANUP_INTERVAL": "\(Int(settings.jobs.acmeCleanupInterval)) seconds",
+                "CA_JOB_INTERVAL": "\(Int(settings.jobs.schedulerInterval)) seconds",
+                "CA_JOB_LEASE_SECONDS": "\(Int(settings.jobs.leaseSeconds)) seconds",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

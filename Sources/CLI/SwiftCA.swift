@@ -1,4 +1,6 @@
 import ArgumentParser
+import CACore
+import Foundation
 
 @main
 struct SwiftCA: AsyncParsableCommand {
@@ -7,7 +9,8 @@ struct SwiftCA: AsyncParsableCommand {
         abstract: "A certificate authority: create CAs, sign and revoke certificates.",
         discussion: """
             Settings come from $SWIFT_CA_SETTINGS (or <CA_DIR>/settings.json) and the environment; \
-            run `swift-ca settings` to see them. Every command also answers to django-ca's name (init_ca, sign_cert, ...).
+            run `swift-ca settings` to see them. The global option --database URL (sqlite:///PATH or \
+            postgres://USER:PASSWORD@HOST:PORT/NAME) chooses the database for any command, like CA_DATABASE_URL. Every command also answers to django-ca's name (init_ca, sign_cert, ...).
             """,
         version: "0.1.0",
         subcommands: [
@@ -17,4 +20,64 @@ struct SwiftCA: AsyncParsableCommand {
             GenerateOCSPKeys.self, GenerateOCSPResponses.self, ACMECleanupCommand.self, ACMEExternalAccountCommand.self, Serve.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
         ]
     )
+
+    /// Takes the global `--database` option out before ArgumentParser sees the arguments, so that it works
+    /// with every command without each declaring it.
+    static func main() async {
+        let arguments: [String]
+        do {
+            arguments = try GlobalDatabaseOption.extract(from: Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            CommandRunner.fail(error)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// `--database URL` or `--database=URL` anywhere before `--`. The value reaches the settings loader
+/// through the process environment, where it outranks CA_DATABASE_URL.
+enum GlobalDatabaseOption {
+    static let environmentName = SettingsLoader.databaseOptionVariable
+
+    static func extract(from arguments: [String]) throws -> [String] {
+        var remaining: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                remaining += arguments[index...]
+                break
+            }
+            if argument == "--database" {
+                guard index + 1 < arguments.count else {
+                    throw CAError(.invalidInput, "--database needs a URL (sqlite:///PATH or postgres://USER@HOST/NAME)")
+                }
+                try use(arguments[index + 1])
+                index += 2
+                continue
+            }
+            if argument.hasPrefix("--database=") {
+                try use(String(argument.dropFirst("--database=".count)))
+                index += 1
+                continue
+            }
+            remaining.append(argument)
+            index += 1
+        }
+        return remaining
+    }
+
+    private static func use(_ value: String) throws {
+        _ = try DatabaseLocation.parse(value)
+        setenv(environmentName, value, 1)
+    }
 }

@@ -26,7 +26,18 @@ public enum CAServer {
         public var tls: (certificatePath: String, keyPath: String)?
         /// With TLS, a second listener for plain HTTP, where OCSP and CRL clients expect them.
         public var plainPort: Int?
+        public var role = Role.all
         public init() {}
+    }
+
+    /// What a node does. Nodes share nothing but the database (and, for `all`, the key directory).
+    public enum Role: String, Sendable, CaseIterable {
+        /// Everything, including signing with CA keys and the jobs that need them (CRLs, responder keys).
+        case all
+        /// OCSP, CRLs, issuer certificates and ACME without any CA private key: it answers OCSP with its
+        /// responder keys if it has them, else with the pre-signed responses in the database; a request that
+        /// needs a CA signature is refused with an error naming the role.
+        case `public`
     }
 
     /// Runs until SIGTERM or SIGINT, then finishes requests in flight and stops.
@@ -42,11 +53,13 @@ public enum CAServer {
         if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
             logger.debug("Swift concurrency keeps its own executor")
         }
-        let jobsAuthority = try await Authority.open(settings: settings)
-        let responderAuthority = try await Authority.open(settings: settings)
-        let publisherAuthority = try await Authority.open(settings: settings)
-        let acmeAuthority = try await Authority.open(settings: settings)
-        let acmeBookkeeping = try await Store.openSQLite(path: settings.databasePath, durability: .deferred)
+        let signs = options.role == .all
+        let jobsAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        let responderAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        let publisherAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        let acmeAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        let acmeBookkeeping = try await Store.open(settings.database, durability: .deferred)
+        let leases = try await Store.open(settings.database)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
@@ -55,6 +68,7 @@ public enum CAServer {
                 await publisherAuthority.close()
                 await acmeAuthority.close()
                 await acmeBookkeeping.shutdown()
+                await leases.shutdown()
             }
         }
         let metrics = ServerMetrics()
@@ -78,13 +92,23 @@ public enum CAServer {
         } else {
             listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
         }
-        let jobs = PeriodicJobs(authority: jobsAuthority, responder: responder, metrics: metrics, logger: logger)
+        let responderReload = ResponderReload(responder: responder, interval: min(settings.jobs.ocspKeyInterval, 60), logger: logger)
+        let jobs = JobScheduler(
+            jobs: ServerJobs.make(authority: jobsAuthority, responder: responder, role: options.role, logger: logger), leases: leases,
+            node: nodeName(), settings: settings.jobs, metrics: metrics, logger: logger,
+            everyTick: { await responderReload.runIfDue() })
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: listeners + [jobs, poller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Names this node in job leases: host, process and a random part, so that a restarted process is a new holder.
+    private static func nodeName() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        return "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
     }
 
     private static func listener(

@@ -19,6 +19,7 @@ enum Migrations {
         Migration(version: 5, description: "ACME accounts and nonces", apply: createACMEAccountTables),
         Migration(version: 6, description: "ACME orders, authorizations, challenges, external account keys", apply: createACMEOrderTables),
         Migration(version: 7, description: "secrets shared by all server nodes", apply: createSecrets),
+        Migration(version: 9, description: "job leases for several server nodes", apply: createJobLeases),
     ]
 
     static func apply(to store: Store) async throws {
@@ -179,6 +180,16 @@ enum Migrations {
             .column("value", type: .text, .notNull)
             .run()
         try await database.raw("DELETE FROM acme_nonces").run()
+    }
+
+    /// Which node runs each periodic job, until when, and when it is next due (see JobLeaseQueries).
+    static func createJobLeases(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "job_leases")
+            .column("name", type: .text, .primaryKey(autoIncrement: false))
+            .column("holder", type: .text)
+            .column("lease_expires_at", type: .bigint, .notNull)
+            .column("next_due_at", type: .bigint, .notNull)
+            .run()
     }
 
     static func createInitialSchema(_ database: any SQLDatabase) async throws {

@@ -7,19 +7,29 @@ import SQLiteKit
 /// The only code that touches the database. Front ends and the authority layer call these methods;
 /// none of them writes SQL of its own.
 ///
-/// SQL is written once over SQLKit so that PostgreSQL can use the same statements later; SQLite is the
-/// embedded default. A `Store` owns one connection, and methods must not be called concurrently
-/// from several tasks: the command line runs one operation per process, and concurrent processes
-/// are serialised by SQLite's write lock (`BEGIN IMMEDIATE` plus an unbounded busy handler).
+/// SQL is written once over SQLKit and runs on SQLite (the embedded default) and PostgreSQL (several
+/// nodes on one database). A `Store` owns one connection, and methods must not be called concurrently
+/// from several tasks: the command line runs one operation per process, and concurrent writers are
+/// serialised by the database: SQLite's write lock (`BEGIN IMMEDIATE` plus an unbounded busy handler),
+/// or on PostgreSQL one transaction-scoped advisory lock that every write transaction takes first.
 public final class Store: @unchecked Sendable {
     // @unchecked: the connection is only used from one task at a time (see above).
     let database: any SQLDatabase
     /// The SQLite connection itself, for the bulk insert that binds values without SQLKit's encoders.
     let sqlite: SQLiteConnection?
+    public let dialect: Dialect
     private let close: @Sendable () async throws -> Void
 
-    init(database: any SQLDatabase, sqlite: SQLiteConnection? = nil, close: @escaping @Sendable () async throws -> Void) {
+    public enum Dialect: Sendable {
+        case sqlite, postgres
+    }
+
+    init(
+        database: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection? = nil,
+        close: @escaping @Sendable () async throws -> Void
+    ) {
         self.database = database
+        self.dialect = dialect
         self.sqlite = sqlite
         self.close = close
     }
@@ -34,6 +44,14 @@ public final class Store: @unchecked Sendable {
         case deferred
     }
 
+    /// Opens the database at `location` and applies pending migrations.
+    public static func open(_ location: DatabaseLocation, durability: Durability = .everyCommit) async throws -> Store {
+        switch location {
+        case .sqlite(let path): return try await openSQLite(path: path, durability: durability)
+        case .postgres(let postgres): return try await openPostgres(postgres, durability: durability)
+        }
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
     public static func openSQLite(path: String, durability: Durability = .everyCommit) async throws -> Store {
         var logger = Logger(label: "swift-ca.store")
@@ -44,7 +62,7 @@ public final class Store: @unchecked Sendable {
         } catch {
             throw CAError(.storage, "cannot open the database \(path): \(error)")
         }
-        let store = Store(database: connection.sql(), sqlite: connection) { try await connection.close() }
+        let store = Store(database: connection.sql(), dialect: .sqlite, sqlite: connection) { try await connection.close() }
         do {
             // WAL lets readers (list, view, the OCSP responder) run while a writer holds the lock;
             // synchronous=FULL makes a commit durable before we report success.
@@ -72,7 +90,21 @@ public final class Store: @unchecked Sendable {
     public func transaction<Result: Sendable>(
         _ body: @Sendable () async throws -> Result
     ) async throws -> Result {
-        try await execute("BEGIN IMMEDIATE")
+        switch dialect {
+        case .sqlite:
+            try await execute("BEGIN IMMEDIATE")
+        case .postgres:
+            try await execute("BEGIN")
+            do {
+                // The same one-writer-at-a-time rule SQLite gives: checks made inside a transaction (is the
+                // serial free, is the CRL number the next one, is the order still ready) stay true until it
+                // commits, on every node. Reads never wait for it.
+                try await execute("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))")
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
         do {
             let result = try await body()
             try await execute("COMMIT")
@@ -82,6 +114,9 @@ public final class Store: @unchecked Sendable {
             throw error
         }
     }
+
+    /// The advisory lock key of write transactions on PostgreSQL ("swiftca" in ASCII).
+    static let writerLockKey: Int64 = 0x73_77_69_66_74_63_61
 
     func execute(_ statement: String) async throws {
         try await run { try await self.database.raw(SQLQueryString(statement)).run() }
@@ -94,7 +129,7 @@ public final class Store: @unchecked Sendable {
         } catch let error as CAError {
             throw error
         } catch {
-            throw CAError(.storage, "database error: \(error)")
+            throw CAError(.storage, "database error: \(Self.describe(error))")
         }
     }
 }

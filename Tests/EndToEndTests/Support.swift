@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The result of one command run as a user would run it.
@@ -41,10 +42,13 @@ func runProgram(_ executable: String, _ arguments: [String], environment: [Strin
 final class Sandbox {
     let directory: String
     var extraEnvironment: [String: String] = [:]
+    /// A PostgreSQL database of its own when the suite runs against PostgreSQL; nil for the default SQLite file in CA_DIR.
+    let database: TemporaryDatabase?
 
     init() throws {
         directory = NSTemporaryDirectory() + "swift-ca-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        database = TemporaryDatabase.usesPostgres ? try TemporaryDatabase() : nil
     }
 
     deinit {
@@ -62,6 +66,7 @@ final class Sandbox {
         }
         environment["CA_DIR"] = caDirectory
         environment["HOME"] = directory
+        if let database { environment["CA_DATABASE_URL"] = database.url }
         for (name, value) in extraEnvironment { environment[name] = value }
         return environment
     }

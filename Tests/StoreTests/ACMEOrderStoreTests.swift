@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import CAStore
+import TestSupport
+import CACore
 
 /// ACME orders as stored: read back whole, and cleaned up when expired unless they produced a certificate.
 @Suite struct ACMEOrderStoreTests {
@@ -12,9 +14,8 @@ import Testing
     }
 
     @Test func ordersRoundTripAndExpiredOnesWithoutCertificateAreCleanedUp() async throws {
-        let path = try StoreTests.temporaryDatabase()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let store = try await Store.openSQLite(path: path)
+        let database = try TemporaryDatabase()
+        let store = try await StoreTests.open(database)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         try await store.insertAuthority(StoreTests.authority(serial: "AA"))
         try await store.insertACMEAccount(ACMEAccountRecord(

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import CAStore
+import TestSupport
+import CACore
 
 /// ACME nonces: a nonce's use is recorded once, and forgotten when it has expired anyway.
 @Suite struct NonceStoreTests {
     @Test func aNonceIsUsedOnceAndUsedNoncesAreCleanedUpAfterExpiry() async throws {
-        let path = try StoreTests.temporaryDatabase()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let store = try await Store.openSQLite(path: path)
+        let database = try TemporaryDatabase()
+        let store = try await StoreTests.open(database)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try await store.markNonceUsed("fresh", expiresAt: now.addingTimeInterval(3_600)))
         #expect(try await !store.markNonceUsed("fresh", expiresAt: now.addingTimeInterval(3_600)), "a nonce is good once")
@@ -18,10 +19,9 @@ import Testing
     }
 
     @Test func aSecretIsCreatedOnceAndThenSharedByEveryConnection() async throws {
-        let path = try StoreTests.temporaryDatabase()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let first = try await Store.openSQLite(path: path)
-        let second = try await Store.openSQLite(path: path, durability: .deferred)
+        let database = try TemporaryDatabase()
+        let first = try await StoreTests.open(database)
+        let second = try await StoreTests.open(database, durability: .deferred)
         #expect(try await first.secret(named: "key") { "one" } == "one")
         #expect(try await second.secret(named: "key") { "two" } == "one")
         #expect(try await second.secret(named: "other") { "two" } == "two")

@@ -2,14 +2,14 @@ import Foundation
 import SQLiteKit
 import Testing
 @testable import CAStore
+import TestSupport
+import CACore
 
 /// The store's two insert paths (SQLite-direct and portable SQLKit) must write the same rows, and the
 /// listing and lookups must find them.
 @Suite struct StoreTests {
-    static func temporaryDatabase() throws -> String {
-        let directory = NSTemporaryDirectory() + "swift-ca-store-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory + "/test.sqlite3"
+    static func open(_ database: TemporaryDatabase, durability: Store.Durability = .everyCommit) async throws -> Store {
+        try await Store.open(try DatabaseLocation.parse(database.url), durability: durability)
     }
 
     static func authority(serial: String) -> AuthorityRecord {
@@ -35,10 +35,9 @@ import Testing
 
     @Test(arguments: [true, false])
     func insertedCertificatesReadBackUnchanged(direct: Bool) async throws {
-        let path = try Self.temporaryDatabase()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let opened = try await Store.openSQLite(path: path)
-        let store = direct ? opened : Store(database: opened.database, sqlite: nil) {}
+        let database = try TemporaryDatabase()
+        let opened = try await StoreTests.open(database)
+        let store = direct ? opened : Store(database: opened.database, dialect: opened.dialect, sqlite: nil) {}
         try await store.insertAuthority(Self.authority(serial: "AA"))
         let records = (1...1_203).map { Self.certificate(serial: String(format: "%04X", $0), authority: "AA", revoked: $0 % 2 == 0) }
         try await store.transaction { try await store.insertCertificates(records) }
@@ -57,9 +56,8 @@ import Testing
     }
 
     @Test func aFailedTransactionLeavesNoRow() async throws {
-        let path = try Self.temporaryDatabase()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        let store = try await Store.openSQLite(path: path)
+        let database = try TemporaryDatabase()
+        let store = try await StoreTests.open(database)
         try await store.insertAuthority(Self.authority(serial: "AA"))
         let duplicate = Self.certificate(serial: "0002", authority: "AA", revoked: false)
         await #expect(throws: (any Error).self) {

@@ -105,8 +105,10 @@ public final class OCSPResponder: @unchecked Sendable {
         else { return .error(.unauthorized) }
         // One signature covers all answers, so every CertID must name this CA.
         guard request.certIDs.allSatisfy(identity.isIssuer(of:)) else { return .error(.unauthorized) }
-        guard let signer = identity.signer, let responderNotAfter = identity.responderNotAfter, responderNotAfter > now else {
-            return .error(.tryLater)
+        // Without a current responder key (a public node may hold none) only pre-signed responses can be served.
+        var signer: OCSPResponseSigner?
+        if let current = identity.signer, let responderNotAfter = identity.responderNotAfter, responderNotAfter > now {
+            signer = current
         }
         let shareable = request.nonce == nil && request.certIDs.count == 1
         let renewal = authority.settings.ocsp.responseRenewal
@@ -133,9 +135,11 @@ public final class OCSPResponder: @unchecked Sendable {
                         ifEpoch: epoch)
                     return OCSPAnswer(der: response.der, source: .stored, status: .successful, cacheable: response)
                 }
+                guard signer != nil else { return .error(.tryLater) }
                 let status = try await self.status(of: certificateSerial, authority: serial, scope: scope, epoch: epoch)
                 singles.append(OCSPSingleResponse(certID: certID, status: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
             }
+            guard let signer else { return .error(.tryLater) }
             let der = try signer.sign(singles, producedAt: now, nonce: request.nonce)
             guard shareable else { return OCSPAnswer(der: der, source: .signed, status: .successful, cacheable: nil) }
             let response = CachedOCSPResponse(der: der, thisUpdate: thisUpdate, nextUpdate: nextUpdate)

@@ -54,6 +54,12 @@ public struct ServerJobSettings: Sendable, Equatable {
     public var statusPollMilliseconds = 250
     /// How often expired ACME nonces are deleted, in seconds.
     public var acmeCleanupInterval: TimeInterval = 3_600
+    /// CA_JOB_INTERVAL: seconds between scheduler ticks. At each tick a node takes every job that is due
+    /// and that no other node holds; the job's own interval and renewal rules decide whether it is due.
+    public var schedulerInterval: TimeInterval = 10
+    /// CA_JOB_LEASE_SECONDS: how long a node that stopped answering keeps a job before another takes it over.
+    /// A node running a job renews its lease at a third of this.
+    public var leaseSeconds: TimeInterval = 60
 
     public init() {}
 }

@@ -8,6 +8,8 @@ public struct Settings: Sendable {
     public var caDirectory: String
     /// SQLite database file; defaults to `<CA_DIR>/swift-ca.sqlite3`.
     public var databasePath: String
+    /// CA_DATABASE_URL (or `--database`): when set, wins over CA_DATABASE.
+    public var databaseURL: DatabaseLocation?
     /// Validity of end-entity certificates in days.
     public var defaultExpiresDays: Int
     /// Validity of new CAs in days (`init-ca --expires`).
@@ -43,23 +45,27 @@ public struct Settings: Sendable {
     public var sources: [String: String]
 
     public static let names: [String] = [
-        "CA_DIR", "CA_DATABASE", "CA_DEFAULT_EXPIRES", "CA_DEFAULT_CA_EXPIRES", "CA_DEFAULT_PROFILE", "CA_PROFILES",
+        "CA_DIR", "CA_DATABASE", "CA_DATABASE_URL", "CA_DEFAULT_EXPIRES", "CA_DEFAULT_CA_EXPIRES", "CA_DEFAULT_PROFILE", "CA_PROFILES",
         "CA_DEFAULT_SUBJECT", "CA_DEFAULT_PRIVATE_KEY_TYPE", "CA_DEFAULT_KEY_SIZE", "CA_MIN_KEY_SIZE",
         "CA_DEFAULT_ELLIPTIC_CURVE", "CA_DEFAULT_SIGNATURE_HASH_ALGORITHM", "CA_DEFAULT_HOSTNAME", "CA_DEFAULT_CA",
         "CA_PASSWORDS", "CA_URL_PATH", "CA_NOTIFICATION_DAYS", "CA_CRL_PROFILES",
         "CA_OCSP_RESPONDER_KEY_VALIDITY", "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL", "CA_OCSP_RESPONSE_VALIDITY",
         "CA_OCSP_RESPONSE_CACHE_RENEWAL", "CA_OCSP_CACHE_ENTRIES", "CA_JOB_CRL_INTERVAL", "CA_JOB_OCSP_KEY_INTERVAL",
-        "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS", "CA_JOB_ACME_CLEANUP_INTERVAL", "CA_ENABLE_ACME",
+        "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS", "CA_JOB_ACME_CLEANUP_INTERVAL", "CA_JOB_INTERVAL", "CA_JOB_LEASE_SECONDS", "CA_ENABLE_ACME",
         "CA_ACME_DEFAULT_CERT_VALIDITY", "CA_ACME_MAX_CERT_VALIDITY", "CA_ACME_ORDER_VALIDITY", "CA_ACME_HTTP01_PORT",
         "CA_ACME_TLSALPN01_PORT", "CA_ACME_STATIC_HOSTS", "CA_ACME_DNS_SERVER", "CA_ACME_ALLOW_PRIVATE_ADDRESSES",
         "CA_ACME_VALIDATION_TIMEOUT",
     ]
+
+    /// The database this installation uses: CA_DATABASE_URL if set, else the SQLite file CA_DATABASE.
+    public var database: DatabaseLocation { databaseURL ?? .sqlite(path: databasePath) }
 
     public static func defaults(home: String) -> Settings {
         let directory = (home as NSString).appendingPathComponent(".swift-ca")
         return Settings(
             caDirectory: directory,
             databasePath: (directory as NSString).appendingPathComponent("swift-ca.sqlite3"),
+            databaseURL: nil,
             defaultExpiresDays: 100,
             defaultCAExpiresDays: 3650,
             defaultProfile: "webserver",

@@ -30,6 +30,9 @@ public enum SettingsLoader {
         return settings
     }
 
+    /// Where the command line's global `--database` option hands its value to the loader.
+    public static let databaseOptionVariable = "SWIFT_CA_DATABASE_OPTION"
+
     static func environmentSettings(_ environment: [String: String]) -> [String: (value: Any, source: String)] {
         var result: [String: (value: Any, source: String)] = [:]
         for name in Settings.names {
@@ -38,6 +41,9 @@ public enum SettingsLoader {
             } else if let value = environment[name] {
                 result[name] = (value, "environment \(name)")
             }
+        }
+        if let value = environment[databaseOptionVariable] {
+            result["CA_DATABASE_URL"] = (value, "option --database")
         }
         return result
     }
@@ -60,6 +66,9 @@ public enum SettingsLoader {
         switch name {
         case "CA_DIR": settings.caDirectory = try reader.string()
         case "CA_DATABASE": settings.databasePath = try reader.string()
+        case "CA_DATABASE_URL":
+            let text = try reader.string()
+            settings.databaseURL = text.isEmpty ? nil : try DatabaseLocation.parse(text)
         case "CA_DEFAULT_EXPIRES": settings.defaultExpiresDays = try reader.positiveInteger()
         case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.positiveInteger()
         case "CA_DEFAULT_PROFILE": settings.defaultProfile = try reader.string()
@@ -103,6 +112,8 @@ public enum SettingsLoader {
         case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
         case "CA_ENABLE_ACME": settings.acmeEnabled = try reader.boolean()
         case "CA_JOB_ACME_CLEANUP_INTERVAL": settings.jobs.acmeCleanupInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_JOB_INTERVAL": settings.jobs.schedulerInterval = TimeInterval(try reader.positiveInteger())
+        case "CA_JOB_LEASE_SECONDS": settings.jobs.leaseSeconds = TimeInterval(try reader.positiveInteger())
         case "CA_ACME_DEFAULT_CERT_VALIDITY": settings.acme.defaultCertificateDays = try reader.positiveInteger()
         case "CA_ACME_MAX_CERT_VALIDITY": settings.acme.maximumCertificateDays = try reader.positiveInteger()
         case "CA_ACME_ORDER_VALIDITY": settings.acme.orderValidity = TimeInterval(try reader.positiveInteger())

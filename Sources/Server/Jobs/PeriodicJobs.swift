@@ -1,96 +1,154 @@
 import CAACME
 import CAAuthority
 import CACore
+import CAStore
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The jobs `generate-crls`, `generate-ocsp-keys`, `generate-ocsp-responses` and `acme-cleanup` run as commands, run here
-/// on their intervals, one after another on the jobs' own database connection. Each runs once at start.
-struct PeriodicJobs: Service {
-    let authority: Authority
-    let responder: OCSPResponder
+/// One periodic job: what `generate-crls`, `generate-ocsp-keys`, `generate-ocsp-responses`, `acme-cleanup`
+/// do as commands. `run` returns the problems worth logging (a CA without a password, say).
+struct PeriodicJob: Sendable {
+    let name: String
+    /// Time from the end of one run, on any node, to the next.
+    let interval: TimeInterval
+    let run: @Sendable () async throws -> [String]
+}
+
+/// Runs the periodic jobs across every node that shares the database, each exactly once per interval.
+///
+/// Every CA_JOB_INTERVAL a node tries to claim each of its jobs (`Store.claimJob`): it wins only if the job
+/// is due and no live lease is held. While a run goes on, the lease is renewed on a separate connection; if
+/// the node dies, its lease runs out after CA_JOB_LEASE_SECONDS and the next node to tick takes the job.
+struct JobScheduler: Service {
+    let jobs: [PeriodicJob]
+    /// The connection for leases only: job bodies use the authority's, and a store serves one task at a time.
+    let leases: Store
+    let node: String
+    let settings: ServerJobSettings
     let metrics: ServerMetrics
     let logger: Logger
+    /// Runs at every tick on this node alone, whoever holds the jobs (reloading responder certificates
+    /// that another node renewed, for instance).
+    let everyTick: @Sendable () async -> Void
 
     func run() async throws {
-        let jobs = authority.settings.jobs
-        var nextKeys = Date.distantPast
-        var nextCRLs = Date.distantPast
-        var nextResponses = Date.distantPast
-        var nextCleanup = Date.distantPast
         // Problems that repeat every run (a CA without a password) are logged when they first appear.
-        var reported: Set<String> = []
+        let reported = ReportedProblems()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let now = Date()
-            if now >= nextKeys {
-                await runJob("ocsp-keys", reported: &reported) {
-                    let outcomes = try await authority.generateResponderKeys()
-                    for outcome in outcomes {
-                        if case .created(let record) = outcome.result {
-                            logger.info("OCSP responder certificate \(record.serial) created for CA \(outcome.authority.name)")
-                        }
-                    }
-                    // Picks up renewals made here and by `generate-ocsp-keys` in other processes.
-                    let problems = try await responder.reloadResponders()
-                    return outcomes.compactMap { outcome in
-                        if case .failed(let error) = outcome.result { return "CA \(outcome.authority.name): \(error.message)" }
-                        return nil
-                    } + problems
-                }
-                nextKeys = now.addingTimeInterval(jobs.ocspKeyInterval)
+            for job in jobs {
+                guard !Task.isShuttingDownGracefully else { break }
+                await runIfDue(job, reported: reported)
             }
-            if now >= nextCRLs {
-                await runJob("crls", reported: &reported) {
-                    let outcomes = try await authority.generateRevocationLists()
-                    return outcomes.compactMap { outcome in
-                        switch outcome.result {
-                        case .generated(let number):
-                            logger.info("CRL \(outcome.profile) #\(number) of CA \(outcome.authority.name) stored")
-                            return nil
-                        case .current: return nil
-                        case .failed(let error): return "CRL \(outcome.profile) of CA \(outcome.authority.name): \(error.message)"
-                        }
-                    }
-                }
-                nextCRLs = now.addingTimeInterval(jobs.crlCheckInterval)
-            }
-            if now >= nextResponses {
-                await runJob("ocsp-responses", reported: &reported) {
-                    try await authority.generateOCSPResponses().compactMap { outcome in
-                        if case .failed(let error) = outcome.result { return "CA \(outcome.authority.name): \(error.message)" }
-                        return nil
-                    }
-                }
-                nextResponses = now.addingTimeInterval(jobs.ocspResponseInterval)
-            }
-            if now >= nextCleanup {
-                await runJob("acme-cleanup", reported: &reported) {
-                    let outcome = try await ACMECleanup.run(authority)
-                    logger.debug(
-                        "ACME cleanup: \(outcome.expiredNonces) nonce(s), \(outcome.expiredOrders) order(s), \(outcome.expiredAuthorizations) authorization(s) deleted")
-                    return []
-                }
-                nextCleanup = now.addingTimeInterval(jobs.acmeCleanupInterval)
-            }
-            let wake = min(nextKeys, nextCRLs, nextResponses, nextCleanup)
-            let delay = max(0.05, wake.timeIntervalSinceNow)
-            try? await gracefulShutdownAwareSleep(seconds: delay)
+            await everyTick()
+            try? await gracefulShutdownAwareSleep(seconds: settings.schedulerInterval)
         }
     }
 
-    private func runJob(_ name: String, reported: inout Set<String>, _ body: () async throws -> [String]) async {
+    private func runIfDue(_ job: PeriodicJob, reported: ReportedProblems) async {
         do {
-            let problems = try await body()
-            for problem in problems where reported.insert(problem).inserted {
-                logger.error("\(name): \(problem)")
-            }
-            metrics.jobRun(name, succeeded: problems.isEmpty)
+            guard try await leases.claimJob(job.name, node: node, now: Date(), leaseSeconds: settings.leaseSeconds) else { return }
         } catch {
-            let message = (error as? CAError)?.message ?? "\(error)"
-            if reported.insert(message).inserted { logger.error("\(name) failed: \(message)") }
-            metrics.jobRun(name, succeeded: false)
+            reported.log("\(job.name): cannot claim the job: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
+            return
         }
+        let succeeded = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await execute(job, reported: reported) }
+            group.addTask { await keepLease(job) }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? false
+        }
+        metrics.jobRun(job.name, succeeded: succeeded)
+        do {
+            try await leases.finishJob(job.name, node: node, nextDue: Date().addingTimeInterval(job.interval))
+        } catch {
+            reported.log("\(job.name): cannot release the job: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
+        }
+    }
+
+    private func execute(_ job: PeriodicJob, reported: ReportedProblems) async -> Bool? {
+        do {
+            let problems = try await job.run()
+            for problem in problems { reported.log("\(job.name): \(problem)", logger: logger) }
+            return problems.isEmpty
+        } catch {
+            reported.log("\(job.name) failed: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
+            return false
+        }
+    }
+
+    /// Renews the lease at a third of its length until cancelled; returns nil because it never decides the result.
+    private func keepLease(_ job: PeriodicJob) async -> Bool? {
+        let period = max(1, settings.leaseSeconds / 3)
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(period * 1_000_000_000))
+            guard !Task.isCancelled else { break }
+            let kept = (try? await leases.renewJobLease(job.name, node: node, now: Date(), leaseSeconds: settings.leaseSeconds)) ?? false
+            if !kept { logger.warning("\(job.name): the lease ran out while the job was running; another node may run it too") }
+        }
+        return nil
+    }
+}
+
+/// Logs each distinct problem once per process.
+final class ReportedProblems: @unchecked Sendable {
+    // @unchecked: `seen` is guarded by `lock`.
+    private let lock = NSLock()
+    private var seen: Set<String> = []
+
+    func log(_ problem: String, logger: Logger) {
+        if lock.withLock({ seen.insert(problem).inserted }) { logger.error("\(problem)") }
+    }
+}
+
+/// The jobs a node runs, by role: a public node holds no CA key, so it runs only what needs none.
+enum ServerJobs {
+    static func make(authority: Authority, responder: OCSPResponder, role: CAServer.Role, logger: Logger) -> [PeriodicJob] {
+        let intervals = authority.settings.jobs
+        var jobs: [PeriodicJob] = []
+        if role == .all {
+            jobs.append(PeriodicJob(name: "ocsp-keys", interval: intervals.ocspKeyInterval) {
+                let outcomes = try await authority.generateResponderKeys()
+                var problems: [String] = []
+                for outcome in outcomes {
+                    switch outcome.result {
+                    case .created(let record):
+                        logger.info("OCSP responder certificate \(record.serial) created for CA \(outcome.authority.name)")
+                    case .failed(let error):
+                        problems.append("CA \(outcome.authority.name): \(error.message)")
+                    default:
+                        break
+                    }
+                }
+                // Answers with the new certificates here at once; other nodes reload on their own ticks.
+                return problems + (try await responder.reloadResponders())
+            })
+            jobs.append(PeriodicJob(name: "crls", interval: intervals.crlCheckInterval) {
+                try await authority.generateRevocationLists().compactMap { outcome in
+                    switch outcome.result {
+                    case .generated(let number):
+                        logger.info("CRL \(outcome.profile) #\(number) of CA \(outcome.authority.name) stored")
+                        return nil
+                    case .current: return nil
+                    case .failed(let error): return "CRL \(outcome.profile) of CA \(outcome.authority.name): \(error.message)"
+                    }
+                }
+            })
+            jobs.append(PeriodicJob(name: "ocsp-responses", interval: intervals.ocspResponseInterval) {
+                try await authority.generateOCSPResponses().compactMap { outcome in
+                    if case .failed(let error) = outcome.result { return "CA \(outcome.authority.name): \(error.message)" }
+                    return nil
+                }
+            })
+        }
+        jobs.append(PeriodicJob(name: "acme-cleanup", interval: intervals.acmeCleanupInterval) {
+            let outcome = try await ACMECleanup.run(authority)
+            logger.debug(
+                "ACME cleanup: \(outcome.expiredNonces) nonce(s), \(outcome.expiredOrders) order(s), \(outcome.expiredAuthorizations) authorization(s) deleted")
+            return []
+        })
+        return jobs
     }
 }
 
@@ -120,5 +178,31 @@ struct StatusPoller: Service {
 func gracefulShutdownAwareSleep(seconds: TimeInterval) async throws {
     try await cancelWhenGracefulShutdown {
         try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+    }
+}
+
+/// Rereads responder certificates and keys on this node: whichever node renewed them, every node must
+/// start answering with the new ones.
+final class ResponderReload: @unchecked Sendable {
+    // @unchecked: `lastReload` is only touched by the scheduler's task.
+    private let responder: OCSPResponder
+    private let interval: TimeInterval
+    private let logger: Logger
+    private var lastReload = Date()
+
+    init(responder: OCSPResponder, interval: TimeInterval, logger: Logger) {
+        self.responder = responder
+        self.interval = interval
+        self.logger = logger
+    }
+
+    func runIfDue(now: Date = Date()) async {
+        guard now.timeIntervalSince(lastReload) >= interval else { return }
+        lastReload = now
+        do {
+            try await responder.reloadResponders(now: now)
+        } catch {
+            logger.error("reloading OCSP responder certificates failed: \((error as? CAError)?.message ?? "\(error)")")
+        }
     }
 }

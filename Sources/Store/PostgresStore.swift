@@ -1,0 +1,87 @@
+import CACore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+extension Store {
+    /// Connects to the PostgreSQL database at `location` and applies pending migrations. Every node of an
+    /// installation runs this at start; the migration lock makes the first one migrate and the others wait.
+    static func openPostgres(_ location: PostgresLocation, durability: Durability) async throws -> Store {
+        var logger = Logger(label: "swift-ca.store")
+        logger.logLevel = .critical
+        let connection: PostgresConnection
+        do {
+            let configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: try tls(for: location.transport))
+            connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                id: connectionNumbers.next(), logger: logger)
+        } catch let error as CAError {
+            throw error
+        } catch {
+            throw CAError(.storage, "cannot connect to the database \(location.description): \(describe(error))")
+        }
+        let store = Store(database: connection.sql(queryLogLevel: nil), dialect: .postgres) { try await connection.close() }
+        do {
+            // ACME bookkeeping may lose its last commits on a crash (see Durability.deferred); everything else
+            // waits for the WAL flush as PostgreSQL does by default.
+            if durability == .deferred { try await store.execute("SET synchronous_commit = off") }
+            // On failure the connection closes, which releases the lock too.
+            try await store.execute("SELECT pg_advisory_lock(\(migrationLockKey))")
+            try await Migrations.apply(to: store)
+            try await store.execute("SELECT pg_advisory_unlock(\(migrationLockKey))")
+        } catch {
+            try? await connection.close()
+            if let error = error as? CAError { throw error }
+            throw CAError(.storage, "cannot prepare the database \(location.description): \(describe(error))")
+        }
+        return store
+    }
+
+    /// Held while migrations run, so that nodes starting together do not apply the same migration twice.
+    static let migrationLockKey: Int64 = 0x73_77_69_66_74_6D_69
+
+    private static func tls(for transport: PostgresLocation.Transport) throws -> PostgresConnection.Configuration.TLS {
+        switch transport {
+        case .plain:
+            return .disable
+        case .tls:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return .require(try NIOSSLContext(configuration: configuration))
+        case .verifiedTLS:
+            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    /// PostgresNIO's errors hide the server's message behind a generic description; users need it
+    /// ("password authentication failed", "database does not exist").
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    private static let connectionNumbers = ConnectionNumbers()
+}
+
+/// Connection ids for PostgresNIO's logs.
+private final class ConnectionNumbers: Sendable {
+    private let counter = Mutex(0)
+
+    func next() -> Int {
+        counter.withLock { value in
+            value += 1
+            return value
+        }
+    }
+}
