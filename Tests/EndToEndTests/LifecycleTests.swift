@@ -56,6 +56,34 @@ import Testing
         #expect(Set(list.map { $0.prefix(20) }).count == 6)
     }
 
+    @Test func listingPagesWithLimitAndAfterCoverEveryCertificateOnce() throws {
+        let sandbox = try Sandbox()
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Paging Root", "--key-type", "EC")
+        let csr = try sandbox.makeCSR("host")
+        // Different expiries and equal ones, so that pages break inside a run of equal expiry dates too.
+        for (index, days) in [30, 10, 20, 10, 10, 40, 20].enumerated() {
+            try sandbox.expectSuccess(
+                "sign-cert", "--csr", csr, "--alt", "p\(index).example.com", "--expires", "\(days)", "--output-format", "none")
+        }
+        let full = try sandbox.expectSuccess("list-certs").split(separator: "\n").map(String.init)
+        #expect(full.count == 7)
+        var paged: [String] = []
+        var after: String?
+        for _ in 0..<10 {
+            let result = try sandbox.swiftCA(["list-certs", "--limit", "3"] + (after.map { ["--after", $0] } ?? []))
+            #expect(result.succeeded, "\(result.standardError)")
+            let lines = result.standardOutput.split(separator: "\n").map(String.init)
+            #expect(lines.count <= 3)
+            paged += lines
+            guard let hint = result.standardError.split(separator: "\n").first(where: { $0.hasPrefix("next page: --after ") }) else { break }
+            after = String(hint.dropFirst("next page: --after ".count))
+            #expect(after == lines.last.map { String($0.prefix(while: { $0 != " " })) })
+        }
+        #expect(paged == full)
+        try sandbox.expectFailure(["list-certs", "--limit", "0"], mentioning: "--limit")
+        try sandbox.expectFailure(["list-certs", "--after", "AB:CD:EF:01"], mentioning: "no certificate")
+    }
+
     @Test func jsonOutputsParse() throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=JSON Root", "--key-type", "EC")
