@@ -58,3 +58,27 @@ struct MigrateDatabase: AsyncParsableCommand {
         }
     }
 }
+
+/// Shows the cluster's job schedule: which node holds each periodic job and when it is next due.
+struct ListJobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list-jobs",
+        abstract: "List the periodic jobs of the servers sharing this database: holder, lease and next run.")
+
+    func run() async throws {
+        try await CommandRunner.run { authority in
+            let now = Date()
+            for lease in try await authority.store.jobLeases() {
+                let holder: String
+                if let node = lease.holder, lease.leaseExpiresAt > now {
+                    holder = "running on \(node) (lease until \(Presentation.dateText(lease.leaseExpiresAt)))"
+                } else if let node = lease.holder {
+                    holder = "lease of \(node) ran out at \(Presentation.dateText(lease.leaseExpiresAt)); the next node to tick takes it"
+                } else {
+                    holder = "idle"
+                }
+                print("\(lease.name): \(holder); next due \(Presentation.dateText(lease.nextDueAt))")
+            }
+        }
+    }
+}

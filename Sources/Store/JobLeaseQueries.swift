@@ -41,12 +41,14 @@ extension Store {
         }
     }
 
-    /// Ends a run: the lease is released and the job is next due `nextDue`.
+    /// Ends a run: the lease is released and the job is next due `nextDue`, rounded up to the second so that
+    /// two runs are never closer than the job's interval.
     public func finishJob(_ job: String, node: String, nextDue: Date) async throws {
         try await run {
             try await database.raw(
                 """
-                UPDATE job_leases SET holder = NULL, lease_expires_at = 0, next_due_at = \(bind: nextDue.storedSeconds)
+                UPDATE job_leases SET holder = NULL, lease_expires_at = 0,
+                next_due_at = \(bind: Int64(nextDue.timeIntervalSince1970.rounded(.up)))
                 WHERE name = \(bind: job) AND holder = \(bind: node)
                 """
             ).run()

@@ -1,0 +1,127 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Three `serve` nodes over one database (PostgreSQL in the suite's PostgreSQL pass, one SQLite file
+/// otherwise): periodic jobs run once per interval across the nodes, a node that dies holding a job loses it
+/// when its lease runs out, and a revocation reaches every node's OCSP answers within a second.
+@Suite struct ClusterTests {
+    /// The job interval the nodes run with: runs of one job, on whichever node, are at least this far apart.
+    static let interval = 2.0
+
+    @Test func jobsRunOnceAcrossNodesAndSurviveTheirHolder() throws {
+        let sandbox = try Sandbox()
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Cluster Root", "--key-type", "EC")
+        let csr = try sandbox.makeCSR("host")
+        let leafSerial = try sandbox.expectSuccess(
+            "sign-cert", "--csr", csr, "--alt", "cluster.example.com", "--output-format", "serial")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let leaf = try sandbox.write(try sandbox.expectSuccess("view-cert", leafSerial, "--output-format", "pem"), to: "leaf.pem")
+        let root = try sandbox.write(try sandbox.expectSuccess("view-ca", "Root", "--output-format", "pem"), to: "root.pem")
+        let rootSerial = try sandbox.expectSuccess("view-ca", "Root", "--output-format", "serial")
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
+        // Responder keys in the shared key directory, so that every node (the public one too) signs OCSP answers.
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        sandbox.extraEnvironment["CA_JOB_INTERVAL"] = "1"
+        sandbox.extraEnvironment["CA_JOB_LEASE_SECONDS"] = "4"
+        sandbox.extraEnvironment["CA_JOB_CRL_INTERVAL"] = "\(Int(Self.interval))"
+        sandbox.extraEnvironment["CA_JOB_ACME_CLEANUP_INTERVAL"] = "\(Int(Self.interval))"
+
+        try sandbox.expectFailure(["serve", "--port", "0", "--role", "public", "--tls-ca", "Root"], mentioning: "--role public")
+        try sandbox.expectFailure(["serve", "--port", "0", "--role", "signer"], mentioning: "--role")
+
+        let started = Date()
+        var nodes = [
+            try RunningServer(sandbox), try RunningServer(sandbox), try RunningServer(sandbox, arguments: ["--role", "public"]),
+        ]
+        Thread.sleep(forTimeInterval: 7)
+        var counts = try nodes.map { try Self.jobRuns($0) }
+        var elapsed = Date().timeIntervalSince(started)
+        for job in ["crls", "acme-cleanup"] {
+            let total = counts.map { $0[job, default: 0] }.reduce(0, +)
+            // Once per interval across the cluster: three nodes running on their own would make about three times as many.
+            #expect(total >= 2 && Double(total) <= (elapsed / Self.interval).rounded(.down) + 1,
+                    "\(job) ran \(total) times in \(elapsed) s on three nodes: \(counts)")
+        }
+        #expect(counts[2]["crls", default: 0] == 0, "a public node holds no CA key and never generates CRLs")
+
+        // Kill the busiest node without warning; the others carry on at the same rate.
+        let busiest = (0..<2).max { counts[$0]["crls", default: 0] < counts[$1]["crls", default: 0] }!
+        kill(nodes[busiest].process.processIdentifier, SIGKILL)
+        nodes[busiest].process.waitUntilExit()
+        let killedCounts = counts[busiest]
+        nodes.remove(at: busiest)
+        counts.remove(at: busiest)
+        let before = counts.map { $0["crls", default: 0] }.reduce(0, +)
+        #expect(try eventually(within: 15) {
+            try nodes.map { try Self.jobRuns($0)["crls", default: 0] }.reduce(0, +) > before
+        }, "no surviving node took over the CRL job")
+
+        // A node that dies in the middle of a job leaves its lease behind (written here as such a node would):
+        // nobody runs the job until the lease runs out, then one node does.
+        try Self.execute(sandbox, "UPDATE job_leases SET holder = 'dead-node', lease_expires_at = \(Int(Date().timeIntervalSince1970) + 4) WHERE name = 'acme-cleanup'")
+        #expect(try sandbox.expectSuccess("list-jobs").contains("acme-cleanup: running on dead-node"))
+        Thread.sleep(forTimeInterval: 0.5)
+        let frozen = try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +) == frozen,
+                "a job ran while another node's lease was live")
+        #expect(try eventually(within: 15) {
+            try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +) > frozen
+        }, "the job was not taken over after the dead node's lease ran out")
+        #expect(try !sandbox.expectSuccess("list-jobs").contains("dead-node"))
+
+        // Over the whole run, the killed node's last known runs included, still once per interval.
+        elapsed = Date().timeIntervalSince(started)
+        let total = try nodes.map { try Self.jobRuns($0)["crls", default: 0] }.reduce(0, +) + killedCounts["crls", default: 0]
+        // +1: the killed node may have run once more between its last scrape and the kill.
+        #expect(Double(total) <= (elapsed / Self.interval).rounded(.down) + 2, "crls ran \(total) times in \(elapsed) s")
+
+        // A revocation through one process reaches every node's OCSP answers within a second.
+        let urls = nodes.map { "\($0.baseURL)/ca/ocsp/\(rootSerial)/cert/" }
+        for url in urls {
+            for _ in 0..<2 {  // the second answer comes from the node's cache
+                let answer = try sandbox.ocspQuery(issuer: root, certificate: leaf, url: url, trust: root, extra: ["-no_nonce"])
+                #expect(answer.standardOutput.contains("leaf.pem: good"), "\(url): \(answer.standardOutput) \(answer.standardError)")
+            }
+        }
+        try sandbox.expectSuccess("revoke-cert", leafSerial, "--reason", "key_compromise")
+        let revokedAt = Date()
+        for url in urls {
+            #expect(try eventually(within: max(0.05, 1 - Date().timeIntervalSince(revokedAt))) {
+                try sandbox.ocspQuery(issuer: root, certificate: leaf, url: url, trust: root, extra: ["-no_nonce"])
+                    .standardOutput.contains("leaf.pem: revoked")
+            }, "\(url) did not answer revoked within a second")
+        }
+        for node in nodes { #expect(node.stop().status == 0) }
+    }
+
+    /// `swift_ca_job_runs_total` of one node, summed over results, by job.
+    static func jobRuns(_ node: RunningServer) throws -> [String: Int] {
+        let metrics = try runProgram("/usr/bin/env", ["curl", "-sf", node.baseURL + "/metrics"]).standardOutput
+        var runs: [String: Int] = [:]
+        for line in metrics.split(separator: "\n") where line.hasPrefix("swift_ca_job_runs_total{") {
+            guard let jobStart = line.range(of: "job=\""), let jobEnd = line[jobStart.upperBound...].firstIndex(of: "\""),
+                  let value = line.split(separator: " ").last.flatMap({ Double($0) })
+            else { continue }
+            runs[String(line[jobStart.upperBound..<jobEnd]), default: 0] += Int(value)
+        }
+        return runs
+    }
+
+    /// One statement on the sandbox's database, by the database's own client.
+    static func execute(_ sandbox: Sandbox, _ statement: String) throws {
+        let result: CommandResult
+        if let database = sandbox.database {
+            result = try runProgram("/usr/bin/env", ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", database.url, "-c", statement])
+        } else {
+            let script = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"
+            result = try runProgram("/usr/bin/env", ["python3", "-c", script, sandbox.caDirectory + "/swift-ca.sqlite3", statement])
+        }
+        #expect(result.succeeded, "\(statement): \(result.standardError)")
+    }
+}
