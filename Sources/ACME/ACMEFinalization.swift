@@ -32,6 +32,9 @@ extension ACMEService {
         request.commonNameInAlternativeNames = false
         request.expiresDays = validityDays(order, authority: context.authority, now: now)
 
+        if !authority.signsWithCAKeys {
+            return try await queueFinalization(order, csr: der, request: request, context: context, now: now)
+        }
         let (orderID, signingRequest) = (order.id, request)
         let issued = try await issuance {
             try await self.authority.sign(
@@ -56,6 +59,49 @@ extension ACMEService {
         return .json(
             Self.orderObject(finished, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: now),
             headers: [("Location", context.endpoint.order(orderID)), ("Link", context.endpoint.indexLink)])
+    }
+
+    /// On a node without CA keys: the order turns `processing` and its CSR waits in the signing queue for a
+    /// node that has them (`ACMEQueuedSigning`). The client polls the order as RFC 8555 §7.4 describes.
+    private func queueFinalization(
+        _ order: ACMEOrderRecord, csr: [UInt8], request: SigningRequest, context: ACMEContext, now: Date
+    ) async throws -> ACMEResponse {
+        let window = Self.signingNodeWindow(settings)
+        let lastSeen = try await issuance { try await self.authority.store.lastSeenNode(role: "all", now: now) }
+        guard let lastSeen, now.timeIntervalSince(lastSeen) <= window else {
+            throw ACMEProblem(
+                "serverInternal",
+                "no node can sign: this server runs with --role public and holds no CA key, and no node with --role all "
+                    + "has been seen in the last \(Int(window)) seconds; the order stays ready, finalize it again later",
+                status: 503)
+        }
+        let entry = QueuedSigning(
+            id: Self.randomToken(), purpose: ACMEQueuedSigning.orderPurpose, reference: order.id,
+            authoritySerial: context.authority.serial, csrDER: csr,
+            request: String(decoding: try JSONEncoder().encode(request), as: UTF8.self), createdAt: now)
+        let orderID = order.id
+        let queued = try await issuance {
+            let store = self.authority.store
+            return try await store.transaction {
+                guard var current = try await store.acmeOrder(id: orderID), current.status == "ready" else {
+                    throw ACMEProblem.orderNotReady("the order is no longer ready")
+                }
+                current.status = "processing"
+                try await store.updateACMEOrder(current)
+                try await store.enqueueSigning(entry)
+                return current
+            }
+        }
+        let authorizations = try await database { try await self.store.acmeAuthorizations(order: orderID) }
+        return .json(
+            Self.orderObject(queued, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: now),
+            headers: [("Location", context.endpoint.order(orderID)), ("Link", context.endpoint.indexLink), ("Retry-After", "1")])
+    }
+
+    /// How recently a signing node must have been seen for a public node to queue work for it: three of its
+    /// heartbeats (one per CA_JOB_INTERVAL), and two seconds for clocks and commits.
+    static func signingNodeWindow(_ settings: Settings) -> TimeInterval {
+        3 * settings.jobs.schedulerInterval + 2
     }
 
     /// Days until the order's notAfter, or CA_ACME_DEFAULT_CERT_VALIDITY; never beyond the CA's own expiry,

@@ -63,9 +63,11 @@ extension ACMEService {
         let account = try await account(for: context)
         let order = try await ownedOrder(id, account: account)
         let authorizations = try await database { try await self.store.acmeAuthorizations(order: id) }
+        // A queued order is signed on another node within about a second (RFC 8555 §7.4: poll after Retry-After).
+        let retry: [(String, String)] = order.status == "processing" ? [("Retry-After", "1")] : []
         return .json(
             Self.orderObject(order, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: Date()),
-            headers: [("Link", context.endpoint.indexLink)])
+            headers: [("Link", context.endpoint.indexLink)] + retry)
     }
 
     /// The order if it exists and belongs to the account; otherwise the same 404 either way, so that an

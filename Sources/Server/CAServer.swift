@@ -60,6 +60,8 @@ public enum CAServer {
         let acmeAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
         let acmeBookkeeping = try await Store.open(settings.database, durability: .deferred)
         let leases = try await Store.open(settings.database)
+        // Signs what public nodes queued; a connection of its own because stores serve one task at a time.
+        let signingAuthority = signs ? try await Authority.open(settings: settings) : nil
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
@@ -69,6 +71,7 @@ public enum CAServer {
                 await acmeAuthority.close()
                 await acmeBookkeeping.shutdown()
                 await leases.shutdown()
+                await signingAuthority?.close()
             }
         }
         let metrics = ServerMetrics()
@@ -93,15 +96,22 @@ public enum CAServer {
             listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
         }
         let responderReload = ResponderReload(responder: responder, interval: min(settings.jobs.ocspKeyInterval, 60), logger: logger)
+        let node = nodeName()
         let jobs = JobScheduler(
             jobs: ServerJobs.make(authority: jobsAuthority, responder: responder, role: options.role, logger: logger), leases: leases,
-            node: nodeName(), settings: settings.jobs, metrics: metrics, logger: logger,
+            node: node, settings: settings.jobs, metrics: metrics, logger: logger,
             everyTick: { await responderReload.runIfDue() })
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)
+        var background: [any Service] = [jobs, poller]
+        if let signingAuthority {
+            background.append(SigningQueueWorker(
+                authority: signingAuthority, node: node, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000,
+                heartbeatInterval: settings.jobs.schedulerInterval, logger: logger))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: listeners + [jobs, poller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: listeners + background, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

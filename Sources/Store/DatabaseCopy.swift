@@ -86,6 +86,11 @@ extension Store {
             ("created_at", .integer),
         ]),
         CopiedTable("secrets", key: ["name"], [("name", .text), ("value", .text)]),
+        CopiedTable("signing_queue", key: ["id"], [
+            ("id", .text), ("purpose", .text), ("reference", .text), ("authority_serial", .text), ("csr_der", .blob),
+            ("request", .text), ("claimed_by", .text), ("claimed_until", .integer), ("created_at", .integer),
+        ]),
+        CopiedTable("server_nodes", key: ["node"], [("node", .text), ("role", .text), ("last_seen", .integer)]),
         CopiedTable("job_leases", key: ["name"], [
             ("name", .text), ("holder", .text), ("lease_expires_at", .integer), ("next_due_at", .integer),
         ]),

@@ -125,3 +125,44 @@ import Glibc
         #expect(result.succeeded, "\(statement): \(result.standardError)")
     }
 }
+
+/// certbot against a public node (no CA key): its finalization waits in the signing queue until the
+/// node with the keys signs it; with no signing node alive, finalization is refused with a clear reason.
+@Suite struct PublicNodeACMETests {
+    @Test func certbotGetsACertificateThroughAPublicNodeAndAClearRefusalWithoutASigner() throws {
+        let installation = try ACMEInstallation()
+        let sandbox = installation.sandbox
+        sandbox.extraEnvironment["CA_JOB_INTERVAL"] = "1"
+        // The public node reuses the TLS certificate the signing node issued at its start.
+        let publicNode = try RunningServer(sandbox, arguments: ["--tls-ca", "Root", "--tls-name", "localhost", "--role", "public"])
+        let directory = publicNode.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            + "/ca/acme/directory/\(installation.intermediateSerial)/"
+        func certbot(_ name: String) throws -> CommandResult {
+            var environment = sandbox.environment
+            environment["REQUESTS_CA_BUNDLE"] = installation.rootFile
+            return try runProgram(Binaries.pkilint("certbot"), [
+                "certonly", "--standalone", "--agree-tos", "-m", "admin@example.test", "--http-01-address", "127.0.0.1",
+                "--http-01-port", String(installation.http01Port), "-d", name, "--non-interactive", "--server", directory,
+                "--config-dir", sandbox.path("certbot"), "--work-dir", sandbox.path("certbot-work"),
+                "--logs-dir", sandbox.path("certbot-logs"),
+            ], environment: environment)
+        }
+
+        let obtained = try certbot("web.example.test")
+        #expect(obtained.status == 0, "\(obtained.standardOutput) \(obtained.standardError)")
+        let certificate = sandbox.path("certbot/live/web.example.test/cert.pem")
+        let verified = try installation.verify(certificate: certificate, chain: sandbox.path("certbot/live/web.example.test/chain.pem"))
+        #expect(verified.standardOutput.contains(": OK"), "\(verified.standardOutput) \(verified.standardError)")
+        #expect(try sandbox.expectSuccess("list-certs").contains("web.example.test"))
+
+        // Without a signing node: refused, nothing issued, and the public node keeps serving.
+        #expect(installation.server.stop().status == 0)
+        Thread.sleep(forTimeInterval: 6)  // three missed heartbeats (CA_JOB_INTERVAL=1) and the 2 s margin
+        let refused = try certbot("lego.example.test")
+        #expect(refused.status != 0)
+        #expect((refused.standardOutput + refused.standardError).contains("no node can sign"),
+                "\(refused.standardOutput) \(refused.standardError)")
+        #expect(try !sandbox.expectSuccess("list-certs").contains("lego.example.test"))
+        #expect(publicNode.stop().status == 0)
+    }
+}
