@@ -13,7 +13,7 @@ import Glibc
     /// The job interval the nodes run with: runs of one job, on whichever node, are at least this far apart.
     static let interval = 2.0
 
-    @Test func jobsRunOnceAcrossNodesAndSurviveTheirHolder() throws {
+    @Test func jobsRunOnceAcrossNodesAndSurviveTheirHolder() async throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=Cluster Root", "--key-type", "EC")
         let csr = try sandbox.makeCSR("host")
@@ -38,7 +38,7 @@ import Glibc
         var nodes = [
             try RunningServer(sandbox), try RunningServer(sandbox), try RunningServer(sandbox, arguments: ["--role", "public"]),
         ]
-        Thread.sleep(forTimeInterval: 7)
+        try await Task.sleep(for: .seconds(7))
         var counts = try nodes.map { try Self.jobRuns($0) }
         var elapsed = Date().timeIntervalSince(started)
         for job in ["crls", "acme-cleanup"] {
@@ -57,7 +57,7 @@ import Glibc
         nodes.remove(at: busiest)
         counts.remove(at: busiest)
         let before = counts.map { $0["crls", default: 0] }.reduce(0, +)
-        #expect(try eventually(within: 15) {
+        #expect(try await eventuallyAsync(within: 15) {
             try nodes.map { try Self.jobRuns($0)["crls", default: 0] }.reduce(0, +) > before
         }, "no surviving node took over the CRL job")
 
@@ -65,12 +65,12 @@ import Glibc
         // nobody runs the job until the lease runs out, then one node does.
         try Self.execute(sandbox, "UPDATE job_leases SET holder = 'dead-node', lease_expires_at = \(Int(Date().timeIntervalSince1970) + 4) WHERE name = 'acme-cleanup'")
         #expect(try sandbox.expectSuccess("list-jobs").contains("acme-cleanup: running on dead-node"))
-        Thread.sleep(forTimeInterval: 0.5)
+        try await Task.sleep(for: .seconds(0.5))
         let frozen = try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +)
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .seconds(2))
         #expect(try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +) == frozen,
                 "a job ran while another node's lease was live")
-        #expect(try eventually(within: 15) {
+        #expect(try await eventuallyAsync(within: 15) {
             try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +) > frozen
         }, "the job was not taken over after the dead node's lease ran out")
         #expect(try !sandbox.expectSuccess("list-jobs").contains("dead-node"))
@@ -92,7 +92,7 @@ import Glibc
         try sandbox.expectSuccess("revoke-cert", leafSerial, "--reason", "key_compromise")
         let revokedAt = Date()
         for url in urls {
-            #expect(try eventually(within: max(0.05, 1 - Date().timeIntervalSince(revokedAt))) {
+            #expect(try await eventuallyAsync(within: max(0.05, 1 - Date().timeIntervalSince(revokedAt))) {
                 try sandbox.ocspQuery(issuer: root, certificate: leaf, url: url, trust: root, extra: ["-no_nonce"])
                     .standardOutput.contains("leaf.pem: revoked")
             }, "\(url) did not answer revoked within a second")
@@ -129,7 +129,7 @@ import Glibc
 /// certbot against a public node (no CA key): its finalization waits in the signing queue until the
 /// node with the keys signs it; with no signing node alive, finalization is refused with a clear reason.
 @Suite struct PublicNodeACMETests {
-    @Test func certbotGetsACertificateThroughAPublicNodeAndAClearRefusalWithoutASigner() throws {
+    @Test func certbotGetsACertificateThroughAPublicNodeAndAClearRefusalWithoutASigner() async throws {
         let installation = try ACMEInstallation()
         let sandbox = installation.sandbox
         sandbox.extraEnvironment["CA_JOB_INTERVAL"] = "1"
@@ -157,7 +157,7 @@ import Glibc
 
         // Without a signing node: refused, nothing issued, and the public node keeps serving.
         #expect(installation.server.stop().status == 0)
-        Thread.sleep(forTimeInterval: 6)  // three missed heartbeats (CA_JOB_INTERVAL=1) and the 2 s margin
+        try await Task.sleep(for: .seconds(6))  // three missed heartbeats (CA_JOB_INTERVAL=1) and the 2 s margin
         let refused = try certbot("lego.example.test")
         #expect(refused.status != 0)
         #expect((refused.standardOutput + refused.standardError).contains("no node can sign"),

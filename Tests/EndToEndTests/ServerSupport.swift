@@ -125,6 +125,17 @@ func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows
     return try condition()
 }
 
+/// `eventually` for async tests: sleeps without holding one of the few threads that run every async test
+/// (two on this machine), so that waiting here cannot starve timeouts elsewhere in the suite.
+func eventuallyAsync(within seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try condition()
+}
+
 /// A loopback port that was free a moment ago, for certificates that must name the server's URL before
 /// the server starts.
 enum FreePort {
