@@ -47,5 +47,13 @@ import Testing
         try sandbox.expectFailure(["migrate-db", "--from", sourceURL, "--to", target.url], mentioning: "empty database")
         #expect(try sandbox.expectSuccess("list-certs").split(separator: "\n").count == 4)
         try sandbox.expectFailure(["migrate-db", "--from", sourceURL, "--to", "mysql://x@y/z"], mentioning: "database URL")
+
+        // The global --database option picks the database for any command, before or after the command name.
+        sandbox.extraEnvironment["CA_DATABASE_URL"] = nil
+        #expect(try sandbox.expectSuccess("--database", sourceURL, "list-certs", "--revoked").split(separator: "\n").count == 5)
+        #expect(try sandbox.expectSuccess("list-certs", "--revoked", "--database=\(target.url)").split(separator: "\n").count == 6)
+        #expect(try sandbox.expectSuccess("--database", target.url, "settings").contains("option --database"))
+        try sandbox.expectFailure(["--database", "nonsense", "list-certs"], mentioning: "database URL")
+        try sandbox.expectFailure(["list-certs", "--database"], mentioning: "--database needs a URL")
     }
 }
