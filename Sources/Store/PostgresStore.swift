@@ -13,26 +13,48 @@ extension Store {
     /// Connects to the PostgreSQL database at `location` and applies pending migrations. Every node of an
     /// installation runs this at start; the migration lock makes the first one migrate and the others wait.
     static func openPostgres(_ location: PostgresLocation, durability: Durability) async throws -> Store {
-        var logger = Logger(label: "swift-ca.store")
-        logger.logLevel = .critical
-        let connection: PostgresConnection
-        do {
-            let configuration = PostgresConnection.Configuration(
-                host: location.host, port: location.port, username: location.user, password: location.password,
-                database: location.database, tls: try tls(for: location.transport))
-            connection = try await PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
-                id: connectionNumbers.next(), logger: logger)
-        } catch let error as CAError {
-            throw error
-        } catch {
-            throw CAError(.storage, "cannot connect to the database \(location.description): \(describe(error))")
-        }
-        let store = Store(database: connection.sql(queryLogLevel: nil), dialect: .postgres) { try await connection.close() }
-        do {
+        let logger = {
+            var logger = Logger(label: "swift-ca.store")
+            logger.logLevel = .critical
+            return logger
+        }()
+        let configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: try tls(for: location.transport))
+        @Sendable func connect() async throws -> PostgresConnection {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                    id: connectionNumbers.next(), logger: logger)
+            } catch {
+                throw CAError(.storage, "cannot connect to the database \(location.description): \(describe(error))")
+            }
             // ACME bookkeeping may lose its last commits on a crash (see Durability.deferred); everything else
             // waits for the WAL flush as PostgreSQL does by default.
-            if durability == .deferred { try await store.execute("SET synchronous_commit = off") }
+            if durability == .deferred {
+                do {
+                    try await connection.sql(queryLogLevel: nil).raw("SET synchronous_commit = off").run()
+                } catch {
+                    try? await connection.close()
+                    throw CAError(.storage, "cannot prepare the database connection: \(describe(error))")
+                }
+            }
+            return connection
+        }
+        @Sendable func guarded(_ connection: PostgresConnection) -> any SQLDatabase {
+            ClosingConnectionGuard(connection.sql(queryLogLevel: nil), closeFuture: connection.closeFuture)
+        }
+        @Sendable func reconnection(watching connection: PostgresConnection) -> Reconnection {
+            Reconnection(isClosed: { connection.isClosed }) {
+                let fresh = try await connect()
+                return (guarded(fresh), reconnection(watching: fresh), { try await fresh.close() })
+            }
+        }
+        let connection = try await connect()
+        let store = Store(database: guarded(connection), dialect: .postgres) { try await connection.close() }
+        store.reconnection = reconnection(watching: connection)
+        do {
             // On failure the connection closes, which releases the lock too.
             try await store.execute("SELECT pg_advisory_lock(\(migrationLockKey))")
             try await Migrations.apply(to: store)

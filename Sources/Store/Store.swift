@@ -14,14 +14,24 @@ import SQLiteKit
 /// or on PostgreSQL one transaction-scoped advisory lock that every write transaction takes first.
 public final class Store: @unchecked Sendable {
     // @unchecked: the connection is only used from one task at a time (see above).
-    let database: any SQLDatabase
+    private(set) var database: any SQLDatabase
     /// The SQLite connection itself, for the bulk insert that binds values without SQLKit's encoders.
     let sqlite: SQLiteConnection?
     public let dialect: Dialect
-    private let close: @Sendable () async throws -> Void
+    private var close: @Sendable () async throws -> Void
+    /// For a network database: whether the connection was lost, and how to open a new one.
+    var reconnection: Reconnection?
+    /// Statements inside a transaction must never move to a new connection, where they would commit alone.
+    private var transactionDepth = 0
 
     public enum Dialect: Sendable {
         case sqlite, postgres
+    }
+
+    /// A fresh connection to the same database, replacing one the server or the network closed.
+    struct Reconnection: Sendable {
+        let isClosed: @Sendable () -> Bool
+        let reopen: @Sendable () async throws -> (database: any SQLDatabase, reconnection: Reconnection, close: @Sendable () async throws -> Void)
     }
 
     init(
@@ -32,6 +42,24 @@ public final class Store: @unchecked Sendable {
         self.dialect = dialect
         self.sqlite = sqlite
         self.close = close
+    }
+
+    /// Opens a new connection if the database closed the old one (a restarted PostgreSQL, a dropped
+    /// network), so that a long-running server node recovers by itself. Never inside a transaction: that
+    /// transaction fails, and the next statement after it gets the new connection.
+    private func reconnectIfClosed() async throws {
+        guard let reconnection, transactionDepth == 0, reconnection.isClosed() else { return }
+        do {
+            let fresh = try await reconnection.reopen()
+            try? await close()
+            database = fresh.database
+            close = fresh.close
+            self.reconnection = fresh.reconnection
+        } catch let error as CAError {
+            throw error
+        } catch {
+            throw CAError(.storage, "the database connection was lost and cannot be opened again: \(Self.describe(error))")
+        }
     }
 
     /// When a commit reaches the disk.
@@ -90,6 +118,9 @@ public final class Store: @unchecked Sendable {
     public func transaction<Result: Sendable>(
         _ body: @Sendable () async throws -> Result
     ) async throws -> Result {
+        try await reconnectIfClosed()
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
         switch dialect {
         case .sqlite:
             try await execute("BEGIN IMMEDIATE")
@@ -125,6 +156,7 @@ public final class Store: @unchecked Sendable {
     /// Maps driver errors to a CAError so that no raw SQLite message reaches a user without context.
     func run<T>(_ operation: () async throws -> T) async throws -> T {
         do {
+            try await reconnectIfClosed()
             return try await operation()
         } catch let error as CAError {
             throw error

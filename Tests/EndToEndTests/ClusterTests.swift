@@ -166,3 +166,41 @@ import Glibc
         #expect(publicNode.stop().status == 0)
     }
 }
+
+/// A node outlives its database connections: PostgreSQL restarts and network drops close them, and every
+/// store opens a new one at its next statement (never inside a transaction).
+@Suite(.enabled(if: TemporaryDatabase.usesPostgres, "needs PostgreSQL (the suite's second pass)"), .timeLimit(.minutes(2)))
+struct DatabaseReconnectionTests {
+    @Test func aNodeKeepsAnsweringAfterPostgreSQLDropsItsConnections() async throws {
+        let sandbox = try Sandbox()
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Reconnect Root", "--key-type", "EC")
+        let csr = try sandbox.makeCSR("host")
+        let serial = try sandbox.expectSuccess("sign-cert", "--csr", csr, "--alt", "reconnect.example.com", "--output-format", "serial")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let leaf = try sandbox.write(try sandbox.expectSuccess("view-cert", serial, "--output-format", "pem"), to: "leaf.pem")
+        let root = try sandbox.write(try sandbox.expectSuccess("view-ca", "Root", "--output-format", "pem"), to: "root.pem")
+        let rootSerial = try sandbox.expectSuccess("view-ca", "Root", "--output-format", "serial")
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        let node = try RunningServer(sandbox)
+        let url = "\(node.baseURL)/ca/ocsp/\(rootSerial)/cert/"
+        // With a nonce, so that every answer reads the status from the database.
+        func answer() throws -> String {
+            try sandbox.ocspQuery(issuer: root, certificate: leaf, url: url, trust: root).standardOutput
+        }
+        #expect(try answer().contains("leaf.pem: good"))
+
+        let database = try #require(sandbox.database)
+        let terminated = try runProgram("/usr/bin/env", [
+            "psql", "-q", "-t", "-d", database.url, "-c",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ])
+        #expect(Int(terminated.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 5, "\(terminated.standardOutput)")
+
+        #expect(try await eventuallyAsync(within: 10) { try answer().contains("leaf.pem: good") }, "no answer after the drop")
+        try sandbox.expectSuccess("revoke-cert", serial, "--reason", "superseded")
+        #expect(try await eventuallyAsync(within: 10) { try answer().contains("leaf.pem: revoked") },
+                "the node's status poller did not reconnect")
+        #expect(node.stop().status == 0)
+    }
+}
