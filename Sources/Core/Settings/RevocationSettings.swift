@@ -54,6 +54,8 @@ public struct ServerJobSettings: Sendable, Equatable {
     public var statusPollMilliseconds = 250
     /// How often expired ACME nonces are deleted, in seconds.
     public var acmeCleanupInterval: TimeInterval = 3_600
+    /// How often watchers of expiring certificates are mailed, in seconds (only with CA_EMAIL_HOST).
+    public var notificationInterval: TimeInterval = 3_600
 
     public init() {}
 }
