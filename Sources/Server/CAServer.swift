@@ -1,5 +1,6 @@
 import CAACME
 import CAAuthority
+import CAMail
 import CAStore
 import CACore
 import CAValidation
@@ -78,7 +79,8 @@ public enum CAServer {
         } else {
             listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
         }
-        let jobs = PeriodicJobs(authority: jobsAuthority, responder: responder, metrics: metrics, logger: logger)
+        let mail = settings.email.host == nil ? nil : try SMTPTransport(settings: settings.email)
+        let jobs = PeriodicJobs(authority: jobsAuthority, responder: responder, metrics: metrics, logger: logger, mail: mail)
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)
         let group = ServiceGroup(

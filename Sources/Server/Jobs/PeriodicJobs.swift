@@ -5,13 +5,15 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The jobs `generate-crls`, `generate-ocsp-keys`, `generate-ocsp-responses` and `acme-cleanup` run as commands, run here
-/// on their intervals, one after another on the jobs' own database connection. Each runs once at start.
+/// The jobs `generate-crls`, `generate-ocsp-keys`, `generate-ocsp-responses`, `acme-cleanup` and `notify-expiring-certs`
+/// run as commands, run here on their intervals, one after another on the jobs' own database connection. Each runs once at start.
 struct PeriodicJobs: Service {
     let authority: Authority
     let responder: OCSPResponder
     let metrics: ServerMetrics
     let logger: Logger
+    /// Expiry notifications are mailed only when CA_EMAIL_HOST is set.
+    var mail: (any MailTransport)? = nil
 
     func run() async throws {
         let jobs = authority.settings.jobs
@@ -19,6 +21,7 @@ struct PeriodicJobs: Service {
         var nextCRLs = Date.distantPast
         var nextResponses = Date.distantPast
         var nextCleanup = Date.distantPast
+        var nextNotifications = mail == nil ? Date.distantFuture : Date.distantPast
         // Problems that repeat every run (a CA without a password) are logged when they first appear.
         var reported: Set<String> = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -73,7 +76,13 @@ struct PeriodicJobs: Service {
                 }
                 nextCleanup = now.addingTimeInterval(jobs.acmeCleanupInterval)
             }
-            let wake = min(nextKeys, nextCRLs, nextResponses, nextCleanup)
+            if let mail, now >= nextNotifications {
+                await runJob("notifications", reported: &reported) {
+                    try await NotificationJob.run(authority, transport: mail, logger: logger)
+                }
+                nextNotifications = now.addingTimeInterval(jobs.notificationInterval)
+            }
+            let wake = min(nextKeys, nextCRLs, nextResponses, nextCleanup, nextNotifications)
             let delay = max(0.05, wake.timeIntervalSinceNow)
             try? await gracefulShutdownAwareSleep(seconds: delay)
         }
