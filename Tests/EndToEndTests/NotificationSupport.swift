@@ -10,23 +10,9 @@ final class TestSMTPServer {
 
     init(_ sandbox: Sandbox, name: String = "mail", port: Int = 0, arguments: [String] = []) throws {
         maildir = sandbox.path(name)
-        process.executableURL = URL(fileURLWithPath: Binaries.pkilint("python"))
-        process.arguments = [Judges.script("smtp_server.py"), "--maildir", maildir, "--port", String(port)] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        guard line.hasPrefix("ready "), let actual = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw ServerStartFailure(message: "the test SMTP server did not start: \(line)")
-        }
-        self.port = actual
+        self.port = try Judges.startServer(
+            process, script: "smtp_server.py", arguments: ["--maildir", maildir, "--port", String(port)] + arguments,
+            what: "the test SMTP server")
     }
 
     /// Every message received so far, in the order they arrived.

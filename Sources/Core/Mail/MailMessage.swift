@@ -57,13 +57,9 @@ public struct MailMessage: Sendable, Equatable {
         return lines
     }
 
-    /// RFC 5322 §3.3 date-time, in UTC.
+    /// RFC 5322 §3.3 date-time, in UTC: HTTP's IMF-fixdate with the numeric zone RFC 5322 asks for.
     static func headerDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        String(HTTPDate.format(date).dropLast(3)) + "+0000"
     }
 
     static func randomHex() -> String {

@@ -30,7 +30,7 @@ public enum ExpiryNotice {
               Common name: \(certificate.commonName.isEmpty ? "(none)" : certificate.commonName)
               Serial:      \(serial)
               CA:          \(certificate.authorityName)
-              Expires:     \(timestamp(certificate.notAfter))
+              Expires:     \(HTTPDate.format(certificate.notAfter))
               Days left:   \(daysLeft)
 
             To renew it from the CSR and settings it was signed with, run on the CA's host:
@@ -45,14 +45,5 @@ public enum ExpiryNotice {
 
             """
         return MailMessage(from: sender, to: [watcher], subject: "Certificate \(name) expires in \(days)", body: body, date: date)
-    }
-
-    /// `2026-12-02 18:30:00 UTC`.
-    static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
     }
 }

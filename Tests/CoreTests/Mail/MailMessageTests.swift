@@ -82,7 +82,7 @@ import Testing
         #expect(mail.to == [watcher])
         #expect(mail.body.contains("Serial:      7A:92:AB"))
         #expect(mail.body.contains("CA:          Issuing CA"))
-        #expect(mail.body.contains("Expires:     1970-01-06 00:00:00 UTC"))
+        #expect(mail.body.contains("Expires:     Tue, 06 Jan 1970 00:00:00 GMT"))
         #expect(mail.body.contains("swift-ca resign-cert 7A:92:AB"))
         #expect(mail.body.contains("swift-ca cert-watchers 7A:92:AB --rm ops@example.com"))
         let lastDay = ExpiryNotice.message(for: certificate, daysLeft: 1, watcher: watcher, from: sender, date: Date())
