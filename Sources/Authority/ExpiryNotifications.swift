@@ -69,9 +69,6 @@ extension Authority {
     }
 
     private func notificationSender() throws -> EmailAddress {
-        guard settings.email.host != nil else {
-            throw CAError(.invalidInput, "CA_EMAIL_HOST is not set, so no mail can be sent (--dry-run shows what is due)")
-        }
         guard let from = settings.email.from else {
             throw CAError(.invalidInput, "CA_EMAIL_FROM is not set; give the sender address of notification mails")
         }

@@ -93,13 +93,22 @@ struct SMTPSession {
     /// PLAIN (RFC 4616) when offered, else LOGIN; the password only ever goes to the server, base64 encoded.
     private func authenticate(user: String, password: String, capabilities: [String: String]) async throws {
         let mechanisms = Set((capabilities["AUTH"] ?? "").split(separator: " ").map(String.init))
+        let plain = Data(("\0" + user + "\0" + password).utf8).base64EncodedString()
+        let encodedPassword = Data(password.utf8).base64EncodedString()
+        // A server may quote a refused line in its reply; the reply goes into logs, the credentials must not.
+        func login(_ line: String, _ code: Int) async throws {
+            let reply = try await command(line)
+            guard reply.code == code else {
+                let said = [plain, encodedPassword].filter { !$0.isEmpty }.reduce(reply.summary) { $0.replacingOccurrences(of: $1, with: "(credentials)") }
+                throw MailDeliveryError(.server, "refused the login of \(user): \(said)")
+            }
+        }
         if mechanisms.contains("PLAIN") {
-            let credentials = Data(("\0" + user + "\0" + password).utf8).base64EncodedString()
-            try expect(await command("AUTH PLAIN " + credentials), 235, "refused the login of \(user)", scope: .server)
+            try await login("AUTH PLAIN " + plain, 235)
         } else if mechanisms.contains("LOGIN") {
-            try expect(await command("AUTH LOGIN"), 334, "refused AUTH LOGIN", scope: .server)
-            try expect(await command(Data(user.utf8).base64EncodedString()), 334, "refused the login of \(user)", scope: .server)
-            try expect(await command(Data(password.utf8).base64EncodedString()), 235, "refused the login of \(user)", scope: .server)
+            try await login("AUTH LOGIN", 334)
+            try await login(Data(user.utf8).base64EncodedString(), 334)
+            try await login(encodedPassword, 235)
         } else {
             throw MailDeliveryError(
                 .server, "offers no login swift-ca supports (PLAIN, LOGIN) but CA_EMAIL_USER is set (it offers: \(mechanisms.sorted().joined(separator: " ")))")
