@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Modules are split by role (see docs/architecture.md). Dependencies point one way:
-// CLI -> Authority -> (Store, Core). Core has no NIO so that its tests build quickly.
+// CLI -> Authority -> (Store, Core); Mail (SMTP over NIO) -> Core. Core has no NIO so that its tests build quickly.
 let package = Package(
     name: "swift-ca",
     platforms: [.macOS(.v14)],
@@ -90,9 +90,19 @@ let package = Package(
             path: "Sources/Validation"
         ),
         .target(
+            name: "CAMail",
+            dependencies: [
+                "CACore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Mail"
+        ),
+        .target(
             name: "CAServer",
             dependencies: [
-                "CACore", "CAStore", "CAAuthority", "CAACME", "CAValidation",
+                "CACore", "CAStore", "CAAuthority", "CAACME", "CAValidation", "CAMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -109,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "CACommandLine",
             dependencies: [
-                "CAAuthority", "CAServer", "CAACME",
+                "CAAuthority", "CAServer", "CAACME", "CAMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -254,16 +254,9 @@ extension Authority {
         return formatter.string(from: date)
     }
 
-    /// Accepts `user@example.com` and `Name <user@example.com>`; returns the bare address.
+    /// Accepts `user@example.com` and `Name <user@example.com>` (see `EmailAddress`); returns the bare
+    /// address, which is what watchers are stored and removed by.
     static func emailAddress(_ text: String) throws -> String {
-        var address = text.trimmingCharacters(in: .whitespaces)
-        if let open = address.lastIndex(of: "<"), address.hasSuffix(">") {
-            address = String(address[address.index(after: open)..<address.index(before: address.endIndex)])
-        }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(" ") else {
-            throw CAError(.invalidInput, "\"\(text)\" is not an e-mail address")
-        }
-        return address
+        try EmailAddress(parsing: text).address
     }
 }

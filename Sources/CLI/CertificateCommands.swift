@@ -24,7 +24,7 @@ struct SignCert: AsyncParsableCommand {
     @Option(help: "Use the named profile (built-in or from CA_PROFILES).") var profile: String?
     @Option(help: "Validity in days (default: the profile's or CA_DEFAULT_EXPIRES).") var expires: Int?
     @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
-    @Option(help: "E-mail address to notify before the certificate expires (repeatable).") var watch: [String] = []
+    @Option(help: "E-mail address to notify before the certificate expires: user@example.com or \"Name <user@example.com>\" (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
     @OptionGroup var extensions: ExtensionOverrideOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem

@@ -44,6 +44,17 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_JOB_ACME_CLEANUP_INTERVAL": "\(Int(settings.jobs.acmeCleanupInterval)) seconds",
                 "CA_JOB_INTERVAL": "\(Int(settings.jobs.schedulerInterval)) seconds",
                 "CA_JOB_LEASE_SECONDS": "\(Int(settings.jobs.leaseSeconds)) seconds",
+                "CA_EMAIL_HOST": settings.email.host ?? "(none: no mail is sent)",
+                "CA_EMAIL_PORT": "\(settings.email.effectivePort)",
+                "CA_EMAIL_USER": settings.email.user ?? "(none: no login)",
+                // The password is a secret: show only whether one is set.
+                "CA_EMAIL_PASSWORD": settings.email.password == nil ? "(none)" : "(set)",
+                "CA_EMAIL_USE_TLS": settings.email.useSTARTTLS ? "true" : "false",
+                "CA_EMAIL_USE_SSL": settings.email.useImplicitTLS ? "true" : "false",
+                "CA_EMAIL_FROM": settings.email.from?.headerValue ?? "(none)",
+                "CA_EMAIL_TLS_CA_FILE": settings.email.tlsCAFile ?? "(the system trust store)",
+                "CA_EMAIL_TIMEOUT": "\(Int(settings.email.timeout)) seconds",
+                "CA_JOB_NOTIFICATION_INTERVAL": "\(Int(settings.jobs.notificationInterval)) seconds",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

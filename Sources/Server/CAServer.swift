@@ -1,5 +1,6 @@
 import CAACME
 import CAAuthority
+import CAMail
 import CAStore
 import CACore
 import CAValidation
@@ -97,9 +98,10 @@ public enum CAServer {
         }
         let responderReload = ResponderReload(responder: responder, interval: min(settings.jobs.ocspKeyInterval, 60), logger: logger)
         let node = nodeName()
+        let mail = settings.email.host == nil ? nil : try SMTPTransport(settings: settings.email)
         let jobs = JobScheduler(
-            jobs: ServerJobs.make(authority: jobsAuthority, responder: responder, role: options.role, logger: logger), leases: leases,
-            node: node, settings: settings.jobs, metrics: metrics, logger: logger,
+            jobs: ServerJobs.make(authority: jobsAuthority, responder: responder, role: options.role, mail: mail, logger: logger),
+            leases: leases, node: node, settings: settings.jobs, metrics: metrics, logger: logger,
             everyTick: { await responderReload.runIfDue() })
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)

@@ -52,6 +52,9 @@ extension Store {
             ("revoked_reason", .text), ("compromised_at", .integer), ("created_at", .integer),
         ]),
         CopiedTable("certificate_watchers", key: ["certificate_serial", "email"], [("certificate_serial", .text), ("email", .text)]),
+        CopiedTable("expiry_notifications", key: ["certificate_serial", "email", "threshold_days"], [
+            ("certificate_serial", .text), ("email", .text), ("threshold_days", .integer), ("sent_at", .integer),
+        ]),
         CopiedTable("certificate_revocation_lists", key: ["authority_serial", "scope"], [
             ("authority_serial", .text), ("scope", .text), ("number", .integer), ("this_update", .integer),
             ("next_update", .integer), ("crl_der", .blob),

@@ -19,6 +19,7 @@ enum Migrations {
         Migration(version: 5, description: "ACME accounts and nonces", apply: createACMEAccountTables),
         Migration(version: 6, description: "ACME orders, authorizations, challenges, external account keys", apply: createACMEOrderTables),
         Migration(version: 7, description: "secrets shared by all server nodes", apply: createSecrets),
+        Migration(version: 8, description: "expiry notifications sent", apply: createExpiryNotifications),
         Migration(version: 9, description: "job leases for several server nodes", apply: createJobLeases),
         Migration(version: 10, description: "index for listings of one CA", apply: createAuthorityListingIndex),
         Migration(version: 11, description: "signing queue and server nodes", apply: createSigningQueue),
@@ -221,6 +222,21 @@ enum Migrations {
             .column("node", type: .text, .primaryKey(autoIncrement: false))
             .column("role", type: .text, .notNull)
             .column("last_seen", type: .bigint, .notNull)
+            .run()
+    }
+
+    /// One row per expiry mail delivered: certificate, watcher and the threshold it was for. The notification
+    /// job needs only the smallest threshold per certificate and watcher, which the primary key serves; a row
+    /// per mail (rather than a column on `certificate_watchers`) also records when each went out, and stays
+    /// right when CA_NOTIFICATION_DAYS changes. Rows are written after the server accepted the mail, so a
+    /// failed delivery is never recorded and the next run tries again.
+    static func createExpiryNotifications(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "expiry_notifications")
+            .column("certificate_serial", type: .text, .notNull, .references("certificates", "serial"))
+            .column("email", type: .text, .notNull)
+            .column("threshold_days", type: .bigint, .notNull)
+            .column("sent_at", type: .bigint, .notNull)
+            .primaryKey("certificate_serial", "email", "threshold_days")
             .run()
     }
 

@@ -15,24 +15,7 @@ final class TestDNSServer {
     init(_ sandbox: Sandbox, records: [[String: Any]] = []) throws {
         zoneFile = sandbox.path("zone.json")
         try Self.write(records: records, to: zoneFile)
-        let script = Judges.script("dns_server.py")
-        process.executableURL = URL(fileURLWithPath: Binaries.pkilint("python"))
-        process.arguments = [script, "--port", "0", "--zone", zoneFile]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw ServerStartFailure(message: "the test DNS server did not start: \(line)")
-        }
-        self.port = port
+        port = try Judges.startServer(process, script: "dns_server.py", arguments: ["--port", "0", "--zone", zoneFile], what: "the test DNS server")
     }
 
     static func write(records: [[String: Any]], to file: String) throws {
@@ -98,5 +81,26 @@ final class ACMEInstallation {
 extension Judges {
     static func script(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/\(name)").path
+    }
+
+    /// Runs a judge's server script with the judges' python and waits for its `ready PORT` line; returns the port.
+    static func startServer(_ process: Process, script name: String, arguments: [String], what: String) throws -> Int {
+        process.executableURL = URL(fileURLWithPath: Binaries.pkilint("python"))
+        process.arguments = [script(name)] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = ""
+        while !line.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw ServerStartFailure(message: "\(what) did not start: \(line)")
+        }
+        return port
     }
 }

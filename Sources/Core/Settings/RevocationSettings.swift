@@ -60,6 +60,8 @@ public struct ServerJobSettings: Sendable, Equatable {
     /// CA_JOB_LEASE_SECONDS: how long a node that stopped answering keeps a job before another takes it over.
     /// A node running a job renews its lease at a third of this.
     public var leaseSeconds: TimeInterval = 60
+    /// How often watchers of expiring certificates are mailed, in seconds (only with CA_EMAIL_HOST).
+    public var notificationInterval: TimeInterval = 3_600
 
     public init() {}
 }

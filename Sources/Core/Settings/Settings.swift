@@ -40,6 +40,7 @@ public struct Settings: Sendable {
     /// CA_ENABLE_ACME: the global switch; each CA also needs `edit-ca --acme-enable`.
     public var acmeEnabled = true
     public var acme = ACMESettings()
+    public var email = EmailSettings()
 
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
@@ -54,7 +55,16 @@ public struct Settings: Sendable {
         "CA_JOB_OCSP_RESPONSE_INTERVAL", "CA_JOB_STATUS_POLL_MILLISECONDS", "CA_JOB_ACME_CLEANUP_INTERVAL", "CA_JOB_INTERVAL", "CA_JOB_LEASE_SECONDS", "CA_ENABLE_ACME",
         "CA_ACME_DEFAULT_CERT_VALIDITY", "CA_ACME_MAX_CERT_VALIDITY", "CA_ACME_ORDER_VALIDITY", "CA_ACME_HTTP01_PORT",
         "CA_ACME_TLSALPN01_PORT", "CA_ACME_STATIC_HOSTS", "CA_ACME_DNS_SERVER", "CA_ACME_ALLOW_PRIVATE_ADDRESSES",
-        "CA_ACME_VALIDATION_TIMEOUT",
+        "CA_ACME_VALIDATION_TIMEOUT", "CA_EMAIL_HOST", "CA_EMAIL_PORT", "CA_EMAIL_USER", "CA_EMAIL_PASSWORD",
+        "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
+        "CA_JOB_NOTIFICATION_INTERVAL",
+    ]
+
+    /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).
+    /// The setting's own name wins when both are given.
+    public static let aliases: [String: String] = [
+        "CA_EMAIL_HOST_USER": "CA_EMAIL_USER", "CA_EMAIL_HOST_PASSWORD": "CA_EMAIL_PASSWORD",
+        "CA_DEFAULT_FROM_EMAIL": "CA_EMAIL_FROM",
     ]
 
     /// The database this installation uses: CA_DATABASE_URL if set, else the SQLite file CA_DATABASE.

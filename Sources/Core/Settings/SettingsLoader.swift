@@ -24,6 +24,9 @@ public enum SettingsLoader {
         for (name, entry) in environmentValues.sorted(by: { $0.key < $1.key }) {
             try apply(name: name, value: entry.value, source: entry.source, to: &settings)
         }
+        if settings.email.useSTARTTLS && settings.email.useImplicitTLS {
+            throw CAError(.invalidInput, "CA_EMAIL_USE_TLS (STARTTLS) and CA_EMAIL_USE_SSL (implicit TLS) exclude each other; set one")
+        }
         if settings.sources["CA_DATABASE"] == "default" {
             settings.databasePath = (settings.caDirectory as NSString).appendingPathComponent("swift-ca.sqlite3")
         }
@@ -42,6 +45,13 @@ public enum SettingsLoader {
                 result[name] = (value, "environment \(name)")
             }
         }
+        for (alias, name) in Settings.aliases.sorted(by: { $0.key < $1.key }) where result[name] == nil {
+            if let value = environment["SWIFT_CA_" + alias] {
+                result[name] = (value, "environment SWIFT_CA_\(alias)")
+            } else if let value = environment[alias] {
+                result[name] = (value, "environment \(alias)")
+            }
+        }
         if let value = environment[databaseOptionVariable] {
             result["CA_DATABASE_URL"] = (value, "option --database")
         }
@@ -55,10 +65,17 @@ public enum SettingsLoader {
         guard let object = try? JSONSerialization.jsonObject(with: data), let settings = object as? [String: Any] else {
             throw CAError(.invalidInput, "the settings file \(path) is not a JSON object")
         }
-        for name in settings.keys where !Settings.names.contains(name) {
-            throw CAError(.invalidInput, "unknown setting \(name) in \(path)")
+        var result: [String: Any] = [:]
+        for (name, value) in settings {
+            if Settings.names.contains(name) {
+                result[name] = value
+            } else if let primary = Settings.aliases[name] {
+                if settings[primary] == nil { result[primary] = value }
+            } else {
+                throw CAError(.invalidInput, "unknown setting \(name) in \(path)")
+            }
         }
-        return settings
+        return result
     }
 
     static func apply(name: String, value: Any, source: String, to settings: inout Settings) throws {
@@ -134,9 +151,40 @@ public enum SettingsLoader {
             }
         case "CA_ACME_ALLOW_PRIVATE_ADDRESSES": settings.acme.allowPrivateAddresses = try reader.boolean()
         case "CA_ACME_VALIDATION_TIMEOUT": settings.acme.validationTimeout = TimeInterval(try reader.positiveInteger())
+        case "CA_EMAIL_HOST", "CA_EMAIL_PORT", "CA_EMAIL_USER", "CA_EMAIL_PASSWORD", "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL",
+            "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT":
+            try applyEmail(name: name, reader: reader, to: &settings.email)
+        case "CA_JOB_NOTIFICATION_INTERVAL": settings.jobs.notificationInterval = TimeInterval(try reader.positiveInteger())
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
+    }
+}
+
+extension SettingsLoader {
+    /// The CA_EMAIL_* settings; an empty string unsets the optional ones, as for CA_DEFAULT_HOSTNAME.
+    static func applyEmail(name: String, reader: SettingValue, to email: inout EmailSettings) throws {
+        switch name {
+        case "CA_EMAIL_HOST": email.host = try reader.optionalString()
+        case "CA_EMAIL_PORT": email.port = try reader.port()
+        case "CA_EMAIL_USER": email.user = try reader.optionalString()
+        case "CA_EMAIL_PASSWORD": email.password = try reader.optionalString().map(SecretText.init)
+        case "CA_EMAIL_USE_TLS": email.useSTARTTLS = try reader.boolean()
+        case "CA_EMAIL_USE_SSL": email.useImplicitTLS = try reader.boolean()
+        case "CA_EMAIL_FROM":
+            guard let text = try reader.optionalString() else {
+                email.from = nil
+                return
+            }
+            do {
+                email.from = try EmailAddress(parsing: text)
+            } catch {
+                throw reader.invalid("an e-mail address (user@example.com or Name <user@example.com>)")
+            }
+        case "CA_EMAIL_TLS_CA_FILE": email.tlsCAFile = try reader.optionalString()
+        case "CA_EMAIL_TIMEOUT": email.timeout = TimeInterval(try reader.positiveInteger())
+        default: throw CAError(.invalidInput, "unknown setting \(name) (\(reader.source))")
+        }
     }
 }
 
@@ -153,6 +201,12 @@ struct SettingValue {
     func string() throws -> String {
         if let text = value as? String { return text }
         throw invalid("a string")
+    }
+
+    /// A string, nil when empty.
+    func optionalString() throws -> String? {
+        let text = try string()
+        return text.isEmpty ? nil : text
     }
 
     func boolean() throws -> Bool {

@@ -104,7 +104,9 @@ final class ReportedProblems: @unchecked Sendable {
 
 /// The jobs a node runs, by role: a public node holds no CA key, so it runs only what needs none.
 enum ServerJobs {
-    static func make(authority: Authority, responder: OCSPResponder, role: CAServer.Role, logger: Logger) -> [PeriodicJob] {
+    static func make(
+        authority: Authority, responder: OCSPResponder, role: CAServer.Role, mail: (any MailTransport)?, logger: Logger
+    ) -> [PeriodicJob] {
         let intervals = authority.settings.jobs
         var jobs: [PeriodicJob] = []
         if role == .all {
@@ -140,6 +142,12 @@ enum ServerJobs {
                     if case .failed(let error) = outcome.result { return "CA \(outcome.authority.name): \(error.message)" }
                     return nil
                 }
+            })
+        }
+        // Expiry notifications need no CA key, and run only when CA_EMAIL_HOST names a mail server.
+        if let mail {
+            jobs.append(PeriodicJob(name: "notifications", interval: intervals.notificationInterval) {
+                try await NotificationJob.run(authority, transport: mail, logger: logger)
             })
         }
         jobs.append(PeriodicJob(name: "acme-cleanup", interval: intervals.acmeCleanupInterval) {

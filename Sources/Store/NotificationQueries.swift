@@ -1,0 +1,64 @@
+import CACore
+import Foundation
+import SQLKit
+
+/// A watcher of an unexpired, unrevoked certificate and the smallest threshold already mailed to them.
+public struct WatchedExpiry: Sendable, Equatable {
+    public var certificate: ExpiringCertificate
+    public var email: String
+    /// nil when no expiry mail was sent to this watcher for this certificate yet.
+    public var lowestNotified: Int?
+
+    public init(certificate: ExpiringCertificate, email: String, lowestNotified: Int?) {
+        self.certificate = certificate
+        self.email = email
+        self.lowestNotified = lowestNotified
+    }
+}
+
+extension Store {
+    /// Watchers of certificates that are not revoked and expire after `now` but no later than `horizon`,
+    /// soonest first. The range on `not_after` is read from the listing index, and each watcher's smallest
+    /// notified threshold from the primary key of `expiry_notifications`.
+    public func watchedExpiries(after now: Date, until horizon: Date) async throws -> [WatchedExpiry] {
+        try await run {
+            try await database.raw(Self.watchedExpiriesQuery(after: now, until: horizon)).all().map { row in
+                WatchedExpiry(
+                    certificate: ExpiringCertificate(
+                        serial: try row.decode(column: "serial", as: String.self),
+                        commonName: try row.decode(column: "common_name", as: String.self),
+                        authorityName: try row.decode(column: "authority_name", as: String.self),
+                        notAfter: Date(storedSeconds: try row.decode(column: "not_after", as: Int64.self))),
+                    email: try row.decode(column: "email", as: String.self),
+                    lowestNotified: try row.decode(column: "lowest_notified", as: Int64?.self).map { Int($0) })
+            }
+        }
+    }
+
+    static func watchedExpiriesQuery(after now: Date, until horizon: Date) -> SQLQueryString {
+        """
+        SELECT c.serial, c.common_name, c.not_after, a.name AS authority_name, w.email,
+        (SELECT MIN(n.threshold_days) FROM expiry_notifications n
+         WHERE n.certificate_serial = c.serial AND n.email = w.email) AS lowest_notified
+        FROM certificates c
+        JOIN certificate_watchers w ON w.certificate_serial = c.serial
+        JOIN certificate_authorities a ON a.serial = c.authority_serial
+        WHERE c.not_after > \(bind: now.storedSeconds) AND c.not_after <= \(bind: horizon.storedSeconds)
+        AND c.revoked_at IS NULL
+        ORDER BY c.not_after, c.serial, w.email
+        """
+    }
+
+    /// Records a delivered expiry mail. Recording it twice (two runs that raced) changes nothing.
+    public func recordExpiryNotification(serial: String, email: String, threshold: Int, sentAt: Date) async throws {
+        try await run {
+            try await database.raw(
+                """
+                INSERT INTO expiry_notifications (certificate_serial, email, threshold_days, sent_at)
+                VALUES (\(bind: serial), \(bind: email), \(bind: threshold), \(bind: sentAt.storedSeconds))
+                ON CONFLICT DO NOTHING
+                """
+            ).run()
+        }
+    }
+}
