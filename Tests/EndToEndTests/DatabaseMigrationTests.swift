@@ -55,5 +55,7 @@ import Testing
         #expect(try sandbox.expectSuccess("--database", target.url, "settings").contains("option --database"))
         try sandbox.expectFailure(["--database", "nonsense", "list-certs"], mentioning: "database URL")
         try sandbox.expectFailure(["list-certs", "--database"], mentioning: "--database needs a URL")
+        // Nothing listens on port 1: the reason is named, not just "connectionError".
+        try sandbox.expectFailure(["--database", "postgres://ca@127.0.0.1:1/pki", "list-certs"], mentioning: "connection refused")
     }
 }
