@@ -145,6 +145,7 @@ extension Store {
     private func copy(_ table: CopiedTable, from source: Store) async throws -> Int {
         // CAs point at their parents; copying parents first keeps the foreign key satisfied.
         let pageSize = table.name == "certificate_authorities" ? Int.max : 2_000
+        let keyIndexes = table.key.map { key in table.columns.firstIndex { $0.name == key }! }
         var after: [CopiedValue]?
         var copied = 0
         while true {
@@ -154,7 +155,6 @@ extension Store {
             try await insert(rows, into: table)
             copied += rows.count
             if rows.count < pageSize { break }
-            let keyIndexes = table.key.map { key in table.columns.firstIndex { $0.name == key }! }
             after = keyIndexes.map { rows[rows.count - 1][$0] }
         }
         return copied
