@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Modules are split by role (see docs/architecture.md). Dependencies point one way:
-// CLI -> Authority -> (Store, Core); Mail (SMTP over NIO) -> Core. Core has no NIO so that its tests build quickly.
+// CLI -> Server -> (RESTAPI, WebUI) -> (Access, Authority) -> (Store, Core); Mail (SMTP over NIO) -> Core. Core has no NIO so that its tests build quickly.
 let package = Package(
     name: "swift-ca",
     platforms: [.macOS(.v14)],
@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -100,9 +102,43 @@ let package = Package(
             path: "Sources/Mail"
         ),
         .target(
+            name: "CAAccess",
+            dependencies: [
+                "CACore", "CAStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Access"
+        ),
+        .target(
+            name: "CARESTAPI",
+            dependencies: [
+                "CACore", "CAStore", "CAAuthority", "CAAccess",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/RESTAPI"
+        ),
+        .target(
+            name: "CAWebUI",
+            dependencies: [
+                "CACore", "CAStore", "CAAuthority", "CAAccess",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Sources/WebUI"
+        ),
+        .target(
             name: "CAServer",
             dependencies: [
-                "CACore", "CAStore", "CAAuthority", "CAACME", "CAValidation", "CAMail",
+                "CACore", "CAStore", "CAAuthority", "CAACME", "CAValidation", "CAMail", "CAAccess", "CARESTAPI", "CAWebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -119,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "CACommandLine",
             dependencies: [
-                "CAAuthority", "CAServer", "CAACME", "CAMail",
+                "CAAuthority", "CAServer", "CAACME", "CAMail", "CAAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

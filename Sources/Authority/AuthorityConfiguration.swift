@@ -13,6 +13,8 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     public var defaultHostname: String?
     /// ACME settings of this CA; nil (as stored by older versions) means ACME is off.
     public var acme: ACMEConfiguration?
+    /// The REST API may see and use this CA (django-ca's `api_enabled`); nil, as stored by older versions, is off.
+    public var apiEnabled: Bool?
 
     public init() {}
 

@@ -38,6 +38,8 @@ public struct AuthorityCreationRequest: Sendable {
     public var inhibitPolicyMapping: Int?
     /// ACME settings (`--acme-*`); empty leaves ACME off.
     public var acme = ACMEConfigurationChanges()
+    /// `--api-enable`: the REST API may use this CA.
+    public var apiEnabled = false
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
     public var website: String?
@@ -130,6 +132,7 @@ extension Authority {
             if let profile = request.acme.profile { _ = try profiles.profile(named: profile) }
             configuration.acme = request.acme.applied(to: nil)
         }
+        if request.apiEnabled { configuration.apiEnabled = true }
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()
@@ -152,7 +155,10 @@ extension Authority {
                 notAfter: certificate.notValidAfter, enabled: true, certificateDER: try certificate.derBytes(),
                 keyBackend: created.reference.backend, keyLocation: created.reference.location,
                 configuration: try configuration.encoded(), revocation: nil, createdAt: now, updatedAt: now)
-            try await store.transaction { try await self.store.insertAuthority(record) }
+            try await store.transaction {
+                try await self.store.insertAuthority(record)
+                try await self.audit("init-ca", target: record.serial, detail: "name \(record.name), subject \(record.subject)")
+            }
             return record
         } catch {
             // No orphan key file when the CA could not be stored.

@@ -14,6 +14,7 @@ extension Authority {
             let changed = try await self.store.revokeCertificate(serial: record.serial, revocation: revocation)
             if changed {
                 try await self.store.recordStatusChange(authority: record.authoritySerial, serial: record.serial)
+                try await self.audit("revoke", target: record.serial, detail: Self.describe(revocation))
             }
             return changed
         }
@@ -37,6 +38,7 @@ extension Authority {
             if changed, let parent = record.parentSerial {
                 try await self.store.recordStatusChange(authority: parent, serial: record.serial)
             }
+            if changed { try await self.audit("revoke-ca", target: record.serial, detail: Self.describe(revocation)) }
             return changed
         }
         guard changed else { throw CAError(.conflict, "CA \"\(name)\" is already revoked") }
@@ -70,6 +72,10 @@ extension Authority {
         try await store.transaction {
             for email in added { try await self.store.addWatcher(email, to: record.serial) }
             for email in removed { try await self.store.removeWatcher(email, from: record.serial) }
+            if !added.isEmpty || !removed.isEmpty {
+                let detail = (added.map { "+" + $0 } + removed.map { "-" + $0 }).joined(separator: " ")
+                try await self.audit("watchers", target: record.serial, detail: detail)
+            }
         }
         return try await store.watchers(of: record.serial)
     }

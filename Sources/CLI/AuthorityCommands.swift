@@ -56,6 +56,7 @@ struct InitCA: AsyncParsableCommand {
     @Option(help: "Terms of service URL (ACME directory meta).") var tos: String?
     @Option(help: "CAA identity (ACME directory meta).") var caa: String?
     @OptionGroup var acme: ACMEOptions
+    @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
 
@@ -104,6 +105,7 @@ struct InitCA: AsyncParsableCommand {
             request.termsOfService = tos
             request.caaIdentity = caa
             request.acme = try acme.changes()
+            request.apiEnabled = try api.enabled() ?? false
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, authority: authority, to: &sink)
@@ -152,6 +154,7 @@ struct EditCA: AsyncParsableCommand {
     @Option var tos: String?
     @Option var caa: String?
     @OptionGroup var acme: ACMEOptions
+    @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
 
     func run() async throws {
@@ -159,11 +162,23 @@ struct EditCA: AsyncParsableCommand {
             if enable && disable { throw CAError(.invalidInput, "give either --enable or --disable, not both") }
             let record = try await authority.editAuthority(
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
-                website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes())
+                website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes(),
+                apiEnabled: try api.enabled())
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
     }
 
+}
+
+/// `--api-enable` / `--api-disable` of `init-ca` and `edit-ca` (django-ca's names).
+struct APIOptions: ParsableArguments {
+    @Flag(help: "Let the REST API see and use this CA (users still need a role that allows the action).")
+    var apiEnable = false
+    @Flag(help: "Hide this CA from the REST API (the default).") var apiDisable = false
+
+    func enabled() throws -> Bool? {
+        try ACMEOptions.choice(apiEnable, apiDisable, "--api-enable", "--api-disable")
+    }
 }
 
 /// The ACME options of `init-ca` and `edit-ca` (django-ca's names).

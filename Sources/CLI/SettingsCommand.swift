@@ -55,6 +55,12 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_EMAIL_TLS_CA_FILE": settings.email.tlsCAFile ?? "(the system trust store)",
                 "CA_EMAIL_TIMEOUT": "\(Int(settings.email.timeout)) seconds",
                 "CA_JOB_NOTIFICATION_INTERVAL": "\(Int(settings.jobs.notificationInterval)) seconds",
+                "CA_ENABLE_REST_API": settings.access.restAPIEnabled ? "true" : "false",
+                "CA_ENABLE_WEB_UI": settings.access.webInterfaceEnabled ? "true" : "false",
+                "CA_PASSWORD_HASH_COST": "\(settings.access.passwordHashCost)",
+                "CA_SESSION_SECONDS": "\(Int(settings.access.sessionSeconds)) seconds",
+                "CA_LOGIN_ATTEMPTS": "\(settings.access.loginAttempts)",
+                "CA_LOGIN_LOCKOUT_SECONDS": "\(Int(settings.access.loginLockoutSeconds)) seconds",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

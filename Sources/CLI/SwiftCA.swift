@@ -17,7 +17,9 @@ struct SwiftCA: AsyncParsableCommand {
             InitCA.self, EditCA.self, ImportCA.self, ListCAs.self, ViewCA.self, DumpCA.self,
             SignCert.self, ResignCert.self, ImportCert.self, ListCerts.self, ViewCert.self, DumpCert.self,
             RevokeCert.self, CertWatchers.self, NotifyExpiringCerts.self, RevokeCA.self, DumpCRL.self, DumpOCSPIndex.self, GenerateCRLs.self,
-            GenerateOCSPKeys.self, GenerateOCSPResponses.self, ACMECleanupCommand.self, ACMEExternalAccountCommand.self, MigrateDatabase.self, ListJobs.self, Serve.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
+            GenerateOCSPKeys.self, GenerateOCSPResponses.self, ACMECleanupCommand.self, ACMEExternalAccountCommand.self, MigrateDatabase.self, ListJobs.self,
+            CreateUser.self, ListUsers.self, DeleteUser.self, SetPassword.self, CreateToken.self, ListTokens.self, DeleteToken.self,
+            AuditLog.self, Serve.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
         ]
     )
 

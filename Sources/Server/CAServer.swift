@@ -1,4 +1,5 @@
 import CAACME
+import CAAccess
 import CAAuthority
 import CAMail
 import CAStore
@@ -12,6 +13,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import CARESTAPI
+import CAWebUI
 
 /// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses (signed, so plain HTTP serves them,
 /// RFC 5280 §4.2.1.13 and RFC 6960), serves ACME (over HTTPS with `--tls-*`), and runs the periodic jobs.
@@ -63,6 +66,9 @@ public enum CAServer {
         let leases = try await Store.open(settings.database)
         // Signs what public nodes queued; a connection of its own because stores serve one task at a time.
         let signingAuthority = signs ? try await Authority.open(settings: settings) : nil
+        // The web interface and the API have a connection each, so that a long listing never delays a signature.
+        let apiAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        let webAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
@@ -73,6 +79,8 @@ public enum CAServer {
                 await acmeBookkeeping.shutdown()
                 await leases.shutdown()
                 await signingAuthority?.close()
+                await apiAuthority.close()
+                await webAuthority.close()
             }
         }
         let metrics = ServerMetrics()
@@ -83,6 +91,12 @@ public enum CAServer {
         let router = RequestRouter(
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
             acme: ACMEService(authority: acmeAuthority, bookkeeping: acmeBookkeeping, validator: validator),
+            restAPI: settings.access.restAPIEnabled
+                ? RESTAPI(authority: apiAuthority, access: AccessControl(store: apiAuthority.store, settings: settings.access), logger: logger)
+                : nil,
+            webInterface: settings.access.webInterfaceEnabled
+                ? WebInterface(authority: webAuthority, access: AccessControl(store: webAuthority.store, settings: settings.access), logger: logger)
+                : nil,
             metrics: metrics, logger: logger)
         var listeners: [any Service] = []
         if let tls = options.tls {
@@ -129,7 +143,9 @@ public enum CAServer {
     ) throws -> any Service {
         let scheme = tls == nil ? "http" : "https"
         return Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in await router.respond(to: request) },
+            responder: CallbackResponder<PeerRequestContext> { request, context in
+                await router.respond(to: request, remoteAddress: context.peerAddress)
+            },
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "swift-ca"),
             onServerRunning: { channel in
@@ -153,5 +169,16 @@ public enum CAServer {
         } catch {
             throw CAError(.invalidInput, "cannot load the TLS certificate \(files.certificatePath) and key \(files.keyPath): \(error)")
         }
+    }
+}
+
+/// Hummingbird's basic context plus the peer's address, which the audit log and login throttling need.
+struct PeerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peerAddress: String
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }

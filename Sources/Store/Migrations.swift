@@ -24,6 +24,8 @@ enum Migrations {
         Migration(version: 10, description: "index for listings of one CA", apply: createAuthorityListingIndex),
         Migration(version: 11, description: "signing queue and server nodes", apply: createSigningQueue),
         Migration(version: 12, description: "certificates by CN in serial order", apply: createCommonNameSerialIndex),
+        Migration(version: 13, description: "users, API tokens, web sessions, audit log", apply: createAccessTables),
+        Migration(version: 14, description: "subject alternative names of certificates, for searches", apply: addAlternativeNames),
     ]
 
     static func apply(to store: Store) async throws {
@@ -213,6 +215,72 @@ enum Migrations {
         try await database.create(index: "certificates_by_common_name_serial").on("certificates")
             .column("common_name").column("serial").run()
         try await database.drop(index: "certificates_by_common_name").run()
+    }
+
+    /// People and programs of the web interface and the REST API. Only hashes of secrets are stored: bcrypt
+    /// for passwords, SHA-256 for token and session secrets (random 256-bit values, so a slow hash adds
+    /// nothing but latency). Sessions live in the database so that any node answers any request.
+    /// `audit_log` is append-only: who did what to which object, when and from where.
+    static func createAccessTables(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "users")
+            .column("name", type: .text, .primaryKey(autoIncrement: false))
+            .column("password_hash", type: .text, .notNull)
+            .column("role", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("password_changed_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(table: "api_tokens")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("user_name", type: .text, .notNull, .references("users", "name"))
+            .column("label", type: .text, .notNull)
+            .column("secret_hash", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint)
+            .run()
+        try await database.create(table: "web_sessions")
+            .column("id_hash", type: .text, .primaryKey(autoIncrement: false))
+            .column("user_name", type: .text, .notNull, .references("users", "name"))
+            .column("csrf_token", type: .text, .notNull)
+            .column("source", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "web_sessions_by_user").on("web_sessions").column("user_name").run()
+        try await database.create(index: "api_tokens_by_user").on("api_tokens").column("user_name").run()
+        try await database.create(table: "audit_log")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("at", type: .bigint, .notNull)
+            .column("actor", type: .text, .notNull)
+            .column("source", type: .text, .notNull)
+            .column("action", type: .text, .notNull)
+            .column("target", type: .text, .notNull)
+            .column("detail", type: .text, .notNull)
+            .run()
+        try await database.create(index: "audit_log_by_target").on("audit_log").column("target").column("id").run()
+    }
+
+    /// The web interface and the API search certificates by SAN. Existing rows are filled from their DER in
+    /// pages by serial (a one-time cost of about 20 µs per certificate).
+    static func addAlternativeNames(_ database: any SQLDatabase) async throws {
+        try await database.raw("ALTER TABLE certificates ADD COLUMN alternative_names TEXT").run()
+        var after = ""
+        while true {
+            let rows = try await database.raw(
+                "SELECT serial, certificate_der FROM certificates WHERE serial > \(bind: after) ORDER BY serial LIMIT 1000"
+            ).all()
+            guard let last = rows.last else { break }
+            for row in rows {
+                let serial = try row.decode(column: "serial", as: String.self)
+                let der = [UInt8](try row.decode(column: "certificate_der", as: Data.self))
+                try await database.raw(
+                    """
+                    UPDATE certificates SET alternative_names = \(bind: CertificateSearchText.alternativeNames(ofDER: der))
+                    WHERE serial = \(bind: serial)
+                    """
+                ).run()
+            }
+            after = try last.decode(column: "serial", as: String.self)
+        }
     }
 
     /// Requests that a node without CA keys hands to one with them, and the nodes' heartbeats by which a

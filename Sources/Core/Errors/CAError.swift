@@ -19,6 +19,12 @@ public struct CAError: Error, Sendable, Equatable, CustomStringConvertible {
         case policy
         /// The database or file system failed.
         case storage
+        /// No valid credentials came with the request (HTTP 401).
+        case unauthenticated
+        /// The credentials are valid but lack the permission (HTTP 403).
+        case forbidden
+        /// Too many failed attempts; the caller must wait (HTTP 429).
+        case rateLimited
     }
 
     public let kind: Kind

@@ -41,6 +41,7 @@ public struct Settings: Sendable {
     public var acmeEnabled = true
     public var acme = ACMESettings()
     public var email = EmailSettings()
+    public var access = AccessSettings()
 
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
@@ -57,7 +58,8 @@ public struct Settings: Sendable {
         "CA_ACME_TLSALPN01_PORT", "CA_ACME_STATIC_HOSTS", "CA_ACME_DNS_SERVER", "CA_ACME_ALLOW_PRIVATE_ADDRESSES",
         "CA_ACME_VALIDATION_TIMEOUT", "CA_EMAIL_HOST", "CA_EMAIL_PORT", "CA_EMAIL_USER", "CA_EMAIL_PASSWORD",
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
-        "CA_JOB_NOTIFICATION_INTERVAL",
+        "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
+        "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).

@@ -128,6 +128,17 @@ public enum SettingsLoader {
         case "CA_JOB_OCSP_RESPONSE_INTERVAL": settings.jobs.ocspResponseInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_STATUS_POLL_MILLISECONDS": settings.jobs.statusPollMilliseconds = try reader.positiveInteger()
         case "CA_ENABLE_ACME": settings.acmeEnabled = try reader.boolean()
+        case "CA_ENABLE_REST_API": settings.access.restAPIEnabled = try reader.boolean()
+        case "CA_ENABLE_WEB_UI": settings.access.webInterfaceEnabled = try reader.boolean()
+        case "CA_PASSWORD_HASH_COST":
+            let cost = try reader.positiveInteger()
+            guard (4...31).contains(cost) else {
+                throw CAError(.invalidInput, "CA_PASSWORD_HASH_COST must be between 4 and 31 (bcrypt's range), not \(cost)")
+            }
+            settings.access.passwordHashCost = cost
+        case "CA_SESSION_SECONDS": settings.access.sessionSeconds = TimeInterval(try reader.positiveInteger())
+        case "CA_LOGIN_ATTEMPTS": settings.access.loginAttempts = try reader.positiveInteger()
+        case "CA_LOGIN_LOCKOUT_SECONDS": settings.access.loginLockoutSeconds = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_ACME_CLEANUP_INTERVAL": settings.jobs.acmeCleanupInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_INTERVAL": settings.jobs.schedulerInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_LEASE_SECONDS": settings.jobs.leaseSeconds = TimeInterval(try reader.positiveInteger())

@@ -1,10 +1,13 @@
 import CAACME
+import CAAccess
 import CAAuthority
 import CACore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import CARESTAPI
+import CAWebUI
 
 /// Maps the published paths to their handlers. Paths are matched by hand, not by a route table, because an
 /// OCSP GET carries base64 (with `/` and `+`) in the path and trailing slashes are optional.
@@ -13,6 +16,9 @@ struct RequestRouter: Sendable {
     let responder: OCSPResponder
     let publisher: RevocationPublisher
     let acme: ACMEService
+    /// nil when CA_ENABLE_REST_API or CA_ENABLE_WEB_UI is off: those paths are then not found.
+    let restAPI: RESTAPI?
+    let webInterface: WebInterface?
     /// `http` or `https`: the scheme of the listener this router serves, for the ACME URLs it writes.
     var scheme = "http"
     let metrics: ServerMetrics
@@ -20,16 +26,22 @@ struct RequestRouter: Sendable {
     /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
     static let maximumBodySize = 32 * 1024
 
-    func respond(to request: Request) async -> Response {
+    func respond(to request: Request, remoteAddress: String) async -> Response {
         let started = ContinuousClock.now
-        let (endpoint, response) = await route(request)
+        let (endpoint, response) = await route(request, origin: RequestOrigin(address: remoteAddress, secure: scheme == "https"))
         metrics.request(endpoint: endpoint, status: response.status.code, duration: ContinuousClock.now - started)
         return response
     }
 
-    private func route(_ request: Request) async -> (ServerMetrics.Endpoint, Response) {
+    private func route(_ request: Request, origin: RequestOrigin) async -> (ServerMetrics.Endpoint, Response) {
         let path = request.uri.path
         if path == "/healthz" || path == "/healthz/" { return (.healthz, Self.text("ok\n")) }
+        if let restAPI, path == "/api" || path.hasPrefix("/api/") {
+            return (.api, await restAPI.respond(to: request, origin: origin))
+        }
+        if let webInterface, path == "/admin" || path.hasPrefix("/admin/") {
+            return (.web, await webInterface.respond(to: request, origin: origin))
+        }
         if path == "/metrics" {
             metrics.cachedResponses(responder.cachedResponseCount)
             return (.metrics, Self.bytes(metrics.text(), type: "text/plain; version=0.0.4"))

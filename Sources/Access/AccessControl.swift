@@ -1,0 +1,256 @@
+import CACore
+import CAStore
+import Foundation
+
+/// Users, API tokens, web sessions and the checks every web page and API call goes through. The command
+/// line manages users and tokens; the server authenticates with them. Changes are written to the audit log
+/// in the transaction that makes them.
+public final class AccessControl: Sendable {
+    let store: Store
+    let hasher: PasswordHasher
+    let settings: AccessSettings
+    public let throttle: LoginThrottle
+    /// Verified credentials for a few seconds, so that an API client sending a token or HTTP Basic with every
+    /// request costs one bcrypt (or one database read) per interval, not per request. A deleted token or
+    /// user, or a changed password, therefore keeps working for at most `cacheSeconds` on a node.
+    private let credentialCache = LockedDictionary<String, CachedIdentity>()
+    private let dummyHash = LockedDictionary<Int, String>()
+    static let cacheSeconds: TimeInterval = 10
+
+    struct CachedIdentity: Sendable {
+        var identity: Identity
+        var until: Date
+    }
+
+    public init(store: Store, settings: AccessSettings) {
+        self.store = store
+        self.settings = settings
+        self.hasher = PasswordHasher(cost: settings.passwordHashCost)
+        self.throttle = LoginThrottle(limit: settings.loginAttempts, window: settings.loginLockoutSeconds)
+    }
+
+    // MARK: users
+
+    public func createUser(name: String, password: String, role: Role) async throws -> UserRecord {
+        try Self.checkUserName(name)
+        let now = Date()
+        let user = UserRecord(name: name, passwordHash: try hasher.hash(password), role: role, createdAt: now, passwordChangedAt: now)
+        try await store.transaction {
+            try await self.store.insertUser(user)
+            try await self.audit("create-user", target: name, detail: "role \(role.rawValue)")
+        }
+        return user
+    }
+
+    public func users() async throws -> [UserRecord] {
+        try await store.allUsers()
+    }
+
+    public func deleteUser(_ name: String) async throws {
+        try await store.transaction {
+            guard try await self.store.deleteUser(named: name) else { throw Self.unknownUser(name) }
+            try await self.audit("delete-user", target: name, detail: "with its tokens and sessions")
+        }
+    }
+
+    /// Replaces the password; the user's web sessions end.
+    public func setPassword(_ name: String, password: String) async throws {
+        let hash = try hasher.hash(password)
+        try await store.transaction {
+            guard try await self.store.changePassword(user: name, passwordHash: hash, at: Date()) else { throw Self.unknownUser(name) }
+            try await self.audit("set-password", target: name, detail: "sessions ended")
+        }
+    }
+
+    public func setRole(_ name: String, role: Role) async throws {
+        try await store.transaction {
+            guard try await self.store.changeRole(user: name, role: role) else { throw Self.unknownUser(name) }
+            try await self.audit("set-role", target: name, detail: "role \(role.rawValue)")
+        }
+    }
+
+    /// Django's rule for user names, so that names move between the two unchanged.
+    static func checkUserName(_ name: String) throws {
+        guard (1...150).contains(name.count),
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "@.+-_".contains($0)) })
+        else {
+            throw CAError(
+                .invalidInput, "\"\(name)\" is not a valid user name: use 1 to 150 letters, digits and @ . + - _")
+        }
+    }
+
+    static func unknownUser(_ name: String) -> CAError {
+        CAError(.notFound, "there is no user named \"\(name)\"")
+    }
+
+    // MARK: tokens
+
+    /// Creates a token for `user`. The token's text is returned here only; it cannot be shown again.
+    public func createToken(user: String, label: String, expiresDays: Int?) async throws -> (token: APIToken, record: TokenRecord) {
+        if let expiresDays, expiresDays < 1 { throw CAError(.invalidInput, "--expires must be at least 1 day") }
+        let token = APIToken.generate()
+        let now = Date()
+        let record = TokenRecord(
+            id: token.id, userName: user, label: label, secretHash: token.secretHash, createdAt: now,
+            expiresAt: expiresDays.map { now.addingTimeInterval(TimeInterval($0) * 86_400) })
+        try await store.transaction {
+            guard try await self.store.user(named: user) != nil else { throw Self.unknownUser(user) }
+            try await self.store.insertToken(record)
+            try await self.audit("create-token", target: user, detail: "token \(token.id) \"\(label)\"")
+        }
+        return (token, record)
+    }
+
+    public func tokens(user: String?) async throws -> [TokenRecord] {
+        try await store.tokens(user: user)
+    }
+
+    public func deleteToken(_ id: String) async throws {
+        try await store.transaction {
+            guard let token = try await self.store.token(id: id), try await self.store.deleteToken(id: id) else {
+                throw CAError(.notFound, "there is no API token with the id \(id)")
+            }
+            try await self.audit("delete-token", target: token.userName, detail: "token \(id)")
+        }
+    }
+
+    // MARK: authentication
+
+    /// Checks a user name and password (the login form, HTTP Basic). Failures are counted per name and per
+    /// address; a locked-out name or address is refused before bcrypt runs.
+    public func login(name: String, password: String, source: String, recordSuccess: Bool = true) async throws -> Identity {
+        let keys = ["user:" + name, "address:" + source]
+        if let wait = throttle.retryAfter(keys) {
+            throw CAError(.rateLimited, "too many failed logins; try again in \(Int(wait.rounded(.up))) seconds")
+        }
+        let user = try await store.user(named: name)
+        // An unknown name costs a bcrypt too, so that response times do not tell which names exist.
+        let valid = hasher.verify(password, hash: user?.passwordHash ?? dummyPasswordHash())
+        guard let user, valid else {
+            throttle.recordFailure(keys)
+            try await store.transaction {
+                try await self.audit("login-failed", target: name, detail: "wrong user name or password", source: source)
+            }
+            throw CAError(.unauthenticated, "wrong user name or password")
+        }
+        throttle.recordSuccess(keys[0])
+        if recordSuccess {
+            try await store.transaction { try await self.audit("login", target: name, detail: "", source: source, actor: name) }
+        }
+        return Identity(name: user.name, role: user.role)
+    }
+
+    /// Authenticates an `Authorization` header: `Bearer <API token>` or `Basic <base64 user:password>`.
+    public func authenticate(authorization header: String, source: String) async throws -> Identity {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { throw CAError(.unauthenticated, "the Authorization header is malformed") }
+        let credentials = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        switch parts[0].lowercased() {
+        case "bearer":
+            return try await authenticate(token: credentials)
+        case "basic":
+            guard let decoded = Data(base64Encoded: credentials).flatMap({ String(data: $0, encoding: .utf8) }),
+                let colon = decoded.firstIndex(of: ":")
+            else { throw CAError(.unauthenticated, "the Basic credentials are malformed") }
+            let name = String(decoded[..<colon])
+            let password = String(decoded[decoded.index(after: colon)...])
+            let cacheKey = "basic:" + SecretDigest.hex(name + "\u{0}" + password)
+            if let cached = cachedIdentity(cacheKey) { return cached }
+            let identity = try await login(name: name, password: password, source: source, recordSuccess: false)
+            cache(identity, key: cacheKey)
+            return identity
+        default:
+            throw CAError(.unauthenticated, "use Bearer with an API token or Basic with a user name and password")
+        }
+    }
+
+    func authenticate(token text: String) async throws -> Identity {
+        guard let token = APIToken(parsing: text) else { throw CAError(.unauthenticated, "the API token is malformed") }
+        let cacheKey = "token:" + token.id + ":" + token.secretHash
+        if let cached = cachedIdentity(cacheKey) { return cached }
+        guard let record = try await store.token(id: token.id), SecretDigest.equal(record.secretHash, token.secretHash) else {
+            throw CAError(.unauthenticated, "the API token is not valid")
+        }
+        if let expiresAt = record.expiresAt, expiresAt <= Date() { throw CAError(.unauthenticated, "the API token has expired") }
+        guard let user = try await store.user(named: record.userName) else {
+            throw CAError(.unauthenticated, "the API token's user no longer exists")
+        }
+        let identity = Identity(name: user.name, role: user.role)
+        cache(identity, key: cacheKey)
+        return identity
+    }
+
+    private func cachedIdentity(_ key: String) -> Identity? {
+        let now = Date()
+        return credentialCache.update(key) { entry in
+            guard let current = entry, current.until > now else {
+                entry = nil
+                return nil
+            }
+            return current.identity
+        }
+    }
+
+    private func cache(_ identity: Identity, key: String) {
+        let until = Date().addingTimeInterval(Self.cacheSeconds)
+        credentialCache.update(key) { $0 = CachedIdentity(identity: identity, until: until) }
+        // Keeps the cache from growing with every distinct credential ever seen.
+        if Int.random(in: 0..<256) == 0 {
+            let now = Date()
+            credentialCache.removeAll { $1.until <= now }
+        }
+    }
+
+    private func dummyPasswordHash() -> String {
+        dummyHash.update(hasher.cost) { value in
+            if value == nil { value = try? hasher.hash("not a password of anyone") }
+            return value ?? ""
+        }
+    }
+
+    // MARK: web sessions
+
+    /// A new session for a user who just logged in. The cookie value is returned once; the database keeps
+    /// only its SHA-256.
+    public func startSession(for identity: Identity, source: String) async throws -> (cookie: String, session: SessionRecord) {
+        let cookie = SecretDigest.randomToken()
+        let now = Date()
+        let session = SessionRecord(
+            idHash: SecretDigest.hex(cookie), userName: identity.name, csrfToken: SecretDigest.randomToken(), source: source,
+            createdAt: now, expiresAt: now.addingTimeInterval(settings.sessionSeconds))
+        try await store.transaction { try await self.store.insertSession(session) }
+        return (cookie, session)
+    }
+
+    /// The session and its user for a cookie value; nil when unknown, expired, or the user is gone.
+    public func session(cookie: String) async throws -> (identity: Identity, session: SessionRecord)? {
+        guard cookie.count == 43 else { return nil }
+        guard let session = try await store.session(idHash: SecretDigest.hex(cookie)), session.expiresAt > Date() else { return nil }
+        guard let user = try await store.user(named: session.userName) else { return nil }
+        return (Identity(name: user.name, role: user.role), session)
+    }
+
+    public func endSession(cookie: String) async throws {
+        try await store.transaction { try await self.store.deleteSession(idHash: SecretDigest.hex(cookie)) }
+    }
+
+    /// Compares a submitted CSRF token with the session's.
+    public static func validCSRF(_ submitted: String?, session: SessionRecord) -> Bool {
+        guard let submitted else { return false }
+        return SecretDigest.equal(submitted, session.csrfToken)
+    }
+
+    // MARK: audit
+
+    public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        try await store.auditEntries(filter)
+    }
+
+    func audit(_ action: String, target: String, detail: String, source: String? = nil, actor: String? = nil) async throws {
+        let current = AuditActor.current
+        try await store.recordAudit(
+            AuditEntry(
+                at: Date(), actor: actor ?? current.name, source: source ?? current.source, action: action, target: target,
+                detail: detail))
+    }
+}
