@@ -180,6 +180,11 @@ let package = Package(
             path: "Tests/StoreTests"
         ),
         .testTarget(
+            name: "AccessTests",
+            dependencies: ["CAAccess", "CAStore", "CACore", "TestSupport"],
+            path: "Tests/AccessTests"
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["CACommandLine", "CACore", "TestSupport"],
             path: "Tests/EndToEndTests",

@@ -49,6 +49,11 @@ extension Authority {
 
     /// Parses `--compromised`: ISO 8601 with a time zone, as django-ca requires.
     public static func parseCompromisedTime(_ text: String) throws -> Date {
+        try parseTime(text, option: "--compromised")
+    }
+
+    /// An ISO 8601 time with a time zone; the error names the option it came from.
+    public static func parseTime(_ text: String, option: String) throws -> Date {
         let formatter = ISO8601DateFormatter()
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
@@ -58,7 +63,7 @@ extension Authority {
         }
         throw CAError(
             .invalidInput,
-            "--compromised \"\(text)\" is not an ISO 8601 time with a time zone (for example 2026-11-27T10:00:00Z)")
+            "\(option) \"\(text)\" is not an ISO 8601 time with a time zone (for example 2026-11-27T10:00:00Z)")
     }
 
     public func watchers(of record: CertificateRecord) async throws -> [String] {

@@ -146,6 +146,7 @@ enum AuthorityPresenter {
                 ]
                 lines.append("Children: " + (children.isEmpty ? "none" : children.map(\.name).joined(separator: ", ")))
                 lines.append("Key storage: \(authority.describeKey(reference))")
+                lines.append("REST API: \(configuration.apiEnabled == true ? "enabled" : "disabled")")
                 if let website = configuration.website { lines.append("Website: \(website)") }
                 lines.append(contentsOf: Presentation.detailLines(details))
                 lines.append("")

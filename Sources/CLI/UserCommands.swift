@@ -165,7 +165,7 @@ struct AuditLog: AsyncParsableCommand {
             filter.actor = actor
             filter.action = action
             filter.target = target.map { SerialNumberText.normalize($0) ?? $0 }
-            filter.since = try since.map(Authority.parseCompromisedTime)
+            filter.since = try since.map { try Authority.parseTime($0, option: "--since") }
             filter.limit = limit
             var sink = OutputSink()
             for entry in try await authority.auditEntries(filter) {
