@@ -20,6 +20,7 @@ extension ACMEService {
         guard let record, record.authoritySerial == context.authority.serial, record.certificateDER == der else {
             throw ACMEProblem.notFound("this CA did not issue that certificate")
         }
+        var actor = AuditActor(name: "acme:certificate-key", source: AuditActor.current.source)
         switch context.jws.header.key {
         case .jwk(let key):
             try context.jws.verify(with: key)
@@ -29,10 +30,14 @@ extension ACMEService {
         case .kid:
             let account = try await account(for: context)
             try await checkRevocationRight(of: account, certificate: certificate, serial: serial)
+            actor.name = "acme:\(account.id)"
         }
         guard record.revocation == nil else { throw ACMEProblem("alreadyRevoked", "the certificate is already revoked") }
         do {
-            _ = try await issuance { try await self.authority.revoke(serial, reason: reason, compromisedAt: nil) }
+            let revoker = actor
+            _ = try await AuditActor.$current.withValue(revoker) {
+                try await issuance { try await self.authority.revoke(serial, reason: reason, compromisedAt: nil) }
+            }
         } catch let error as CAError where error.kind == .conflict {
             throw ACMEProblem("alreadyRevoked", "the certificate is already revoked")
         }

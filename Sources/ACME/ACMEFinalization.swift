@@ -36,7 +36,9 @@ extension ACMEService {
             return try await queueFinalization(order, csr: der, request: request, context: context, now: now)
         }
         let (orderID, signingRequest) = (order.id, request)
-        let issued = try await issuance {
+        let actor = AuditActor(name: "acme:\(order.accountID)", source: AuditActor.current.source)
+        let issued = try await AuditActor.$current.withValue(actor) {
+            try await issuance {
             try await self.authority.sign(
                 csr: der, request: signingRequest, authority: context.authority.serial,
                 password: self.settings.configuredPassword(forSerial: context.authority.serial)
@@ -50,6 +52,7 @@ extension ACMEService {
                 current.status = "valid"
                 current.certificateSerial = record.serial
                 try await store.updateACMEOrder(current)
+            }
             }
         }
         var finished = order

@@ -10,6 +10,9 @@ public struct ACMERequest: Sendable {
     public var contentType: String?
     public var body: [UInt8]
 
+    /// The client's address, for the audit log.
+    public var remoteAddress = "unknown"
+
     public init(method: String, path: String, baseURL: String, contentType: String?, body: [UInt8]) {
         self.method = method
         self.path = path

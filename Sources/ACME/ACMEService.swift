@@ -47,7 +47,10 @@ public final class ACMEService: Sendable {
     public func handle(_ request: ACMERequest) async -> ACMEResponse {
         var response: ACMEResponse
         do {
-            response = try await route(request)
+            // Changes are audited as made by ACME from the client's address; handlers name the account once known.
+            response = try await AuditActor.$current.withValue(AuditActor(name: "acme", source: request.remoteAddress)) {
+                try await route(request)
+            }
         } catch let problem as ACMEProblem {
             response = .problem(problem)
         } catch let error as JWSError {

@@ -76,6 +76,12 @@ import Testing
         let serial = String(after.dropFirst("serial=".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         let view = try sandbox.expectSuccess("view-cert", serial)
         #expect(view.lowercased().contains("revoked") && view.contains("key_compromise"), "\(view)")
+        // The audit log names the ACME account and the client's address for both issuances and the revocation.
+        let audit = try sandbox.expectSuccess("audit-log", "--target", serial).split(separator: "\n").map { $0.split(separator: "\t") }
+        #expect(audit.map { String($0[3]) } == ["revoke", "sign"], "\(audit)")
+        for entry in audit {
+            #expect(entry[1].hasPrefix("acme:") && entry[1].count > "acme:".count + 8 && entry[2] == "127.0.0.1", "\(entry)")
+        }
         #expect(installation.server.stop().status == 0)
     }
 

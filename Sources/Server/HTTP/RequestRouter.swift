@@ -58,7 +58,7 @@ struct RequestRouter: Sendable {
         case "ocsp":
             return (.ocsp, await ocsp(request, path: path))
         case "acme":
-            return (.acme, await acme(request, path: path))
+            return (.acme, await acme(request, path: path, origin: origin))
         default:
             return (.other, Self.problem(.notFound, "not found"))
         }
@@ -196,7 +196,7 @@ struct RequestRouter: Sendable {
 
     // MARK: acme/
 
-    private func acme(_ request: Request, path: String) async -> Response {
+    private func acme(_ request: Request, path: String, origin: RequestOrigin) async -> Response {
         let acmePrefix = prefix + "acme/"
         let subpath = path.hasPrefix(acmePrefix) ? String(path.dropFirst(acmePrefix.count)) : ""
         var body: [UInt8] = []
@@ -211,10 +211,11 @@ struct RequestRouter: Sendable {
         }
         // The URLs the server writes, and the JWS url values it expects, are those the client used.
         let host = request.head.authority ?? "localhost"
-        let answer = await acme.handle(
-            ACMERequest(
-                method: request.method.rawValue, path: subpath, baseURL: "\(scheme)://\(host)\(acmePrefix)",
-                contentType: request.headers[.contentType], body: body))
+        var acmeRequest = ACMERequest(
+            method: request.method.rawValue, path: subpath, baseURL: "\(scheme)://\(host)\(acmePrefix)",
+            contentType: request.headers[.contentType], body: body)
+        acmeRequest.remoteAddress = origin.address
+        let answer = await acme.handle(acmeRequest)
         var headers = HTTPFields()
         for (name, value) in answer.headers {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
