@@ -120,7 +120,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
-            path: "Sources/RESTAPI"
+            path: "Sources/RESTAPI",
+            // The spec is compiled into the binary: the server serves exactly the file in the repository.
+            resources: [.embedInCode("openapi.yaml")]
         ),
         .target(
             name: "CAWebUI",

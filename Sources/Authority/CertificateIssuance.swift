@@ -62,24 +62,52 @@ extension Authority {
                        recordAlongside: recordAlongside)
     }
 
+    /// `sign` for a front end that serves many requests at once on this authority's one connection (the
+    /// REST API): every database step takes its turn on `turns`, parsing and signing run in parallel
+    /// outside it, and the certificates of concurrent callers are committed in one transaction (group
+    /// commit), each caller resumed only after the commit that stored its certificate.
+    public func sign(
+        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?,
+        takingTurnsOn turns: AsyncLock
+    ) async throws -> IssuedCertificate {
+        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil, turns: turns)
+    }
+
     func sign(
         csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?, auditDetail: String?,
-        recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
+        turns: AsyncLock? = nil, recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
-        let prepared = try await prepare(request, authority: identifier, password: password)
+        let authority = try await taking(turns) { try await self.resolveAuthority(identifier, enabledOnly: true) }
+        let prepared = try prepare(request, for: authority, password: password)
         let record = try issue(csr: csr, prepared: prepared, now: Date())
         let certificate = try record.certificate()
-        try await store.transaction {
-            try await self.store.insertCertificates([record])
-            for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
-            try await self.audit(
-                auditDetail == nil ? "sign" : "resign", target: record.serial,
-                detail: (auditDetail.map { $0 + ", " } ?? "")
-                    + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
-            try await recordAlongside?(record)
+        // Read now: a grouped commit runs on another task, which would otherwise record its own actor.
+        let actor = AuditActor.current
+        let storeCertificate: @Sendable () async throws -> Void = {
+            try await AuditActor.$current.withValue(actor) {
+                try await self.store.insertCertificates([record])
+                for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
+                try await self.audit(
+                    auditDetail == nil ? "sign" : "resign", target: record.serial,
+                    detail: (auditDetail.map { $0 + ", " } ?? "")
+                        + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
+                try await recordAlongside?(record)
+            }
         }
-        return IssuedCertificate(record: record, certificate: certificate, chain: try await chain(of: prepared.authority))
+        if let turns {
+            try await groupCommit.commit(storeCertificate, store: store, turns: turns)
+        } else {
+            try await store.transaction(storeCertificate)
+        }
+        return IssuedCertificate(
+            record: record, certificate: certificate, chain: try await taking(turns) { try await self.chain(of: prepared.authority) })
+    }
+
+    /// Runs store work on `turns` when the caller shares the connection, else directly.
+    func taking<Result: Sendable>(_ turns: AsyncLock?, _ body: () async throws -> Result) async throws -> Result {
+        guard let turns else { return try await body() }
+        return try await turns.withLock(body)
     }
 
     /// Issues one certificate per CSR and commits them in one transaction (benchmarks, bulk imports).
@@ -142,7 +170,11 @@ extension Authority {
     public func prepare(_ request: SigningRequest, authority identifier: String?, password: String?) async throws
         -> PreparedIssuance
     {
-        let authority = try await resolveAuthority(identifier, enabledOnly: true)
+        try prepare(request, for: try await resolveAuthority(identifier, enabledOnly: true), password: password)
+    }
+
+    /// Everything but the database read: the key, the profile, the subject and the pre-encoded extensions.
+    func prepare(_ request: SigningRequest, for authority: AuthorityRecord, password: String?) throws -> PreparedIssuance {
         guard authority.revocation == nil else { throw CAError(.policy, "CA \"\(authority.name)\" is revoked") }
         guard authority.notAfter > Date() else { throw CAError(.policy, "CA \"\(authority.name)\" has expired") }
         let profile = try profiles.profile(named: request.profile)
@@ -231,6 +263,17 @@ extension Authority {
     public func resign(
         _ identifier: String, expiresDays: Int?, watchers: [String], password: String?
     ) async throws -> IssuedCertificate {
+        let replay = try await resignRequest(identifier, expiresDays: expiresDays, watchers: watchers)
+        return try await sign(
+            csr: replay.csr, request: replay.request, authority: replay.original.authoritySerial, password: password,
+            auditDetail: "re-signs \(replay.original.serial)")
+    }
+
+    /// What re-signing asks for: the stored CSR and request, with a new expiry and more watchers. Public so
+    /// that a node without CA keys can queue a re-signature for a node that has them.
+    public func resignRequest(
+        _ identifier: String, expiresDays: Int?, watchers: [String]
+    ) async throws -> (original: CertificateRecord, csr: [UInt8], request: SigningRequest) {
         let original = try await resolveCertificate(identifier)
         guard let csr = original.csrDER else {
             throw CAError(.invalidInput, "certificate \(SerialNumberText.colonSeparated(original.serial)) has no stored CSR (it was imported)")
@@ -238,9 +281,7 @@ extension Authority {
         var request = try Self.decodeRequest(original.issuance, serial: original.serial)
         if let expiresDays { request.expiresDays = expiresDays }
         request.watchers = Array(Set(request.watchers + watchers)).sorted()
-        return try await sign(
-            csr: csr, request: request, authority: original.authoritySerial, password: password,
-            auditDetail: "re-signs \(original.serial)")
+        return (original, csr, request)
     }
 
     /// The CA chain above a certificate: its CA first, the root last.

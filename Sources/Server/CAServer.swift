@@ -69,6 +69,8 @@ public enum CAServer {
         // The web interface and the API have a connection each, so that a long listing never delays a signature.
         let apiAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
         let webAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
+        // The API's credential checks get their own connection, so that a bcrypt never delays a signature.
+        let apiAccessStore = try await Store.open(settings.database)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
             Task {
@@ -80,6 +82,7 @@ public enum CAServer {
                 await leases.shutdown()
                 await signingAuthority?.close()
                 await apiAuthority.close()
+                await apiAccessStore.shutdown()
                 await webAuthority.close()
             }
         }
@@ -92,7 +95,7 @@ public enum CAServer {
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
             acme: ACMEService(authority: acmeAuthority, bookkeeping: acmeBookkeeping, validator: validator),
             restAPI: settings.access.restAPIEnabled
-                ? RESTAPI(authority: apiAuthority, access: AccessControl(store: apiAuthority.store, settings: settings.access), logger: logger)
+                ? RESTAPI(authority: apiAuthority, access: AccessControl(store: apiAccessStore, settings: settings.access), logger: logger)
                 : nil,
             webInterface: settings.access.webInterfaceEnabled
                 ? WebInterface(authority: webAuthority, access: AccessControl(store: webAuthority.store, settings: settings.access), logger: logger)

@@ -113,6 +113,10 @@ extension Store {
             ("id", .integer), ("at", .integer), ("actor", .text), ("source", .text), ("action", .text), ("target", .text),
             ("detail", .text),
         ]),
+        CopiedTable("api_orders", key: ["slug"], [
+            ("slug", .text), ("authority_serial", .text), ("user_name", .text), ("source", .text), ("status", .text),
+            ("certificate_serial", .text), ("error", .text), ("created_at", .integer), ("updated_at", .integer),
+        ]),
     ]
 
     /// Tables in this database, as the database itself lists them.

@@ -26,6 +26,7 @@ enum Migrations {
         Migration(version: 12, description: "certificates by CN in serial order", apply: createCommonNameSerialIndex),
         Migration(version: 13, description: "users, API tokens, web sessions, audit log", apply: createAccessTables),
         Migration(version: 14, description: "subject alternative names of certificates, for searches", apply: addAlternativeNames),
+        Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
     ]
 
     static func apply(to store: Store) async throws {
@@ -365,6 +366,23 @@ enum Migrations {
             .column("certificate_serial", type: .text, .notNull, .references("certificates", "serial"))
             .column("email", type: .text, .notNull)
             .primaryKey("certificate_serial", "email")
+            .run()
+    }
+
+    /// Orders of the REST API on a node without CA keys (`serve --role public`): the certificate is signed
+    /// by a node with keys through `signing_queue`, and the client polls the order by its slug. Only the
+    /// user who created an order may see it; the requester's address is kept for the audit log.
+    static func createAPIOrders(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "api_orders")
+            .column("slug", type: .text, .primaryKey(autoIncrement: false))
+            .column("authority_serial", type: .text, .notNull, .references("certificate_authorities", "serial"))
+            .column("user_name", type: .text, .notNull)
+            .column("source", type: .text, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("certificate_serial", type: .text)
+            .column("error", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
             .run()
     }
 }

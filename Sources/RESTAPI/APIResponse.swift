@@ -1,0 +1,53 @@
+import CACore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// JSON responses as django-ca's API (django-ninja) writes them: objects or arrays, and errors as
+/// `{"detail": "message"}`.
+enum APIResponse {
+    static func json(_ value: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        } catch {
+            // Only reachable through a bug in this module (a value JSON cannot hold).
+            return detail(.internalServerError, "the response cannot be encoded")
+        }
+        var fields = headers
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(data.count)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func detail(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+        json(["detail": message], status: status, headers: headers)
+    }
+
+    /// django-ca's answer without valid credentials, naming both schemes this API accepts.
+    static func unauthorized() -> Response {
+        detail(.unauthorized, "Unauthorized", headers: [.wwwAuthenticate: "Bearer realm=\"swift-ca\", Basic realm=\"swift-ca\""])
+    }
+
+    static func methodNotAllowed(_ allowed: [HTTPRequest.Method]) -> Response {
+        detail(.methodNotAllowed, "Method not allowed", headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
+    }
+
+    /// The status for an error from the layers below. Client mistakes are 4xx; only storage failures and
+    /// keys the server cannot use are 5xx.
+    static func error(_ error: CAError) -> Response {
+        switch error.kind {
+        case .invalidInput, .ambiguous, .policy: return detail(.badRequest, error.message)
+        case .notFound: return detail(.notFound, error.message)
+        case .conflict: return detail(.conflict, error.message)
+        case .unauthenticated: return unauthorized()
+        case .forbidden: return detail(.forbidden, "Forbidden")
+        case .rateLimited:
+            // The message ends in "try again in N seconds"; the header says the same to programs.
+            let seconds = error.message.split(separator: " ").compactMap { Int($0) }.last ?? 60
+            return detail(.tooManyRequests, error.message, headers: [.retryAfter: String(seconds)])
+        case .keyAccess: return detail(.serviceUnavailable, error.message)
+        case .storage: return detail(.internalServerError, "the database failed; the request was not completed")
+        }
+    }
+}
