@@ -206,6 +206,7 @@ extension Authority {
             throw CAError(.invalidInput, "the certificate needs a subject with a CN or at least one --alt name")
         }
         let watchers = try request.watchers.map(Self.emailAddress)
+        try await checkNameConstraints(alternativeNames, authority: authority)
 
         let issuer = try issuer(for: authority, password: password)
         let hash = request.hash ?? profile.algorithm ?? configuration.signatureHash ?? settings.defaultSignatureHash
