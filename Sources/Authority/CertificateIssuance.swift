@@ -78,8 +78,11 @@ extension Authority {
         turns: AsyncLock? = nil, recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
-        let authority = try await taking(turns) { try await self.resolveAuthority(identifier, enabledOnly: true) }
-        let prepared = try prepare(request, for: authority, password: password)
+        let (authority, chain) = try await taking(turns) {
+            let authority = try await self.resolveAuthority(identifier, enabledOnly: true)
+            return (authority, try await self.chain(of: authority))
+        }
+        let prepared = try prepare(request, for: authority, chain: chain, password: password)
         let record = try issue(csr: csr, prepared: prepared, now: Date())
         let certificate = try record.certificate()
         // Read now: a grouped commit runs on another task, which would otherwise record its own actor.
@@ -100,8 +103,7 @@ extension Authority {
         } else {
             try await store.transaction(storeCertificate)
         }
-        return IssuedCertificate(
-            record: record, certificate: certificate, chain: try await taking(turns) { try await self.chain(of: prepared.authority) })
+        return IssuedCertificate(record: record, certificate: certificate, chain: chain)
     }
 
     /// Runs store work on `turns` when the caller shares the connection, else directly.
@@ -170,11 +172,14 @@ extension Authority {
     public func prepare(_ request: SigningRequest, authority identifier: String?, password: String?) async throws
         -> PreparedIssuance
     {
-        try prepare(request, for: try await resolveAuthority(identifier, enabledOnly: true), password: password)
+        let authority = try await resolveAuthority(identifier, enabledOnly: true)
+        return try prepare(request, for: authority, chain: try await chain(of: authority), password: password)
     }
 
     /// Everything but the database read: the key, the profile, the subject and the pre-encoded extensions.
-    func prepare(_ request: SigningRequest, for authority: AuthorityRecord, password: String?) throws -> PreparedIssuance {
+    func prepare(_ request: SigningRequest, for authority: AuthorityRecord, chain: [Certificate], password: String?) throws
+        -> PreparedIssuance
+    {
         guard authority.revocation == nil else { throw CAError(.policy, "CA \"\(authority.name)\" is revoked") }
         guard authority.notAfter > Date() else { throw CAError(.policy, "CA \"\(authority.name)\" has expired") }
         let profile = try profiles.profile(named: request.profile)
@@ -206,7 +211,7 @@ extension Authority {
             throw CAError(.invalidInput, "the certificate needs a subject with a CN or at least one --alt name")
         }
         let watchers = try request.watchers.map(Self.emailAddress)
-        try await checkNameConstraints(alternativeNames, authority: authority)
+        try Self.checkNameConstraints(alternativeNames, chain: chain, authority: authority)
 
         let issuer = try issuer(for: authority, password: password)
         let hash = request.hash ?? profile.algorithm ?? configuration.signatureHash ?? settings.defaultSignatureHash

@@ -11,8 +11,13 @@ extension Authority {
     /// the root) excludes or does not permit. Only DNS, email, IP and URI names are checked: the forms
     /// relying parties enforce.
     public func checkNameConstraints(_ names: [GeneralName], authority: AuthorityRecord) async throws {
+        try Self.checkNameConstraints(names, chain: try await chain(of: authority), authority: authority)
+    }
+
+    /// The same check against a chain already read (issuance reads it once for this and for its answer).
+    static func checkNameConstraints(_ names: [GeneralName], chain: [Certificate], authority: AuthorityRecord) throws {
         guard !names.isEmpty else { return }
-        for certificate in try await chain(of: authority) {
+        for certificate in chain {
             guard let constraints = try? certificate.extensions.nameConstraints else { continue }
             for name in names {
                 let permitted = constraints.permittedSubtrees.filter { NameConstraintMatcher.sameType($0, name) }
