@@ -59,10 +59,17 @@ enum APIBody {
         throw CAError(.invalidInput, "\"\(field)\" must be an ISO 8601 time with a time zone (2027-01-31T12:00:00Z) or a date")
     }
 
-    /// Whole days from now until `date`, rounded up, as `--expires` counts them.
-    static func days(until date: Date, field: String, now: Date = Date()) throws -> Int {
-        let seconds = date.timeIntervalSince(now)
-        guard seconds > 0 else { throw CAError(.invalidInput, "\"\(field)\" must be in the future") }
+    /// The validity in days from `expires` (days) or `not_after` (a time, rounded up to whole days from now,
+    /// as `--expires` counts them); nil when neither is given.
+    static func expiresDays(notAfter: String?, expires: Int?, now: Date) throws -> Int? {
+        if notAfter != nil && expires != nil { throw CAError(.invalidInput, "give \"not_after\" or \"expires\", not both") }
+        if let expires {
+            guard expires >= 1 else { throw CAError(.invalidInput, "\"expires\" must be at least 1 day") }
+            return expires
+        }
+        guard let notAfter else { return nil }
+        let seconds = try date(notAfter, field: "not_after").timeIntervalSince(now)
+        guard seconds > 0 else { throw CAError(.invalidInput, "\"not_after\" must be in the future") }
         return Int((seconds / 86_400).rounded(.up))
     }
 }
@@ -96,14 +103,7 @@ struct SignBody: Decodable {
             }
             request.profile = profile
         }
-        if notAfter != nil && expires != nil { throw CAError(.invalidInput, "give \"not_after\" or \"expires\", not both") }
-        if let expires {
-            guard expires >= 1 else { throw CAError(.invalidInput, "\"expires\" must be at least 1 day") }
-            request.expiresDays = expires
-        }
-        if let notAfter {
-            request.expiresDays = try APIBody.days(until: try APIBody.date(notAfter, field: "not_after"), field: "not_after", now: now)
-        }
+        request.expiresDays = try APIBody.expiresDays(notAfter: notAfter, expires: expires, now: now)
         if let algorithm { request.hash = try SignatureHash(name: algorithm) }
         if let extensions { try extensions.apply(to: &request) }
         if let commonNameInSubjectAlternativeName { request.commonNameInAlternativeNames = commonNameInSubjectAlternativeName }
@@ -246,12 +246,7 @@ struct ResignBody: Decodable {
     }
 
     func expiresDays(now: Date = Date()) throws -> Int? {
-        if notAfter != nil && expires != nil { throw CAError(.invalidInput, "give \"not_after\" or \"expires\", not both") }
-        if let expires {
-            guard expires >= 1 else { throw CAError(.invalidInput, "\"expires\" must be at least 1 day") }
-            return expires
-        }
-        return try notAfter.map { try APIBody.days(until: try APIBody.date($0, field: "not_after"), field: "not_after", now: now) }
+        try APIBody.expiresDays(notAfter: notAfter, expires: expires, now: now)
     }
 }
 

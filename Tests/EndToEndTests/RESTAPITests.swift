@@ -265,17 +265,30 @@ import Testing
     @Test func schemathesisFindsNoServerErrorAndNoResponseOutsideTheSpec() throws {
         let api = try APIFixture()
         defer { api.server.stop() }
+        var serials: [String] = []
         for index in 0..<2 {
-            #expect(try api.sign(["csr": try api.csrPEM("st\(index)"), "subject": "CN=st\(index).example.com"]).status == 201)
+            let signed = try api.sign(["csr": try api.csrPEM("st\(index)"), "subject": "CN=st\(index).example.com"])
+            #expect(signed.status == 201)
+            serials.append((signed.object["serial"] as? String ?? "").replacingOccurrences(of: ":", with: ""))
         }
+        // Real serials and a real profile in the paths, so that the operations reach their handlers instead of
+        // answering 404 to random serials; bodies, query parameters and headers are still generated.
+        let configuration = try api.sandbox.write(
+            "[parameters]\n\"path.serial\" = \"\(api.rootSerial)\"\n\"path.certificate_serial\" = \"\(serials[0])\"\n"
+                + "\"path.name\" = \"client\"\n", to: "schemathesis.toml")
         let result = try runProgram(Binaries.pkilint("schemathesis"), [
-            "run", api.server.baseURL + "/api/openapi.yaml", "--url", api.server.baseURL,
+            "--no-color", "--config-file", configuration, "run", api.server.baseURL + "/api/openapi.yaml", "--url", api.server.baseURL,
             "-H", "Authorization: Bearer \(api.tokens["admin"]!)",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
             "--phases", "examples,coverage,fuzzing", "--max-examples", "15", "--max-time", "90", "--workers", "2",
-            "--seed", "1", "--no-color",
+            "--seed", "1", "--generation-database", "none",
         ], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": api.sandbox.directory],
            directory: api.sandbox.directory)
+        // Every operation schemathesis selected was exercised, not skipped, and there were at least a dozen.
+        let selected = result.standardOutput.firstMatch(of: /Selected: (\d+)\/(\d+)/).map { (Int($0.1) ?? 0, Int($0.2) ?? 0) }
+        let tested = result.standardOutput.firstMatch(of: /Tested: (\d+)/).map { Int($0.1) ?? 0 }
+        #expect(selected != nil && selected?.0 == selected?.1 && tested == selected?.0 && (tested ?? 0) >= 12,
+                "\(result.standardOutput.suffix(3000))")
         #expect(result.status == 0, "schemathesis: \(result.standardOutput.suffix(6000)) \(result.standardError.suffix(2000))")
     }
 }
