@@ -44,7 +44,7 @@ import Testing
         #expect(verify.succeeded && verify.standardOutput.contains(": OK"), "openssl verify: \(verify.standardOutput) \(verify.standardError)")
         let text = try sandbox.openssl("x509", "-in", pem, "-noout", "-text")
         #expect(text.standardOutput.contains("DNS:browser.example.com"))
-        try sandbox.expectPKILintClean(pem, serverAuthType: "OV_FINAL_CERTIFICATE")
+        try sandbox.expectPKILintClean(pem, serverAuthType: "DV-FINAL-CERTIFICATE")
 
         // The revocation is visible outside the web interface: view-cert and the CRL.
         let view = try sandbox.expectSuccess("view-cert", serial)

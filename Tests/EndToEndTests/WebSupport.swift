@@ -13,6 +13,8 @@ final class WebInstallation {
         sandbox = try Sandbox()
         sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
         sandbox.extraEnvironment["CA_LOGIN_ATTEMPTS"] = String(loginAttempts)
+        // CA URLs in signed certificates (AIA, CRL distribution points), as a real installation has them.
+        sandbox.extraEnvironment["CA_DEFAULT_HOSTNAME"] = "ca.example.com"
         try sandbox.expectSuccess("init-ca", "Root", "CN=Web Root", "--path-length", "1", "--key-type", "EC")
         try sandbox.expectSuccess(
             "init-ca", "Intermediate", "CN=Web Intermediate", "--parent", "Root", "--key-type", "EC", "--permit-name", "DNS:example.com")
