@@ -21,8 +21,7 @@ import Testing
             "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", sandbox.path("browser.key"),
             "-out", csr, "-subj", "/CN=browser.example.com", "-addext", "subjectAltName=DNS:browser.example.com")
         #expect(made.succeeded, "\(made.standardError)")
-        let intermediate = try sandbox.expectSuccess("list-cas").split(separator: "\n")
-            .first { $0.contains("Intermediate") }.map { String($0.split(separator: " ")[0]).replacingOccurrences(of: ":", with: "") } ?? ""
+        let intermediate = try installation.authoritySerial("Intermediate")
         let pem = sandbox.path("browser.pem")
         let flow = try runProgram(
             Binaries.pkilint("python"),

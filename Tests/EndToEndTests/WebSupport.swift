@@ -32,6 +32,12 @@ final class WebInstallation {
         return try serial(of: name)
     }
 
+    /// A CA's serial without colons, from `list-cas` (SERIAL - name).
+    func authoritySerial(_ name: String) throws -> String {
+        let line = try sandbox.expectSuccess("list-cas").split(separator: "\n").first { $0.hasSuffix(" - " + name) }
+        return line.map { String($0.split(separator: " ")[0]).replacingOccurrences(of: ":", with: "") } ?? ""
+    }
+
     func serial(of commonName: String) throws -> String {
         try sandbox.expectSuccess("view-cert", commonName, "--output-format", "serial")
             .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
