@@ -21,8 +21,7 @@ import Testing
             "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", sandbox.path("browser.key"),
             "-out", csr, "-subj", "/CN=browser.example.com", "-addext", "subjectAltName=DNS:browser.example.com")
         #expect(made.succeeded, "\(made.standardError)")
-        let intermediate = try sandbox.expectSuccess("list-cas").split(separator: "\n")
-            .first { $0.contains("Intermediate") }.map { String($0.split(separator: " ")[0]).replacingOccurrences(of: ":", with: "") } ?? ""
+        let intermediate = try installation.authoritySerial("Intermediate")
         let pem = sandbox.path("browser.pem")
         let flow = try runProgram(
             Binaries.pkilint("python"),
@@ -44,7 +43,7 @@ import Testing
         #expect(verify.succeeded && verify.standardOutput.contains(": OK"), "openssl verify: \(verify.standardOutput) \(verify.standardError)")
         let text = try sandbox.openssl("x509", "-in", pem, "-noout", "-text")
         #expect(text.standardOutput.contains("DNS:browser.example.com"))
-        try sandbox.expectPKILintClean(pem, serverAuthType: "OV_FINAL_CERTIFICATE")
+        try sandbox.expectPKILintClean(pem, serverAuthType: "DV-FINAL-CERTIFICATE")
 
         // The revocation is visible outside the web interface: view-cert and the CRL.
         let view = try sandbox.expectSuccess("view-cert", serial)

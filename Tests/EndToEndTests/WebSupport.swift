@@ -13,6 +13,8 @@ final class WebInstallation {
         sandbox = try Sandbox()
         sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
         sandbox.extraEnvironment["CA_LOGIN_ATTEMPTS"] = String(loginAttempts)
+        // CA URLs in signed certificates (AIA, CRL distribution points), as a real installation has them.
+        sandbox.extraEnvironment["CA_DEFAULT_HOSTNAME"] = "ca.example.com"
         try sandbox.expectSuccess("init-ca", "Root", "CN=Web Root", "--path-length", "1", "--key-type", "EC")
         try sandbox.expectSuccess(
             "init-ca", "Intermediate", "CN=Web Intermediate", "--parent", "Root", "--key-type", "EC", "--permit-name", "DNS:example.com")
@@ -28,6 +30,12 @@ final class WebInstallation {
         let csr = try sandbox.makeCSR(name)
         try sandbox.expectSuccess("sign-cert", "--ca", ca, "--csr", csr, "--alt", name, "--profile", profile)
         return try serial(of: name)
+    }
+
+    /// A CA's serial without colons, from `list-cas` (SERIAL - name).
+    func authoritySerial(_ name: String) throws -> String {
+        let line = try sandbox.expectSuccess("list-cas").split(separator: "\n").first { $0.hasSuffix(" - " + name) }
+        return line.map { String($0.split(separator: " ")[0]).replacingOccurrences(of: ":", with: "") } ?? ""
     }
 
     func serial(of commonName: String) throws -> String {
