@@ -85,6 +85,11 @@ extension Store {
 
     /// PostgresNIO's errors hide the server's message behind a generic description; users need it
     /// ("password authentication failed", "database does not exist").
+    /// SQLSTATE 22021 (character_not_in_repertoire): a NUL byte in a text value.
+    static func isUnstorableText(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "22021"
+    }
+
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }

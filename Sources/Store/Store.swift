@@ -160,6 +160,9 @@ public final class Store: @unchecked Sendable {
             return try await operation()
         } catch let error as CAError {
             throw error
+        } catch where Self.isUnstorableText(error) {
+            // PostgreSQL's text cannot hold NUL; that is bad input from the user, not a failing database.
+            throw CAError(.invalidInput, "text containing a NUL character cannot be stored")
         } catch {
             throw CAError(.storage, "database error: \(Self.describe(error))")
         }
