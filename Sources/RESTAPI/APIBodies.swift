@@ -7,6 +7,11 @@ import Foundation
 enum APIBody {
     static func decode<Body: Decodable>(_ type: Body.Type, from bytes: [UInt8]) throws -> Body {
         guard !bytes.isEmpty else { throw CAError(.invalidInput, "the request body is empty; send a JSON object") }
+        // JSON writes NUL only as \u0000 (a raw NUL byte is invalid JSON anyway). PostgreSQL cannot store text
+        // with NUL, and no name, subject or address has one: refused here instead of failing in the database.
+        if bytes.contains(0) || String(decoding: bytes, as: UTF8.self).lowercased().contains("\\u0000") {
+            throw CAError(.invalidInput, "text in the request must not contain NUL characters")
+        }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(bytes))
         } catch let error as DecodingError {

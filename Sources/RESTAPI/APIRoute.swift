@@ -19,7 +19,8 @@ enum APIRoute: Equatable {
 
     /// nil when no endpoint has this path.
     init?(path: String) {
-        guard path == "/api" || path.hasPrefix("/api/") else { return nil }
+        // No object's name or serial contains NUL, and PostgreSQL cannot compare text with one.
+        guard path == "/api" || path.hasPrefix("/api/"), !path.contains("\u{0}"), !path.lowercased().contains("%00") else { return nil }
         let segments = path.dropFirst("/api".count).split(separator: "/").map(String.init)
         switch segments.count {
         case 1 where segments[0] == "openapi.yaml": self = .openAPI

@@ -13,6 +13,10 @@ struct QueryFlags {
             let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decoded(pair[0])
             let value = pair.count == 2 ? Self.decoded(pair[1]) : ""
+            // PostgreSQL cannot store or compare text with NUL; it is never part of a name, serial or search.
+            if name.contains("\u{0}") || value.contains("\u{0}") {
+                throw CAError(.invalidInput, "query parameters must not contain NUL characters")
+            }
             if values[name] == nil { order.append(name) }
             values[name] = value
         }
