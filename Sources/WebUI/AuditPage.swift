@@ -17,8 +17,7 @@ struct AuditPage {
         var filter = AuditFilter()
         filter.actor = call.parameter("actor")
         filter.action = call.parameter("action")
-        // Serials are stored without colons; accept them as `view-cert` prints them.
-        filter.target = call.parameter("target").map { SerialNumberText.normalize($0) ?? $0 }
+        filter.target = call.parameter("target").map(Self.target)
         if let before = call.parameter("before") {
             guard let id = Int64(before) else { throw WebFailure(.badRequest, "the page position \"\(before)\" is not a number") }
             filter.before = id
@@ -39,6 +38,13 @@ struct AuditPage {
                 "rows": entries.map(Self.row), "hasRows": !entries.isEmpty, "actor": filter.actor ?? "",
                 "action": filter.action ?? "", "target": call.parameter("target") ?? "", "next": next ?? "", "hasNext": next != nil,
             ])
+    }
+
+    /// Serials are stored upper-case without colons; accept them as `view-cert` prints them. Short text
+    /// without colons stays as typed, since it is more likely a user name ("cafe") than a serial.
+    static func target(_ text: String) -> String {
+        guard text.contains(":") || text.count >= 16, let serial = SerialNumberText.normalize(text) else { return text }
+        return serial
     }
 
     /// One entry; certificate and CA serials link to their pages.

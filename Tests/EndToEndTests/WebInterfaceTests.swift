@@ -37,6 +37,27 @@ import Testing
         #expect(replay.status == 303 && replay.headers["location"] == "/admin/login")
     }
 
+    @Test func cookiesAreSecureOverTLS() throws {
+        let sandbox = try Sandbox()
+        sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Web TLS Root", "--key-type", "EC")
+        try sandbox.expectSuccess("create-user", "admin", "--password", WebInstallation.password, "--role", "admin")
+        let server = try RunningServer(sandbox, arguments: ["--tls-ca", "Root", "--tls-name", "localhost"])
+        #expect(server.baseURL.hasPrefix("https://"))
+        let jar = sandbox.path("tls-jar")
+        // -k: the check is about the cookie flags, not the server's certificate (ServerTLSTests checks that).
+        let form = try HTTPExchange.run(sandbox, ["-k", "-c", jar, server.baseURL + "/admin/login"], saveAs: "tls-login")
+        #expect(form.setCookies.first { $0.hasPrefix("sca_login=") }?.contains("; Secure") == true, "\(form.setCookies)")
+        let token = WebClient.csrfToken(in: form.text) ?? ""
+        let login = try HTTPExchange.run(
+            sandbox,
+            ["-k", "-b", jar, "--data-urlencode", "csrf=\(token)", "--data-urlencode", "username=admin",
+             "--data-urlencode", "password=\(WebInstallation.password)", server.baseURL + "/admin/login"], saveAs: "tls-session")
+        #expect(login.status == 303)
+        let session = login.setCookies.first { $0.hasPrefix("sca_session=") }
+        #expect(session?.contains("; Secure") == true && session?.contains("HttpOnly") == true, "\(login.setCookies)")
+    }
+
     @Test func postsWithoutTheRightCSRFTokenChangeNothing() throws {
         let installation = try WebInstallation()
         let serial = try installation.signWithCLI("csrf.example.com")
