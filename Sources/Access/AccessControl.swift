@@ -121,7 +121,7 @@ public final class AccessControl: Sendable {
     public func login(name: String, password: String, source: String, recordSuccess: Bool = true) async throws -> Identity {
         let keys = ["user:" + name, "address:" + source]
         if let wait = throttle.retryAfter(keys) {
-            throw CAError(.rateLimited, "too many failed logins; try again in \(Int(wait.rounded(.up))) seconds")
+            throw CAError(.rateLimited, LoginThrottle.refusal(waitSeconds: Int(wait.rounded(.up))))
         }
         let user = try await store.user(named: name)
         // An unknown name costs a bcrypt too, so that response times do not tell which names exist.

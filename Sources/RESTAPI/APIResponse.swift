@@ -1,3 +1,4 @@
+import CAAccess
 import CACore
 import Foundation
 import HTTPTypes
@@ -43,8 +44,8 @@ enum APIResponse {
         case .unauthenticated: return unauthorized()
         case .forbidden: return detail(.forbidden, "Forbidden")
         case .rateLimited:
-            // The message ends in "try again in N seconds"; the header says the same to programs.
-            let seconds = error.message.split(separator: " ").compactMap { Int($0) }.last ?? 60
+            // The header says to programs what the message says to people.
+            let seconds = LoginThrottle.waitSeconds(inRefusal: error.message) ?? 60
             return detail(.tooManyRequests, error.message, headers: [.retryAfter: String(seconds)])
         case .keyAccess: return detail(.serviceUnavailable, error.message)
         case .storage: return detail(.internalServerError, "the database failed; the request was not completed")
