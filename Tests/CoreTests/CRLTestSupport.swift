@@ -153,25 +153,16 @@ enum CRLTestSupport {
             sourceLocation: sourceLocation)
     }
 
-    static let crlLinter = "/work/main/.venv-judges/bin/lint_crl"
-
-    /// pkilint's RFC 5280 CRL profile; findings of severity ERROR or FATAL fail the test. Skipped where
-    /// pkilint is not installed.
+    /// pkilint's RFC 5280 CRL profile; findings of severity ERROR or FATAL fail the test, and so does a
+    /// missing pkilint (see `Judge.pkilint`).
     static func expectLintClean(
         _ der: [UInt8], type: String = "CRL", in directory: URL, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        guard FileManager.default.isExecutableFile(atPath: crlLinter) else { return }
+        let linter = try Judge.pkilint("lint_crl")
         let url = directory.appendingPathComponent("crl-lint.der")
         try write(der, to: url)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: crlLinter)
-        process.arguments = ["lint", "-t", type, "-p", "PKIX", "-s", "ERROR", url.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try OpenSSLProcess.run(linter, ["lint", "-t", type, "-p", "PKIX", "-s", "ERROR", url.path])
+        let text = result.text + result.errorOutput
         #expect(
             text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             "pkilint found problems: \(text)", sourceLocation: sourceLocation)

@@ -41,11 +41,6 @@ enum ExtensionTestSupport {
         return ProcessResult(status: result.status, output: result.text + result.errorOutput)
     }
 
-    static var opensslIsAvailable: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
-            || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/openssl")
-    }
-
     /// A small deterministic generator (SplitMix64) so that a failing fuzz case can be replayed.
     struct SeededGenerator: RandomNumberGenerator {
         private var state: UInt64

@@ -121,33 +121,18 @@ enum OCSPTestSupport {
         return nonceCheck + summary
     }
 
-    /// Environment variable naming the folder that holds pkilint's `lint_ocsp_response`; the judges' venv
-    /// of the repository is used when it is not set.
-    static var ocspLinter: String? {
-        let folder = ProcessInfo.processInfo.environment["PKILINT_BIN"] ?? "/work/main/.venv-judges/bin"
-        let path = URL(fileURLWithPath: folder).appendingPathComponent("lint_ocsp_response").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-
-    /// pkilint's RFC 6960 profile; findings of severity ERROR or FATAL fail the test. Skipped where pkilint
-    /// is not installed.
+    /// pkilint's RFC 6960 profile; findings of severity ERROR or FATAL fail the test, and so does a missing
+    /// pkilint (see `Judge.pkilint`).
     static func expectLintClean(
         _ der: [UInt8], in directory: URL, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        guard let linter = ocspLinter else { return }
+        let linter = try Judge.pkilint("lint_ocsp_response")
         let url = directory.appendingPathComponent("lint.der")
         try CRLTestSupport.write(der, to: url)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: linter)
-        process.arguments = ["lint", "-s", "ERROR", "--document-format", "DER", url.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try OpenSSLProcess.run(linter, ["lint", "-s", "ERROR", "--document-format", "DER", url.path])
+        let text = result.text + result.errorOutput
         #expect(
-            process.terminationStatus == 0 && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            result.status == 0 && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             "pkilint found problems: \(text)", sourceLocation: sourceLocation)
     }
 

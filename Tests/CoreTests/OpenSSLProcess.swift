@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one way Core tests run openssl, the outside judge of what Core encodes.
+/// The one way Core tests run openssl and pkilint, the outside judges of what Core encodes.
 enum OpenSSLProcess {
     struct Result {
         var status: Int32
@@ -12,10 +12,16 @@ enum OpenSSLProcess {
     }
 
     /// Runs `openssl` with the arguments (in `directory` if given) and returns status and both outputs.
+    /// A missing openssl throws (CI installs it).
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        try run(Judge.openssl(), arguments, in: directory)
+    }
+
+    /// Runs a judge's executable with empty stdin and returns status and both outputs.
+    static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let errorOutput = Pipe()
@@ -41,3 +47,52 @@ enum OpenSSLProcess {
         return url
     }
 }
+
+/// Where the Core tests find their judges. CI installs every one of them, so a judge that cannot be found
+/// fails the test that needed it, with a message saying how to install it; it never skips the test.
+enum Judge {
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The package root, two folders above this file.
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// `name` in the folders of $PATH, nil when none holds an executable of that name.
+    static func onPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for folder in path.split(separator: ":") where !folder.isEmpty {
+            let candidate = String(folder) + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func openssl() throws -> String {
+        guard let path = onPath("openssl") else {
+            throw Missing(description: "openssl is not on PATH; install it (apt-get install openssl) to run this test")
+        }
+        return path
+    }
+
+    /// One of pkilint's commands (`lint_crl`, `lint_ocsp_response`, ...): in $PKILINT_BIN (scripts/test sets
+    /// it), else on $PATH, else in the package's .venv-judges.
+    static func pkilint(_ command: String) throws -> String {
+        var candidates: [String] = []
+        if let folder = ProcessInfo.processInfo.environment["PKILINT_BIN"], !folder.isEmpty {
+            candidates.append(URL(fileURLWithPath: folder).appendingPathComponent(command).path)
+        }
+        if let found = onPath(command) { candidates.append(found) }
+        candidates.append(packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path)
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw Missing(description: """
+                pkilint's \(command) was not found in $PKILINT_BIN, on $PATH or in .venv-judges/bin; run scripts/test \
+                (it creates .venv-judges) or `python3 -m venv .venv-judges && .venv-judges/bin/pip install pkilint`
+                """)
+        }
+        return found
+    }
+}
+

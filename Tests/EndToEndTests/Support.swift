@@ -14,6 +14,12 @@ struct CommandResult {
 /// Runs a program with arguments, an environment and optional standard input; never throws on exit codes.
 func runProgram(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 input: Data? = nil, directory: String? = nil) throws -> CommandResult {
+    guard FileManager.default.isExecutableFile(atPath: executable) else {
+        throw MissingJudge(description: """
+            \(executable) is not installed; scripts/test creates .venv-judges with every Python judge, and .ci/run \
+            installs the others (openssl, curl, lego, PostgreSQL, Chromium)
+            """)
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -184,10 +190,42 @@ enum Binaries {
         return packageRoot.appendingPathComponent(".build/debug/swift-ca").path
     }()
 
-    /// pkilint's commands from $PKILINT_BIN or the repository's .venv-judges (scripts/test creates it).
-    static func pkilint(_ command: String) -> String {
-        if let directory = ProcessInfo.processInfo.environment["PKILINT_BIN"] { return directory + "/" + command }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path
+    /// The package root, three folders above this file.
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
+
+    /// A command of the judges' venv (pkilint's linters, its python, certbot): in $PKILINT_BIN (scripts/test
+    /// sets it), else on $PATH, else in the package's .venv-judges. When none has it, the venv path is returned
+    /// and `runProgram` fails the test saying how to install it.
+    static func pkilint(_ command: String) -> String {
+        var candidates: [String] = []
+        if let directory = ProcessInfo.processInfo.environment["PKILINT_BIN"], !directory.isEmpty {
+            candidates.append(directory + "/" + command)
+        }
+        if let found = onPath(command) { candidates.append(found) }
+        let venv = packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? venv
+    }
+
+    /// `name` in the folders of $PATH, nil when none holds an executable of that name.
+    static func onPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for folder in path.split(separator: ":") where !folder.isEmpty {
+            let candidate = String(folder) + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// A judge that must be on $PATH (lego, openssl, curl, psql); CI installs every one, so a missing one
+    /// throws, failing the test with how to install it.
+    static func required(_ name: String, install: String) throws -> String {
+        guard let found = onPath(name) else { throw MissingJudge(description: "\(name) is not on PATH: \(install)") }
+        return found
+    }
+}
+
+struct MissingJudge: Error, CustomStringConvertible {
+    let description: String
 }

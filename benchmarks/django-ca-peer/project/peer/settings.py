@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent  # /work/scratch/django-ca-peer
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # benchmarks/django-ca-peer, whichever checkout it is in
 STATE_DIR = Path(os.environ.get("PEER_STATE_DIR", BASE_DIR / "state"))
 
 SECRET_KEY = "benchmark-only-not-secret"
