@@ -541,40 +541,4 @@ struct OCSPResponseTests {
                 == (try CertificateBlueprint.encode(ASN1ObjectIdentifier("1.3.6.1.5.5.7.48.1.1"))))
         #expect(OCSPResponse.error(.unauthorized) == [0x30, 0x03, 0x0A, 0x01, 0x06])
     }
-
-    @Test("Signing rate with a P-256 responder")
-    func signingRate() throws {
-        let signer = try Support.responder(.ec(.secp256r1)).signer()
-        let certID = try Support.leafCertID()
-        let nonce = DERBytes.tagged(0x04, Array(repeating: 0x11, count: 32))
-        let answer = OCSPSingleResponse(
-            certID: certID, status: .revoked(at: Support.now, reason: .keyCompromise), thisUpdate: Support.now,
-            nextUpdate: Support.now.addingTimeInterval(86400))
-        let count = 2000
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure {
-            for _ in 0..<count {
-                _ = try signer.sign([answer], producedAt: Support.now, nonce: nonce)
-            }
-        }
-        // The bare signature over a ResponseData of the same size, for comparison: the rest is encoding.
-        let responder = try Support.responder(.ec(.secp256r1))
-        let tbs = [UInt8](repeating: 0x30, count: 230)
-        let signingOnly = try clock.measure {
-            for _ in 0..<count {
-                _ = try responder.key.sign(bytes: tbs, signatureAlgorithm: .ecdsaWithSHA256)
-            }
-        }
-        print(
-            "OCSP signing (P-256, one core): \(Int(Double(count) / Self.seconds(elapsed))) responses/s, "
-                + "\(Int(Double(count) / Self.seconds(signingOnly))) bare signatures/s")
-        if let path = ProcessInfo.processInfo.environment["OCSP_SAMPLE_RESPONSE"] {
-            let sample = try signer.sign([answer], producedAt: Support.now, nonce: nonce)
-            try CRLTestSupport.write(sample, to: URL(fileURLWithPath: path))
-        }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
 }

@@ -24,7 +24,7 @@ import Testing
         der[der.count - 5] ^= 0xFF
         FileManager.default.createFile(atPath: sandbox.path("tampered.der"), contents: der)
         try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", sandbox.path("tampered.der"), "--alt", "x.example.com"],
-                                  mentioning: "signature")
+                                  mentioning: "signature does not verify")
         try sandbox.expectFailure(["sign-cert", "--ca", "No Such CA", "--csr", csr, "--alt", "x.example.com"], mentioning: "no CA matches")
         try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", csr, "--subject", "CN=x,,=y"], mentioning: "subject")
         try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", csr, "--alt", "IP:999.1.1.1"], mentioning: "999.1.1.1")

@@ -62,19 +62,22 @@ import Glibc
         }, "no surviving node took over the CRL job")
 
         // A node that dies in the middle of a job leaves its lease behind (written here as such a node would):
-        // nobody runs the job until the lease runs out, then one node does.
-        let leaseEnd = Date().timeIntervalSince1970.rounded(.down) + 8
-        try Self.execute(sandbox, "UPDATE job_leases SET holder = 'dead-node', lease_expires_at = \(Int(leaseEnd)) WHERE name = 'acme-cleanup'")
+        // nobody runs the job while the lease is live, then one node does once it runs out. The lease is an hour
+        // long, so that however slowly this machine runs the check below, the lease is surely live during it.
+        let liveUntil = Int(Date().timeIntervalSince1970) + 3600
+        try Self.execute(sandbox, "UPDATE job_leases SET holder = 'dead-node', lease_expires_at = \(liveUntil) WHERE name = 'acme-cleanup'")
         #expect(try sandbox.expectSuccess("list-jobs").contains("acme-cleanup: running on dead-node"))
         // A run that was under way when the lease was written may still finish; count from after it.
         try await Task.sleep(for: .seconds(1.5))
         let frozen = try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +)
-        try await Task.sleep(for: .seconds(2))
+        // Two job intervals: without the lease the nodes would run the job at least once in this time.
+        try await Task.sleep(for: .seconds(2 * Self.interval + 1))
         let later = try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +)
-        // Only meaningful while the lease was surely live (a loaded machine may have slept longer than asked).
-        if Date().timeIntervalSince1970 < leaseEnd - 1 {
-            #expect(later == frozen, "a job ran while another node's lease was live")
-        }
+        #expect(later == frozen, "a job ran while another node's lease was live")
+        #expect(try sandbox.expectSuccess("list-jobs").contains("acme-cleanup: running on dead-node"))
+        // The dead node's lease runs out now.
+        let expired = Int(Date().timeIntervalSince1970) - 1
+        try Self.execute(sandbox, "UPDATE job_leases SET lease_expires_at = \(expired) WHERE name = 'acme-cleanup' AND holder = 'dead-node'")
         #expect(try await eventuallyAsync(within: 25) {
             try nodes.map { try Self.jobRuns($0)["acme-cleanup", default: 0] }.reduce(0, +) > frozen
         }, "the job was not taken over after the dead node's lease ran out")
