@@ -10,7 +10,7 @@ import Glibc
 import Darwin
 #endif
 
-@Suite("FileKeyBackend")
+@Suite("FileKeyBackend", .timeLimit(.minutes(5)))
 struct KeyStorageTests {
     typealias Support = KeyTestSupport
 

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one way Core tests run openssl and pkilint, the outside judges of what Core encodes.
 enum OpenSSLProcess {
     struct Result {
@@ -11,13 +17,18 @@ enum OpenSSLProcess {
         var text: String { String(decoding: output, as: UTF8.self) }
     }
 
+    /// No openssl call of these tests takes more than a few seconds; one that hangs is killed at this point.
+    static let deadline: TimeInterval = 120
+
     /// Runs `openssl` with the arguments (in `directory` if given) and returns status and both outputs.
-    /// A missing openssl throws (CI installs it).
+    /// A missing openssl throws (CI installs it); so does one that runs past `deadline`.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         try run(Judge.openssl(), arguments, in: directory)
     }
 
-    /// Runs a judge's executable with empty stdin and returns status and both outputs.
+    /// Runs a judge's executable; its stdin is empty and both outputs are read to their end on threads of
+    /// their own, so that a judge that hangs is killed at the deadline (or at its test's time limit) instead of
+    /// blocking the test forever.
     static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -29,14 +40,23 @@ enum OpenSSLProcess {
         process.standardError = errorOutput
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // stdout is drained before waiting so that large output cannot block openssl; its stderr is a few
-        // lines at most, far below the pipe's buffer, so it can be read afterwards.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errorOutput.fileHandleForReading.readDataToEndOfFile()
+        let outputReader = PipeReader(output.fileHandleForReading)
+        let errorReader = PipeReader(errorOutput.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(Self.deadline)
+        var pause: useconds_t = 500
+        while process.isRunning {
+            if Date() >= deadline || Task.isCancelled {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw JudgeFailure(description: "\(executable) \(arguments.joined(separator: " ")) was killed after \(Int(Self.deadline)) s or at its test's time limit")
+            }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, output: Array(outputData),
-            errorOutput: String(decoding: errorData, as: UTF8.self))
+            status: process.terminationStatus, output: Array(outputReader.wait()),
+            errorOutput: String(decoding: errorReader.wait(), as: UTF8.self))
     }
 
     /// A fresh directory under the system temporary directory; the caller removes it.
@@ -45,6 +65,25 @@ enum OpenSSLProcess {
             .appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// Reads one pipe to its end on a thread of its own.
+    private final class PipeReader: @unchecked Sendable {
+        // @unchecked: `data` is written once by the reader thread before `finished` is signalled, and read after.
+        private var data = Data()
+        private let finished = DispatchSemaphore(value: 0)
+
+        init(_ handle: FileHandle) {
+            Thread { [self] in
+                data = handle.readDataToEndOfFile()
+                finished.signal()
+            }.start()
+        }
+
+        /// The bytes read; empty if a grandchild still holds the pipe open after ten seconds.
+        func wait() -> Data {
+            finished.wait(timeout: .now() + .seconds(10)) == .success ? data : Data()
+        }
     }
 }
 
@@ -96,3 +135,6 @@ enum Judge {
     }
 }
 
+struct JudgeFailure: Error, CustomStringConvertible {
+    let description: String
+}

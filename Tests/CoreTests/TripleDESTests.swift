@@ -3,7 +3,7 @@ import Testing
 
 @testable import CACore
 
-@Suite("Triple DES")
+@Suite("Triple DES", .timeLimit(.minutes(5)))
 struct TripleDESTests {
     typealias Support = KeyTestSupport
 

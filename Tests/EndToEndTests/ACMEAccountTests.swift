@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// ACME accounts (RFC 8555 §7.3) driven by certbot's own ACME library, and bad requests sent by hand.
-@Suite struct ACMEAccountTests {
+@Suite(.timeLimit(.minutes(10))) struct ACMEAccountTests {
     static func makeACMECA() throws -> (Sandbox, String) {
         let sandbox = try Sandbox()
         let serial = try sandbox.expectSuccess("init-ca", "ACME Root", "CN=ACME Root", "--key-type", "EC")

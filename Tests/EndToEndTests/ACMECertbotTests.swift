@@ -4,7 +4,7 @@ import Testing
 /// certbot (pip), unchanged, against `swift-ca serve` over HTTPS: register, http-01 in standalone mode, dns-01
 /// through the test DNS server, a wildcard, renewal, account update, revocation. Issued chains are judged
 /// by openssl and pkilint.
-@Suite(.serialized) struct ACMECertbotTests {
+@Suite(.serialized, .timeLimit(.minutes(15))) struct ACMECertbotTests {
     struct Certbot {
         let installation: ACMEInstallation
         var configDirectory: String { installation.sandbox.path("certbot") }

@@ -3,7 +3,7 @@ import Testing
 
 /// lego (Debian's package), unchanged, against `swift-ca serve` over HTTPS: http-01, tls-alpn-01, dns-01,
 /// renewal, revocation, and External Account Binding on a CA that requires it.
-@Suite(.serialized) struct ACMELegoTests {
+@Suite(.serialized, .timeLimit(.minutes(15))) struct ACMELegoTests {
     struct Lego {
         let installation: ACMEInstallation
         let path: String

@@ -4,7 +4,7 @@ import Testing
 /// Orders driven by certbot's ACME library (Judges/acme_order.py), including what well-behaved clients never
 /// send: bad identifiers, early finalization, a CSR for other names, foreign orders, unauthorised and
 /// repeated revocation, bad reasons, key rollover, unknown kids, ARI and `replaces`.
-@Suite struct ACMEOrderTests {
+@Suite(.timeLimit(.minutes(10))) struct ACMEOrderTests {
     @Test func ordersAndTheirErrorsFollowRFC8555() throws {
         let installation = try ACMEInstallation()
         let result = try runProgram(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -24,10 +25,7 @@ final class TestDNSServer {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        ChildProcess.stop(process, grace: 5)
     }
 }
 
@@ -91,14 +89,10 @@ extension Judges {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = ""
-        while !line.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += String(decoding: chunk, as: UTF8.self)
-        }
+        // A server that neither announces itself nor dies is killed at firstLine's deadline.
+        let line = ChildProcess.firstLine(of: output.fileHandleForReading, from: process)
         guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            ChildProcess.stop(process, grace: 5)
             throw ServerStartFailure(message: "\(what) did not start: \(line)")
         }
         return port

@@ -9,7 +9,7 @@ import Glibc
 /// Three `serve` nodes over one database (PostgreSQL in the suite's PostgreSQL pass, one SQLite file
 /// otherwise): periodic jobs run once per interval across the nodes, a node that dies holding a job loses it
 /// when its lease runs out, and a revocation reaches every node's OCSP answers within a second.
-@Suite struct ClusterTests {
+@Suite(.timeLimit(.minutes(10))) struct ClusterTests {
     /// The job interval the nodes run with: runs of one job, on whichever node, are at least this far apart.
     static let interval = 2.0
 
@@ -136,7 +136,7 @@ import Glibc
 
 /// certbot against a public node (no CA key): its finalization waits in the signing queue until the
 /// node with the keys signs it; with no signing node alive, finalization is refused with a clear reason.
-@Suite struct PublicNodeACMETests {
+@Suite(.timeLimit(.minutes(10))) struct PublicNodeACMETests {
     @Test func certbotGetsACertificateThroughAPublicNodeAndAClearRefusalWithoutASigner() async throws {
         let installation = try ACMEInstallation()
         let sandbox = installation.sandbox

@@ -4,7 +4,7 @@ import Testing
 
 /// `migrate-db` moves an installation from SQLite to PostgreSQL (to a second SQLite file when the suite runs
 /// without PostgreSQL) and the installation works the same on the target.
-@Suite struct DatabaseMigrationTests {
+@Suite(.timeLimit(.minutes(10))) struct DatabaseMigrationTests {
     @Test func anInstallationMovesWithoutLosingARowAndKeepsWorking() throws {
         let sandbox = try Sandbox()
         let sourceURL = "sqlite://" + sandbox.path("source.sqlite3")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The workflow from the issue, judged by openssl and pkilint.
-@Suite struct HierarchyTests {
+@Suite(.timeLimit(.minutes(10))) struct HierarchyTests {
     @Test func rootIntermediateAndServerCertificateVerifyWithOpenSSL() throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=Example Root CA,O=Example", "--key-type", "EC", "--path-length", "1",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct KeyStorageTests {
+@Suite(.timeLimit(.minutes(10))) struct KeyStorageTests {
     @Test func encryptedCAKeyOpensWithOpenSSLAndNeedsItsPassword() throws {
         let sandbox = try Sandbox()
         let serial = try sandbox.expectSuccess("init-ca", "Secret", "CN=Secret Root", "--key-type", "EC", "--password", "s3cret")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The aiosmtpd server of Judges/smtp_server.py on a loopback port, keeping every message it accepts as
@@ -24,9 +25,7 @@ final class TestSMTPServer {
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        ChildProcess.stop(process, grace: 5)
     }
 
     deinit { stop() }

@@ -3,7 +3,7 @@ import Testing
 
 /// `notify-expiring-certs` against a real SMTP server (aiosmtpd on loopback): what arrives, that runs are
 /// idempotent, that the next threshold mails once more, TLS and logins, and that failures are retried.
-@Suite struct NotificationTests {
+@Suite(.timeLimit(.minutes(10))) struct NotificationTests {
     @Test func watchersGetOneMailPerThresholdAndRunsAreIdempotent() throws {
         let installation = try MailInstallation()
         let sandbox = installation.sandbox

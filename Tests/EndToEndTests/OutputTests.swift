@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct OutputTests {
+@Suite(.timeLimit(.minutes(10))) struct OutputTests {
     @Test func csrFromStandardInputInDERAndBinaryOutputsOpenWithOpenSSL() throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=Output Root", "--key-type", "Ed25519")

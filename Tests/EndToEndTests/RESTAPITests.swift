@@ -4,7 +4,7 @@ import Testing
 
 /// The REST API as a client uses it: curl against `swift-ca serve`, judged by openssl, pkilint, the CLI
 /// and schemathesis.
-@Suite struct RESTAPITests {
+@Suite(.timeLimit(.minutes(15))) struct RESTAPITests {
     @Test func signsWithTheProfilesExtensionsAndListsPageByPage() throws {
         let api = try APIFixture()
         defer { api.server.stop() }
@@ -235,7 +235,7 @@ import Testing
 
 /// The spec is the source of truth: valid OpenAPI 3.1, served byte for byte, every documented operation
 /// answered, and schemathesis finds no 5xx and no response that breaks it.
-@Suite struct RESTAPISpecificationTests {
+@Suite(.timeLimit(.minutes(15))) struct RESTAPISpecificationTests {
     static let specFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/RESTAPI/openapi.yaml").path
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// CRLs and OpenSSL index files, judged by openssl and pkilint.
-@Suite struct RevocationListTests {
+@Suite(.timeLimit(.minutes(10))) struct RevocationListTests {
     struct Hierarchy {
         let sandbox: Sandbox
         let root: String

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,54 +10,51 @@ import Glibc
 final class RunningServer {
     let process = Process()
     let baseURL: String
-    private let errorPipe = Pipe()
+    private let errors: ChildProcess.Drain
     private var stopped = false
+    /// How long a shutdown may take before the server is killed (and its test fails on the exit status).
+    static let shutdownGrace: TimeInterval = 30
 
-    /// Starts the server and waits until it says where it listens.
+    /// Starts the server and waits until it says where it listens; a server that neither announces itself
+    /// nor dies within two minutes is killed.
     init(_ sandbox: Sandbox, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Binaries.swiftCA)
         process.arguments = ["serve", "--port", "0"] + arguments
         process.environment = sandbox.environment
         process.currentDirectoryURL = URL(fileURLWithPath: sandbox.directory)
         let outputPipe = Pipe()
+        let errorPipe = Pipe()
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         try process.run()
-        // The first line names the URL; reading blocks until the socket listens or the server dies.
-        var announced = ""
-        let handle = outputPipe.fileHandleForReading
-        while !announced.contains("\n") {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            announced += String(decoding: chunk, as: UTF8.self)
-        }
+        errors = ChildProcess.Drain(errorPipe.fileHandleForReading)
+        // The first line names the URL; reading ends when the socket listens, the server dies or the deadline passes.
+        let announced = ChildProcess.firstLine(of: outputPipe.fileHandleForReading, from: process)
         guard let range = announced.range(of: "serving on ") else {
-            process.terminate()
-            process.waitUntilExit()
-            let errors = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw ServerStartFailure(message: "swift-ca serve did not start: \(announced) \(errors)")
+            ChildProcess.stop(process, grace: 5)
+            stopped = true
+            let log = String(decoding: errors.wait(), as: UTF8.self)
+            throw ServerStartFailure(message: "swift-ca serve did not start: \(announced) \(log)")
         }
         var url = String(announced[range.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
         if url.hasSuffix("/") { url.removeLast() }
         baseURL = url
     }
 
-    /// SIGTERM, then the exit status (0 when the shutdown was graceful) and everything logged.
+    /// SIGTERM, then the exit status (0 when the shutdown was graceful) and everything logged. A server still
+    /// running after `shutdownGrace` is killed, which makes the status non-zero.
     @discardableResult
     func stop() -> (status: Int32, log: String) {
         guard !stopped else { return (process.terminationStatus, "") }
         stopped = true
-        kill(process.processIdentifier, SIGTERM)
-        let log = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let graceful = ChildProcess.stop(process, grace: Self.shutdownGrace)
+        var log = String(decoding: errors.wait(), as: UTF8.self)
+        if !graceful { log += "\n(killed: still running \(Int(Self.shutdownGrace)) s after SIGTERM)" }
         return (process.terminationStatus, log)
     }
 
     deinit {
-        if !stopped && process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if !stopped { ChildProcess.stop(process, grace: 5) }
     }
 }
 
@@ -77,7 +75,7 @@ struct HTTPExchange {
         let bodyFile = sandbox.path(name)
         let headerFile = sandbox.path(name + ".headers")
         let result = try runProgram(
-            "/usr/bin/env", ["curl", "-s", "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"] + arguments,
+            "/usr/bin/env", ["curl", "-s", "--max-time", "120", "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"] + arguments,
             directory: sandbox.directory)
         var headers: [String: String] = [:]
         let text = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""

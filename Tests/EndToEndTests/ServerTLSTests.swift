@@ -3,7 +3,7 @@ import Testing
 
 /// `serve` over HTTPS with a certificate and key the operator supplies, plus a plain-HTTP listener for
 /// OCSP and CRL clients; the ACME URLs follow the scheme of the listener asked.
-@Suite struct ServerTLSTests {
+@Suite(.timeLimit(.minutes(10))) struct ServerTLSTests {
     @Test func tlsFilesAndAPlainPortServeTogether() throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=TLS Test Root", "--key-type", "EC", "--acme-enable")

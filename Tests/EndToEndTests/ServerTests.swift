@@ -3,7 +3,7 @@ import Testing
 
 /// `swift-ca serve` judged from outside: openssl as OCSP client and CRL checker, pkilint on every CRL and
 /// OCSP response, curl for the HTTP contract.
-@Suite struct ServerTests {
+@Suite(.timeLimit(.minutes(10))) struct ServerTests {
     struct Hierarchy {
         let sandbox: Sandbox
         let rootSerial: String

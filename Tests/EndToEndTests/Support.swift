@@ -12,36 +12,25 @@ struct CommandResult {
 }
 
 /// Runs a program with arguments, an environment and optional standard input; never throws on exit codes.
+/// A child that outlives `deadline` seconds, or its test's time limit, is killed and fails the test.
 func runProgram(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                input: Data? = nil, directory: String? = nil) throws -> CommandResult {
+                input: Data? = nil, directory: String? = nil, deadline: TimeInterval = ChildProcess.defaultDeadline,
+                sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
     guard FileManager.default.isExecutableFile(atPath: executable) else {
         throw MissingJudge(description: """
             \(executable) is not installed; scripts/test creates .venv-judges with every Python judge, and .ci/run \
             installs the others (openssl, curl, lego, PostgreSQL, Chromium)
             """)
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let output = Pipe()
-    let error = Pipe()
-    let inputPipe = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = inputPipe
-    try process.run()
-    if let input { inputPipe.fileHandleForWriting.write(input) }
-    try inputPipe.fileHandleForWriting.close()
-    // Read both pipes before waiting so that a large output cannot block the child.
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let outcome = try ChildProcess.run(
+        executable, arguments, environment: environment, input: input, directory: directory, deadline: deadline)
+    if let seconds = outcome.killedAfter {
+        Issue.record("killed after \(Int(seconds)) s: \(executable) \(arguments.joined(separator: " "))", sourceLocation: sourceLocation)
+    }
     return CommandResult(
-        status: process.terminationStatus,
-        standardOutput: String(decoding: outputData, as: UTF8.self),
-        standardError: String(decoding: errorData, as: UTF8.self))
+        status: outcome.status,
+        standardOutput: String(decoding: outcome.standardOutput, as: UTF8.self),
+        standardError: String(decoding: outcome.standardError, as: UTF8.self))
 }
 
 /// A temporary CA_DIR with helpers to run the built `swift-ca` binary and the outside judges in it.

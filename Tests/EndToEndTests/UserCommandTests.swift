@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Users, tokens and the audit log as an administrator manages them from the shell.
-@Suite struct UserCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct UserCommandTests {
     func sandbox() throws -> Sandbox {
         let sandbox = try Sandbox()
         sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"

@@ -5,7 +5,7 @@ import Testing
 /// pasted CSR after its preview, view the certificate, revoke it. Then outside judges check the result:
 /// openssl verifies the certificate against the root, pkilint lints it, the CLI and the CRL show the
 /// revocation, and the audit log names the user and the address.
-@Suite struct WebBrowserTests {
+@Suite(.timeLimit(.minutes(10))) struct WebBrowserTests {
     /// Screenshots go to test-artifacts/web/<database>/ in the package directory (gitignored).
     static var artifactDirectory: String {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

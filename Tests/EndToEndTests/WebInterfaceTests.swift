@@ -3,7 +3,7 @@ import Testing
 
 /// The web interface at the HTTP level, driven by curl as a browser would: sessions, CSRF, throttling,
 /// roles, bad input and the certificate list. The headless-browser flow is in WebBrowserTests.
-@Suite struct WebInterfaceTests {
+@Suite(.timeLimit(.minutes(10))) struct WebInterfaceTests {
     @Test func sessionCookieAndSecurityHeaders() throws {
         let installation = try WebInstallation()
         let client = WebClient(installation)

@@ -56,17 +56,10 @@ public final class TemporaryDatabase: @unchecked Sendable {
 
     /// Runs one statement on the server's maintenance database with psql.
     public static func administer(_ server: String, _ statement: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", server + "/postgres", "-c", statement]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TemporaryDatabaseError(message: "psql \(statement): " + String(decoding: message, as: UTF8.self))
+        let result = try ChildProcess.run(
+            "/usr/bin/env", ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", server + "/postgres", "-c", statement], deadline: 120)
+        guard result.status == 0 else {
+            throw TemporaryDatabaseError(message: "psql \(statement): " + String(decoding: result.standardError, as: UTF8.self))
         }
     }
 }

@@ -37,7 +37,14 @@ final class DNSTestServer: Sendable {
         try process.run()
         self.process = process
 
+        // A server that hangs before announcing itself is killed, which ends the read and fails the start;
+        // otherwise the blocked read would outlast any time limit of the test.
+        let watchdog = DispatchWorkItem { [process] in
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
         let line = try await Self.firstLine(of: output.fileHandleForReading)
+        watchdog.cancel()
         let words = line.split(separator: " ")
         guard words.count == 2, words[0] == "ready", let port = Int(words[1]) else {
             process.terminate()
