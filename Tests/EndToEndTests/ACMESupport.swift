@@ -44,7 +44,10 @@ final class ACMEInstallation {
     static let names = ["web.example.test", "lego.example.test", "tls.example.test", "eab.example.test", "renew.example.test",
                         "forbidden.example.test", "example.test", "bad.example.test"]
 
-    init(keyType: String = "EC", dnsRecords: [[String: Any]] = [], intermediateOptions: [String] = []) throws {
+    /// `allowPrivateAddresses: false` leaves CA_ACME_ALLOW_PRIVATE_ADDRESSES off, as in production: every test
+    /// name then resolves to an address the validator must refuse.
+    init(keyType: String = "EC", dnsRecords: [[String: Any]] = [], intermediateOptions: [String] = [],
+         allowPrivateAddresses: Bool = true) throws {
         sandbox = try Sandbox()
         let rootSerial = try sandbox.expectSuccess("init-ca", "Root", "CN=ACME Test Root", "--key-type", keyType, "--path-length", "1")
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -60,7 +63,7 @@ final class ACMEInstallation {
         sandbox.extraEnvironment = [
             "CA_ACME_HTTP01_PORT": String(http01Port), "CA_ACME_TLSALPN01_PORT": String(tlsALPN01Port),
             "CA_ACME_STATIC_HOSTS": Self.names.map { "\($0)=127.0.0.1" }.joined(separator: ","),
-            "CA_ACME_DNS_SERVER": "127.0.0.1:\(dns.port)", "CA_ACME_ALLOW_PRIVATE_ADDRESSES": "true",
+            "CA_ACME_DNS_SERVER": "127.0.0.1:\(dns.port)", "CA_ACME_ALLOW_PRIVATE_ADDRESSES": allowPrivateAddresses ? "true" : "false",
         ]
         server = try RunningServer(sandbox, arguments: ["--tls-ca", "Root", "--tls-name", "localhost"])
     }
