@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "swift-ca", targets: ["CACommandLine"]),
         .library(name: "CACore", targets: ["CACore"]),
+        // The ACME load driver of benchmarks/acme (compiled, so that the client takes little of the CPU).
+        .executable(name: "swift-ca-acme-load", targets: ["ACMELoadDriver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
@@ -30,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -42,10 +45,16 @@ let package = Package(
             ],
             path: "Sources/Core"
         ),
+        // The system's libsqlite3 (Debian's libsqlite3-dev), called directly: statements run on the thread of their
+        // transaction and stay prepared.
+        .systemLibrary(name: "CSQLite3", path: "Sources/CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // swift-ca's own SQLite driver over CSQLite3, a module of its own so that the system's sqlite3.h never meets
+        // the copy sqlite-kit brings (their struct definitions differ).
+        .target(name: "CASQLite", dependencies: ["CSQLite3"], path: "Sources/SQLite"),
         .target(
             name: "CAStore",
             dependencies: [
-                "CACore",
+                "CACore", "CASQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -164,6 +173,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/CLI"
+        ),
+        .executableTarget(
+            name: "ACMELoadDriver",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "benchmarks/acme/LoadDriver"
         ),
         .testTarget(name: "CoreTests", dependencies: ["CACore"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
         .testTarget(

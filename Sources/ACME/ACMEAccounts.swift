@@ -13,17 +13,17 @@ extension ACMEService {
         let payload = try jws.payloadJSONObject()
         let thumbprint = key.thumbprint()
         let serial = authority.serial
-        let existing = try await database { try await self.store.acmeAccount(authority: serial, thumbprint: thumbprint) }
+        let existing = try await reading { transaction in try await transaction.acmeAccount(authority: serial, thumbprint: thumbprint) }
         if let existing {
             // RFC 8555 §7.3.6: a deactivated account answers nothing any more, not even by its key.
-            guard existing.status == "valid" else { throw Self.inactive(existing) }
+            guard existing.status == .valid else { throw Self.inactive(existing) }
             // RFC 8555 §7.3.1: the existing account, 200, its URL in Location.
             return .json(
                 Self.accountObject(existing, endpoint: endpoint), status: 200,
                 headers: [("Location", endpoint.account(existing.id)), ("Link", endpoint.indexLink)])
         }
         if payload["onlyReturnExisting"] as? Bool == true {
-            throw ACMEProblem("accountDoesNotExist", "no account exists for this key")
+            throw ACMEProblem(.accountDoesNotExist, "no account exists for this key")
         }
         let configuration = context.configuration
         guard configuration.acme?.registrationEnabled ?? true else {
@@ -31,11 +31,11 @@ extension ACMEService {
         }
         let contact = try Self.contacts(payload["contact"])
         if configuration.acme?.contactRequired == true && contact.isEmpty {
-            throw ACMEProblem("invalidContact", "this CA requires a contact (mailto:) for new accounts")
+            throw ACMEProblem(.invalidContact, "this CA requires a contact (mailto:) for new accounts")
         }
         let agreed = payload["termsOfServiceAgreed"] as? Bool ?? false
         if let terms = configuration.termsOfService, !agreed {
-            var problem = ACMEProblem("userActionRequired", "agree to the terms of service at \(terms)", status: 403)
+            var problem = ACMEProblem(.userActionRequired, "agree to the terms of service at \(terms)", status: 403)
             problem.headers = [("Link", "<\(terms)>;rel=\"terms-of-service\"")]
             throw problem
         }
@@ -44,12 +44,12 @@ extension ACMEService {
             authority: serial, url: endpoint.newAccount, accountKey: key)
         let account = ACMEAccountRecord(
             id: Self.randomToken(), authoritySerial: serial, thumbprint: thumbprint, jwk: key.canonicalJSON,
-            status: "valid", contact: contact, termsAgreed: agreed, createdAt: Date())
+            status: .valid, contact: contact, termsAgreed: agreed, createdAt: Date())
         // Committed (with the binding of the EAB key) before the client learns the account exists.
-        try await database(transaction: true) {
-            try await self.store.insertACMEAccount(account)
+        try await bookkeeping { transaction in
+            try await transaction.insertACMEAccount(account)
             if let externalKeyID {
-                guard try await self.store.bindExternalAccountKey(id: externalKeyID, account: account.id) else {
+                guard try await transaction.bindExternalAccountKey(id: externalKeyID, account: account.id) else {
                     throw ACMEProblem.unauthorized("the external account key \(externalKeyID) is already bound to an account")
                 }
             }
@@ -65,13 +65,13 @@ extension ACMEService {
     ) async throws -> String? {
         guard let value else {
             if required {
-                throw ACMEProblem("externalAccountRequired", "this CA requires an external account binding (ask its operator for a key)")
+                throw ACMEProblem(.externalAccountRequired, "this CA requires an external account binding (ask its operator for a key)")
             }
             return nil
         }
         let binding = try ExternalAccountBinding(jsonObject: value)
         let keyID = binding.keyID
-        let stored = try await database { try await self.store.externalAccountKey(id: keyID) }
+        let stored = try await reading { transaction in try await transaction.externalAccountKey(id: keyID) }
         guard let stored, stored.authoritySerial == nil || stored.authoritySerial == authority else {
             throw ACMEProblem.unauthorized("unknown external account key id \(keyID)")
         }
@@ -79,7 +79,7 @@ extension ACMEService {
             throw ACMEProblem.unauthorized("the external account key \(keyID) is already bound to an account")
         }
         guard let macKey = Base64URL.decode(stored.macKey) else {
-            throw ACMEProblem("serverInternal", "the stored external account key cannot be read", status: 500)
+            throw ACMEProblem(.serverInternal, "the stored external account key cannot be read", status: 500)
         }
         try binding.verify(expectedKeyID: stored.keyID, macKey: macKey, outerURL: url, accountKey: accountKey)
         return keyID
@@ -92,14 +92,14 @@ extension ACMEService {
             throw ACMEProblem.malformed("this request must be signed with the account's kid, not a jwk")
         }
         let prefix = context.endpoint.account("")
-        guard keyID.hasPrefix(prefix), keyID.hasSuffix("/") else { throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)") }
+        guard keyID.hasPrefix(prefix), keyID.hasSuffix("/") else { throw ACMEProblem(.accountDoesNotExist, "unknown kid \(keyID)") }
         let id = String(keyID.dropFirst(prefix.count).dropLast())
-        let found = try await accounts.account(id) { try await self.database { try await self.store.acmeAccount(id: id) } }
+        let found = try await accounts.account(id) { try await self.reading { transaction in try await transaction.acmeAccount(id: id) } }
         guard let (account, key) = found, account.authoritySerial == context.authority.serial else {
-            throw ACMEProblem("accountDoesNotExist", "unknown kid \(keyID)")
+            throw ACMEProblem(.accountDoesNotExist, "unknown kid \(keyID)")
         }
         try jws.verify(with: key)
-        guard account.status == "valid" else { throw Self.inactive(account) }
+        guard account.status == .valid else { throw Self.inactive(account) }
         return account
     }
 
@@ -107,7 +107,7 @@ extension ACMEService {
         do {
             return try JSONWebKey(json: Array(account.jwk.utf8))
         } catch {
-            throw ACMEProblem("serverInternal", "the stored account key cannot be read", status: 500)
+            throw ACMEProblem(.serverInternal, "the stored account key cannot be read", status: 500)
         }
     }
 
@@ -124,11 +124,11 @@ extension ACMEService {
                 guard status as? String == "deactivated" else {
                     throw ACMEProblem.malformed("an account's status can only be changed to \"deactivated\"")
                 }
-                updated.status = "deactivated"
+                updated.status = .deactivated
             }
             if updated != account {
                 let changed = updated
-                try await database(transaction: true) { try await self.store.updateACMEAccount(changed) }
+                try await bookkeeping { transaction in try await transaction.updateACMEAccount(changed) }
                 accounts.forget(changed.id)
             }
         }
@@ -144,7 +144,7 @@ extension ACMEService {
             throw ACMEProblem.unauthorized("an account can only list its own orders")
         }
         let id = account.id
-        let orders = try await database { try await self.store.acmeOrderIDs(account: id) }
+        let orders = try await reading { transaction in try await transaction.acmeOrderIDs(account: id) }
         return .json(["orders": orders.map(context.endpoint.order)], headers: [("Link", context.endpoint.indexLink)])
     }
 
@@ -175,14 +175,14 @@ extension ACMEService {
         }
         let thumbprint = newKey.thumbprint()
         let serial = account.authoritySerial
-        let owner = try await database { try await self.store.acmeAccount(authority: serial, thumbprint: thumbprint) }
+        let owner = try await reading { transaction in try await transaction.acmeAccount(authority: serial, thumbprint: thumbprint) }
         if let owner {
-            var problem = ACMEProblem("conflict", "another account already uses the new key", status: 409)
+            var problem = ACMEProblem(.conflict, "another account already uses the new key", status: 409)
             problem.headers = [("Location", context.endpoint.account(owner.id))]
             throw problem
         }
         let (id, jwk) = (account.id, newKey.canonicalJSON)
-        try await database(transaction: true) { try await self.store.updateACMEAccountKey(id: id, thumbprint: thumbprint, jwk: jwk) }
+        try await bookkeeping { transaction in try await transaction.updateACMEAccountKey(id: id, thumbprint: thumbprint, jwk: jwk) }
         accounts.forget(id)
         return .json(
             Self.accountObject(account, endpoint: context.endpoint),
@@ -190,29 +190,29 @@ extension ACMEService {
     }
 
     static func inactive(_ account: ACMEAccountRecord) -> ACMEProblem {
-        ACMEProblem("unauthorized", "the account is \(account.status)", status: 401)
+        ACMEProblem(.unauthorized, "the account is \(account.status)", status: 401)
     }
 
     static func accountObject(_ account: ACMEAccountRecord, endpoint: ACMEEndpoints) -> [String: Any] {
-        ["status": account.status, "contact": account.contact, "termsOfServiceAgreed": account.termsAgreed,
+        ["status": account.status.rawValue, "contact": account.contact, "termsOfServiceAgreed": account.termsAgreed,
          "orders": endpoint.account(account.id) + "orders/"]
     }
 
     /// RFC 8555 §7.3: contacts are URLs; swift-ca supports `mailto:` with one plain address each.
     static func contacts(_ value: Any?) throws -> [String] {
         guard let value else { return [] }
-        guard let list = value as? [String] else { throw ACMEProblem("invalidContact", "contact must be a list of URLs") }
-        guard list.count <= 10 else { throw ACMEProblem("invalidContact", "at most 10 contacts are accepted") }
+        guard let list = value as? [String] else { throw ACMEProblem(.invalidContact, "contact must be a list of URLs") }
+        guard list.count <= 10 else { throw ACMEProblem(.invalidContact, "at most 10 contacts are accepted") }
         for contact in list {
             guard contact.lowercased().hasPrefix("mailto:") else {
-                throw ACMEProblem("unsupportedContact", "only mailto: contacts are supported, not \(contact)")
+                throw ACMEProblem(.unsupportedContact, "only mailto: contacts are supported, not \(contact)")
             }
             let address = contact.dropFirst("mailto:".count)
             let parts = address.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !address.contains(","), !address.contains("?"),
                 !address.contains(" ")
             else {
-                throw ACMEProblem("invalidContact", "\(contact) is not a single e-mail address")
+                throw ACMEProblem(.invalidContact, "\(contact) is not a single e-mail address")
             }
         }
         return list

@@ -1,3 +1,4 @@
+import CACore
 import CAAuthority
 import CAStore
 import Foundation

@@ -46,7 +46,7 @@ final class ACMENonceMintHolder: @unchecked Sendable {
     func mint(read: () async throws -> String) async throws -> ReplayNonceMint {
         if let mint = lock.withLock({ mint }) { return mint }
         guard let secret = Base64URL.decode(try await read()), secret.count >= 32 else {
-            throw ACMEProblem("serverInternal", "the stored nonce secret cannot be read", status: 500)
+            throw ACMEProblem(.serverInternal, "the stored nonce secret cannot be read", status: 500)
         }
         let made = ReplayNonceMint(secret: secret)
         lock.withLock { mint = made }

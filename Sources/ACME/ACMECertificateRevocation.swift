@@ -16,7 +16,7 @@ extension ACMEService {
         }
         let reason = try Self.revocationReason(payload["reason"])
         let serial = SerialNumberText.hex(certificate.serialNumber)
-        let record = try await database { try await self.store.certificate(serial: serial) }
+        let record = try await reading { transaction in try await transaction.certificate(serial: serial) }
         guard let record, record.authoritySerial == context.authority.serial, record.certificateDER == der else {
             throw ACMEProblem.notFound("this CA did not issue that certificate")
         }
@@ -32,24 +32,24 @@ extension ACMEService {
             try await checkRevocationRight(of: account, certificate: certificate, serial: serial)
             actor.name = "acme:\(account.id)"
         }
-        guard record.revocation == nil else { throw ACMEProblem("alreadyRevoked", "the certificate is already revoked") }
+        guard record.revocation == nil else { throw ACMEProblem(.alreadyRevoked, "the certificate is already revoked") }
         do {
             let revoker = actor
             _ = try await AuditActor.$current.withValue(revoker) {
-                try await issuance { try await self.authority.revoke(serial, reason: reason, compromisedAt: nil) }
+                try await self.authority.revoke(serial, reason: reason, compromisedAt: nil)
             }
         } catch let error as CAError where error.kind == .conflict {
-            throw ACMEProblem("alreadyRevoked", "the certificate is already revoked")
+            throw ACMEProblem(.alreadyRevoked, "the certificate is already revoked")
         }
         return ACMEResponse(status: 200, headers: [("Link", context.endpoint.indexLink)], body: [])
     }
 
     private func checkRevocationRight(of account: ACMEAccountRecord, certificate: Certificate, serial: String) async throws {
         let accountID = account.id
-        if let order = try await database({ try await self.store.acmeOrder(certificateSerial: serial) }), order.accountID == accountID {
+        if let order = try await reading({ transaction in try await transaction.acmeOrder(certificateSerial: serial) }), order.accountID == accountID {
             return
         }
-        let authorized = try await database { try await self.store.validAuthorizedIdentifiers(account: accountID, now: Date()) }
+        let authorized = try await reading { transaction in try await transaction.validAuthorizedIdentifiers(account: accountID, now: Date()) }
         var names: [ACMEIdentifier] = []
         for name in (try? certificate.extensions.subjectAlternativeNames) ?? nil ?? SubjectAlternativeNames([]) {
             switch name {
@@ -75,7 +75,7 @@ extension ACMEService {
         guard let code = value as? Int, let reason = RevocationReason.allCases.first(where: { $0.value == code }),
             reason != .removeFromCRL
         else {
-            throw ACMEProblem("badRevocationReason", "the reason \(value) is not an accepted revocation reason code (0-6, 9, 10)")
+            throw ACMEProblem(.badRevocationReason, "the reason \(value) is not an accepted revocation reason code (0-6, 9, 10)")
         }
         return reason
     }

@@ -8,8 +8,8 @@ import Foundation
 extension ACMEService {
     func challenge(_ id: String, _ context: ACMEContext) async throws -> ACMEResponse {
         let account = try await account(for: context)
-        guard let found = try await database({ try await self.store.acmeChallenge(id: id) }),
-            let authorization = try await database({ try await self.store.acmeAuthorization(id: found.authorizationID) })
+        guard let found = try await reading({ transaction in try await transaction.acmeChallenge(id: id) }),
+            let authorization = try await reading({ transaction in try await transaction.acmeAuthorization(id: found.authorizationID) })
         else {
             throw ACMEProblem.notFound("no such challenge")
         }
@@ -20,18 +20,18 @@ extension ACMEService {
         if context.jws.isPostAsGet { return .json(Self.challengeObject(challenge, endpoint: context.endpoint), headers: headers) }
         _ = try context.jws.payloadJSONObject()
         let now = Date()
-        guard challenge.status == "pending", authorization.status == "pending", authorization.expiresAt > now,
-            Self.effectiveStatus(order, now: now) == "pending"
+        guard challenge.status == .pending, authorization.status == .pending, authorization.expiresAt > now,
+            Self.effectiveStatus(order, now: now) == .pending
         else {
             // Retrying a challenge that is already underway or done changes nothing (RFC 8555 §7.5.1).
             return .json(Self.challengeObject(challenge, endpoint: context.endpoint), headers: headers)
         }
-        challenge.status = "processing"
+        challenge.status = .processing
         let processing = challenge
-        let started = try await database(transaction: true) { () -> Bool in
+        let started = try await bookkeeping { (transaction: Transaction) -> Bool in
             // Only one of two concurrent POSTs may start the validation.
-            guard try await self.store.acmeChallenge(id: processing.id)?.status == "pending" else { return false }
-            try await self.store.updateACMEChallenge(processing)
+            guard try await transaction.acmeChallenge(id: processing.id)?.status == .pending else { return false }
+            try await transaction.updateACMEChallenge(processing)
             return true
         }
         if started {
@@ -51,23 +51,23 @@ extension ACMEService {
     func validate(_ attempt: ChallengeAttempt, challenge: ACMEChallengeRecord, authorization: ACMEAuthorizationRecord) async {
         let problem = await validator.validate(attempt)
         var finished = challenge
-        finished.status = problem == nil ? "valid" : "invalid"
+        finished.status = problem == nil ? .valid : .invalid
         finished.validatedAt = problem == nil ? Date() : nil
         finished.error = problem?.jsonText
         let outcome = finished
-        _ = try? await database(transaction: true) {
-            try await self.store.updateACMEChallenge(outcome)
-            try await self.store.updateACMEAuthorizationStatus(id: authorization.id, status: outcome.status)
-            guard var order = try await self.store.acmeOrder(id: authorization.orderID), order.status == "pending" else { return }
+        _ = try? await bookkeeping { transaction in
+            try await transaction.updateACMEChallenge(outcome)
+            try await transaction.updateACMEAuthorizationStatus(id: authorization.id, status: outcome.status)
+            guard var order = try await transaction.acmeOrder(id: authorization.orderID), order.status == .pending else { return }
             if let problem {
-                order.status = "invalid"
+                order.status = .invalid
                 order.error = problem.jsonText
             } else {
-                let statuses = try await self.store.acmeAuthorizations(order: order.id).map(\.status)
-                guard statuses.allSatisfy({ $0 == "valid" }) else { return }
-                order.status = "ready"
+                let statuses = try await transaction.acmeAuthorizations(order: order.id).map(\.status)
+                guard statuses.allSatisfy({ $0 == .valid }) else { return }
+                order.status = .ready
             }
-            try await self.store.updateACMEOrder(order)
+            try await transaction.updateACMEOrder(order)
         }
     }
 }

@@ -1,3 +1,4 @@
+import CACore
 import CAAuthority
 import CAStore
 import Foundation
@@ -12,10 +13,9 @@ public enum ACMECleanup {
     }
 
     public static func run(_ authority: Authority, now: Date = Date()) async throws -> Outcome {
-        let store = authority.store
-        return try await store.transaction {
-            let nonces = try await store.deleteExpiredNonces(now: now)
-            let deleted = try await store.deleteExpiredACMEOrders(now: now)
+        try await authority.store.write(durability: .deferred) { transaction in
+            let nonces = try await transaction.deleteExpiredNonces(now: now)
+            let deleted = try await transaction.deleteExpiredACMEOrders(now: now)
             return Outcome(expiredNonces: nonces, expiredOrders: deleted.orders, expiredAuthorizations: deleted.authorizations)
         }
     }

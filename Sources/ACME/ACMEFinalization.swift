@@ -12,12 +12,12 @@ extension ACMEService {
         let account = try await account(for: context)
         let order = try await ownedOrder(id, account: account)
         let now = Date()
-        guard Self.effectiveStatus(order, now: now) == "ready" else {
+        guard Self.effectiveStatus(order, now: now) == .ready else {
             throw ACMEProblem.orderNotReady("the order is \(Self.effectiveStatus(order, now: now)), not ready")
         }
         let payload = try context.jws.payloadJSONObject()
         guard let text = payload["csr"] as? String, let der = Base64URL.decode(text) else {
-            throw ACMEProblem("badCSR", "\"csr\" must be a base64url-encoded DER CSR")
+            throw ACMEProblem(.badCSR, "\"csr\" must be a base64url-encoded DER CSR")
         }
         try Self.checkNames(of: der, against: order.identifiers)
 
@@ -35,76 +35,38 @@ extension ACMEService {
         if !authority.signsWithCAKeys {
             return try await queueFinalization(order, csr: der, request: request, context: context, now: now)
         }
-        let (orderID, signingRequest) = (order.id, request)
+        let orderID = order.id
         let actor = AuditActor(name: "acme:\(order.accountID)", source: AuditActor.current.source)
         let issued = try await AuditActor.$current.withValue(actor) {
-            try await issuance {
-            try await self.authority.sign(
-                csr: der, request: signingRequest, authority: context.authority.serial,
-                password: self.settings.configuredPassword(forSerial: context.authority.serial)
-            ) { record in
-                // Checked again inside the transaction: of two concurrent finalizations, one issues. The order
-                // turns valid on the durable connection, in the certificate's own transaction.
-                let store = self.authority.store
-                guard var current = try await store.acmeOrder(id: orderID), current.status == "ready" else {
-                    throw ACMEProblem.orderNotReady("the order is no longer ready")
-                }
-                current.status = "valid"
-                current.certificateSerial = record.serial
-                try await store.updateACMEOrder(current)
-            }
-            }
+            try await authority.finalizeACMEOrder(orderID, csr: der, request: request, authority: context.authority.serial)
         }
         var finished = order
-        finished.status = "valid"
+        finished.status = .valid
         finished.certificateSerial = issued.record.serial
-        let authorizations = try await database { try await self.store.acmeAuthorizations(order: orderID) }
+        let authorizations = try await reading { try await $0.acmeAuthorizations(order: orderID) }
         return .json(
             Self.orderObject(finished, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: now),
             headers: [("Location", context.endpoint.order(orderID)), ("Link", context.endpoint.indexLink)])
     }
 
     /// On a node without CA keys: the order turns `processing` and its CSR waits in the signing queue for a
-    /// node that has them (`ACMEQueuedSigning`). The client polls the order as RFC 8555 §7.4 describes.
+    /// node that has them (`Authority.signQueued`). The client polls the order as RFC 8555 §7.4 describes.
     private func queueFinalization(
         _ order: ACMEOrderRecord, csr: [UInt8], request: SigningRequest, context: ACMEContext, now: Date
     ) async throws -> ACMEResponse {
-        let window = Self.signingNodeWindow(settings)
-        let lastSeen = try await issuance { try await self.authority.store.lastSeenNode(role: "all", now: now) }
-        guard let lastSeen, now.timeIntervalSince(lastSeen) <= window else {
+        guard try await authority.signingNodeIsAlive(now: now) else {
             throw ACMEProblem(
-                "serverInternal",
+                .serverInternal,
                 "no node can sign: this server runs with --role public and holds no CA key, and no node with --role all "
-                    + "has been seen in the last \(Int(window)) seconds; the order stays ready, finalize it again later",
+                    + "has been seen in the last \(Int(authority.signingNodeWindow)) seconds; the order stays ready, finalize it again later",
                 status: 503)
         }
-        let entry = QueuedSigning(
-            id: Self.randomToken(), purpose: ACMEQueuedSigning.orderPurpose, reference: order.id,
-            authoritySerial: context.authority.serial, csrDER: csr,
-            request: String(decoding: try JSONEncoder().encode(request), as: UTF8.self), createdAt: now)
         let orderID = order.id
-        let queued = try await issuance {
-            let store = self.authority.store
-            return try await store.transaction {
-                guard var current = try await store.acmeOrder(id: orderID), current.status == "ready" else {
-                    throw ACMEProblem.orderNotReady("the order is no longer ready")
-                }
-                current.status = "processing"
-                try await store.updateACMEOrder(current)
-                try await store.enqueueSigning(entry)
-                return current
-            }
-        }
-        let authorizations = try await database { try await self.store.acmeAuthorizations(order: orderID) }
+        let queued = try await authority.queueACMEOrder(orderID, csr: csr, request: request, authority: context.authority.serial, now: now)
+        let authorizations = try await reading { try await $0.acmeAuthorizations(order: orderID) }
         return .json(
             Self.orderObject(queued, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: now),
             headers: [("Location", context.endpoint.order(orderID)), ("Link", context.endpoint.indexLink), ("Retry-After", "1")])
-    }
-
-    /// How recently a signing node must have been seen for a public node to queue work for it: three of its
-    /// heartbeats (one per CA_JOB_INTERVAL), and two seconds for clocks and commits.
-    static func signingNodeWindow(_ settings: Settings) -> TimeInterval {
-        3 * settings.jobs.schedulerInterval + 2
     }
 
     /// Days until the order's notAfter, or CA_ACME_DEFAULT_CERT_VALIDITY; never beyond the CA's own expiry,
@@ -123,7 +85,7 @@ extension ACMEService {
         do {
             csr = try CertificateSigningRequest(derEncoded: der)
         } catch {
-            throw ACMEProblem("badCSR", "the CSR cannot be parsed as PKCS#10 DER")
+            throw ACMEProblem(.badCSR, "the CSR cannot be parsed as PKCS#10 DER")
         }
         var names: Set<ACMEIdentifier> = []
         do {
@@ -132,17 +94,17 @@ extension ACMEService {
                 case .dnsName(let value): names.insert(ACMEIdentifier(type: "dns", value: value.lowercased()))
                 case .ipAddress(let octets):
                     guard let text = IPAddressText.formatAddress(Array(octets.bytes)) else {
-                        throw ACMEProblem("badCSR", "the CSR has an iPAddress of \(octets.bytes.count) bytes")
+                        throw ACMEProblem(.badCSR, "the CSR has an iPAddress of \(octets.bytes.count) bytes")
                     }
                     names.insert(ACMEIdentifier(type: "ip", value: text))
                 default:
-                    throw ACMEProblem("badCSR", "the CSR asks for a name of a kind ACME cannot validate: \(name)")
+                    throw ACMEProblem(.badCSR, "the CSR asks for a name of a kind ACME cannot validate: \(name)")
                 }
             }
         } catch let problem as ACMEProblem {
             throw problem
         } catch {
-            throw ACMEProblem("badCSR", "the CSR's extension request cannot be read")
+            throw ACMEProblem(.badCSR, "the CSR's extension request cannot be read")
         }
         if let commonName = SubjectFormatter.commonName(of: csr.subject) {
             let lowered = commonName.lowercased()
@@ -156,7 +118,7 @@ extension ACMEService {
             var parts: [String] = []
             if !extra.isEmpty { parts.append("not in the order: \(extra.joined(separator: ", "))") }
             if !missing.isEmpty { parts.append("missing from the CSR: \(missing.joined(separator: ", "))") }
-            throw ACMEProblem("badCSR", "the CSR's names differ from the order's (\(parts.joined(separator: "; ")))")
+            throw ACMEProblem(.badCSR, "the CSR's names differ from the order's (\(parts.joined(separator: "; ")))")
         }
     }
 
@@ -165,12 +127,12 @@ extension ACMEService {
     func downloadCertificate(_ serialText: String, _ context: ACMEContext) async throws -> ACMEResponse {
         let account = try await account(for: context)
         guard let serial = SerialNumberText.normalize(serialText),
-            let order = try await database({ try await self.store.acmeOrder(certificateSerial: serial) }), order.accountID == account.id,
-            let record = try await database({ try await self.store.certificate(serial: serial) })
+            let order = try await reading({ transaction in try await transaction.acmeOrder(certificateSerial: serial) }), order.accountID == account.id,
+            let record = try await reading({ transaction in try await transaction.certificate(serial: serial) })
         else {
             throw ACMEProblem.notFound("no such certificate")
         }
-        let chain = try await issuance { try await self.authority.chain(of: context.authority) }
+        let chain = try await authority.chain(of: context.authority)
         var pem = PEMDocument(type: "CERTIFICATE", derBytes: record.certificateDER).pemString + "\n"
         for certificate in chain { pem += try certificate.serializeAsPEM().pemString + "\n" }
         return ACMEResponse(

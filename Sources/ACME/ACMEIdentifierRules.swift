@@ -11,16 +11,16 @@ enum ACMEIdentifierRules {
         case "dns":
             let name = identifier.value.lowercased()
             guard isValidName(name) else {
-                throw ACMEProblem("rejectedIdentifier", "\"\(identifier.value)\" is not a valid DNS name")
+                throw ACMEProblem(.rejectedIdentifier, "\"\(identifier.value)\" is not a valid DNS name")
             }
             return ACMEIdentifier(type: "dns", value: name)
         case "ip":
             guard let canonical = canonicalAddress(identifier.value) else {
-                throw ACMEProblem("rejectedIdentifier", "\"\(identifier.value)\" is not an IPv4 or IPv6 address")
+                throw ACMEProblem(.rejectedIdentifier, "\"\(identifier.value)\" is not an IPv4 or IPv6 address")
             }
             return ACMEIdentifier(type: "ip", value: canonical)
         default:
-            throw ACMEProblem("unsupportedIdentifier", "identifier type \"\(identifier.type)\" is not supported (dns, ip)")
+            throw ACMEProblem(.unsupportedIdentifier, "identifier type \"\(identifier.type)\" is not supported (dns, ip)")
         }
     }
 

@@ -1,3 +1,4 @@
+import CACore
 import Foundation
 
 /// An ACME request as the HTTP front end hands it over, independent of the HTTP library.

@@ -16,7 +16,7 @@ extension ACMEService {
             throw ACMEProblem.malformed("newOrder needs a non-empty \"identifiers\" list")
         }
         guard rawIdentifiers.count <= Self.maximumIdentifiers else {
-            throw ACMEProblem("rejectedIdentifier", "an order may have at most \(Self.maximumIdentifiers) identifiers")
+            throw ACMEProblem(.rejectedIdentifier, "an order may have at most \(Self.maximumIdentifiers) identifiers")
         }
         var identifiers: [ACMEIdentifier] = []
         for raw in rawIdentifiers {
@@ -40,19 +40,19 @@ extension ACMEService {
             let authorization = ACMEAuthorizationRecord(
                 id: Self.randomToken(), orderID: orderID,
                 identifier: ACMEIdentifier(type: identifier.type, value: isWildcard ? String(identifier.value.dropFirst(2)) : identifier.value),
-                wildcard: isWildcard, status: "pending", expiresAt: expires)
+                wildcard: isWildcard, status: .pending, expiresAt: expires)
             authorizations.append(authorization)
             for type in ACMEIdentifierRules.challengeTypes(for: identifier) {
                 challenges.append(
-                    ACMEChallengeRecord(id: Self.randomToken(), authorizationID: authorization.id, type: type, token: Self.randomToken(), status: "pending"))
+                    ACMEChallengeRecord(id: Self.randomToken(), authorizationID: authorization.id, type: type, token: Self.randomToken(), status: .pending))
             }
         }
         let order = ACMEOrderRecord(
-            id: orderID, accountID: account.id, status: "pending", expiresAt: expires, identifiers: identifiers,
+            id: orderID, accountID: account.id, status: .pending, expiresAt: expires, identifiers: identifiers,
             notBefore: validity.notBefore, notAfter: validity.notAfter, profile: profile, replaces: replaces, createdAt: now)
         let (finalAuthorizations, finalChallenges) = (authorizations, challenges)
-        try await database(transaction: true) {
-            try await self.store.insertACMEOrder(order, authorizations: finalAuthorizations, challenges: finalChallenges)
+        try await bookkeeping { transaction in
+            try await transaction.insertACMEOrder(order, authorizations: finalAuthorizations, challenges: finalChallenges)
         }
         return .json(
             Self.orderObject(order, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: now), status: 201,
@@ -62,9 +62,9 @@ extension ACMEService {
     func showOrder(_ id: String, _ context: ACMEContext) async throws -> ACMEResponse {
         let account = try await account(for: context)
         let order = try await ownedOrder(id, account: account)
-        let authorizations = try await database { try await self.store.acmeAuthorizations(order: id) }
+        let authorizations = try await reading { transaction in try await transaction.acmeAuthorizations(order: id) }
         // A queued order is signed on another node within about a second (RFC 8555 §7.4: poll after Retry-After).
-        let retry: [(String, String)] = order.status == "processing" ? [("Retry-After", "1")] : []
+        let retry: [(String, String)] = order.status == .processing ? [("Retry-After", "1")] : []
         return .json(
             Self.orderObject(order, authorizationIDs: authorizations.map(\.id), endpoint: context.endpoint, now: Date()),
             headers: [("Link", context.endpoint.indexLink)] + retry)
@@ -73,14 +73,14 @@ extension ACMEService {
     /// The order if it exists and belongs to the account; otherwise the same 404 either way, so that an
     /// account cannot probe for other accounts' orders.
     func ownedOrder(_ id: String, account: ACMEAccountRecord) async throws -> ACMEOrderRecord {
-        let order = try await database { try await self.store.acmeOrder(id: id) }
+        let order = try await reading { transaction in try await transaction.acmeOrder(id: id) }
         guard let order, order.accountID == account.id else { throw ACMEProblem.notFound("no such order") }
         return order
     }
 
     func authorization(_ id: String, _ context: ACMEContext) async throws -> ACMEResponse {
         let account = try await account(for: context)
-        guard var authorization = try await database({ try await self.store.acmeAuthorization(id: id) }) else {
+        guard var authorization = try await reading({ transaction in try await transaction.acmeAuthorization(id: id) }) else {
             throw ACMEProblem.notFound("no such authorization")
         }
         var order = try await ownedOrder(authorization.orderID, account: account)
@@ -90,21 +90,21 @@ extension ACMEService {
             guard payload["status"] as? String == "deactivated" else {
                 throw ACMEProblem.malformed("an authorization's status can only be changed to \"deactivated\"")
             }
-            guard ["pending", "valid"].contains(authorization.status) else {
+            guard [.pending, .valid].contains(authorization.status) else {
                 throw ACMEProblem.malformed("an authorization that is \(authorization.status) cannot be deactivated")
             }
-            authorization.status = "deactivated"
-            if ["pending", "ready"].contains(order.status) {
-                order.status = "invalid"
-                order.error = ACMEProblem("unauthorized", "authorization \(id) was deactivated").jsonText
+            authorization.status = .deactivated
+            if [.pending, .ready].contains(order.status) {
+                order.status = .invalid
+                order.error = ACMEProblem(.unauthorized, "authorization \(id) was deactivated").jsonText
             }
             let (changedOrder, authorizationID) = (order, authorization.id)
-            try await database(transaction: true) {
-                try await self.store.updateACMEAuthorizationStatus(id: authorizationID, status: "deactivated")
-                try await self.store.updateACMEOrder(changedOrder)
+            try await bookkeeping { transaction in
+                try await transaction.updateACMEAuthorizationStatus(id: authorizationID, status: .deactivated)
+                try await transaction.updateACMEOrder(changedOrder)
             }
         }
-        let challenges = try await database { try await self.store.acmeChallenges(authorization: id) }
+        let challenges = try await reading { transaction in try await transaction.acmeChallenges(authorization: id) }
         return .json(
             Self.authorizationObject(authorization, challenges: challenges, endpoint: context.endpoint, now: Date()),
             headers: [("Link", context.endpoint.indexLink)])
@@ -123,7 +123,7 @@ extension ACMEService {
     private func orderProfile(_ value: Any?, configuration: AuthorityConfiguration) throws -> String? {
         guard let value else { return nil }
         guard let name = value as? String, acmeProfiles(for: configuration).contains(where: { $0.name == name }) else {
-            throw ACMEProblem("invalidProfile", "unknown profile \(value); the directory's meta.profiles lists those offered")
+            throw ACMEProblem(.invalidProfile, "unknown profile \(value); the directory's meta.profiles lists those offered")
         }
         return name
     }
@@ -158,13 +158,13 @@ extension ACMEService {
     static func timestamp(_ date: Date) -> String { date.formatted(.iso8601) }
 
     /// An order's status as of now: pending and ready orders past their expiry are invalid (RFC 8555 §7.1.6).
-    static func effectiveStatus(_ order: ACMEOrderRecord, now: Date) -> String {
-        (["pending", "ready"].contains(order.status) && order.expiresAt <= now) ? "invalid" : order.status
+    static func effectiveStatus(_ order: ACMEOrderRecord, now: Date) -> ACMEStatus {
+        ([.pending, .ready].contains(order.status) && order.expiresAt <= now) ? .invalid : order.status
     }
 
     static func orderObject(_ order: ACMEOrderRecord, authorizationIDs: [String], endpoint: ACMEEndpoints, now: Date) -> [String: Any] {
         var object: [String: Any] = [
-            "status": effectiveStatus(order, now: now), "expires": timestamp(order.expiresAt),
+            "status": effectiveStatus(order, now: now).rawValue, "expires": timestamp(order.expiresAt),
             "identifiers": order.identifiers.map { ["type": $0.type, "value": $0.value] },
             "authorizations": authorizationIDs.map(endpoint.authorization), "finalize": endpoint.finalize(order.id),
         ]
@@ -180,10 +180,10 @@ extension ACMEService {
     static func authorizationObject(
         _ authorization: ACMEAuthorizationRecord, challenges: [ACMEChallengeRecord], endpoint: ACMEEndpoints, now: Date
     ) -> [String: Any] {
-        let expired = authorization.status == "pending" && authorization.expiresAt <= now
+        let expired = authorization.status == .pending && authorization.expiresAt <= now
         var object: [String: Any] = [
             "identifier": ["type": authorization.identifier.type, "value": authorization.identifier.value],
-            "status": expired ? "expired" : authorization.status, "expires": timestamp(authorization.expiresAt),
+            "status": (expired ? .expired : authorization.status).rawValue, "expires": timestamp(authorization.expiresAt),
             "challenges": challenges.map { challengeObject($0, endpoint: endpoint) },
         ]
         if authorization.wildcard { object["wildcard"] = true }
@@ -192,7 +192,7 @@ extension ACMEService {
 
     static func challengeObject(_ challenge: ACMEChallengeRecord, endpoint: ACMEEndpoints) -> [String: Any] {
         var object: [String: Any] = [
-            "type": challenge.type, "url": endpoint.challenge(challenge.id), "status": challenge.status, "token": challenge.token,
+            "type": challenge.type, "url": endpoint.challenge(challenge.id), "status": challenge.status.rawValue, "token": challenge.token,
         ]
         if let validated = challenge.validatedAt { object["validated"] = timestamp(validated) }
         if let error = ACMEProblem.storedObject(challenge.error) { object["error"] = error }

@@ -40,7 +40,7 @@ extension ACMEService {
             throw ACMEProblem.notFound("the renewal identifier names another CA's certificate")
         }
         let serial = SerialNumberText.hex(bytes: serialBytes)
-        guard let record = try await database({ try await self.store.certificate(serial: serial) }), record.authoritySerial == authority.serial
+        guard let record = try await reading({ transaction in try await transaction.certificate(serial: serial) }), record.authoritySerial == authority.serial
         else {
             throw ACMEProblem.notFound("this CA did not issue a certificate with that serial")
         }
@@ -53,12 +53,12 @@ extension ACMEService {
         guard let identifier = value as? String else { throw ACMEProblem.malformed("\"replaces\" must be a renewal identifier string") }
         let record = try await certificate(forRenewalIdentifier: identifier, authority: authority)
         let serial = record.serial
-        let order = try await database { try await self.store.acmeOrder(certificateSerial: serial) }
+        let order = try await reading { transaction in try await transaction.acmeOrder(certificateSerial: serial) }
         guard order?.accountID == account.id else {
             throw ACMEProblem.unauthorized("\"replaces\" names a certificate this account did not order")
         }
-        if try await database({ try await self.store.acmeOrderExists(replacing: identifier) }) {
-            throw ACMEProblem("alreadyReplaced", "another order already replaces that certificate", status: 409)
+        if try await reading({ transaction in try await transaction.acmeOrderExists(replacing: identifier) }) {
+            throw ACMEProblem(.alreadyReplaced, "another order already replaces that certificate", status: 409)
         }
         return identifier
     }

@@ -7,41 +7,34 @@ import Foundation
 /// and external account binding), orders, authorizations, challenges, finalization, certificate download,
 /// revocation and renewal information (RFC 9773).
 ///
-/// Two database connections, each used under its own lock because request handlers and challenge
-/// validations run concurrently: the ``Authority``'s, which commits every transaction to disk, issues and
-/// revokes; `store`, whose commits are deferred (``Store/Durability/deferred``), keeps nonces, accounts,
-/// orders, authorizations and challenges. An fsync per request would otherwise cap ACME at a few dozen
-/// orders per second, and a client recovers from losing any of those records by asking again.
+/// Issuance and revocation go through the ``Authority``, durable before they are answered. Nonces, accounts,
+/// orders, authorizations and challenges are bookkeeping whose commits are deferred
+/// (``Store/Durability/deferred``): an fsync per request would cap ACME at a few dozen orders per second, and
+/// a client recovers from losing any of those records by asking again.
 public final class ACMEService: Sendable {
     let authority: Authority
-    let store: Store
     let validator: any ChallengeValidator
-    let databaseLock = AsyncLock()
-    let issuanceLock = AsyncLock()
     let authorities = ACMEAuthorities()
     let accounts = ACMEAccountCache()
     let nonceMint = ACMENonceMintHolder()
     /// How long an unused nonce stays good.
     static let nonceLifetime: TimeInterval = 3_600
 
-    public init(authority: Authority, bookkeeping: Store, validator: any ChallengeValidator) {
+    public init(authority: Authority, validator: any ChallengeValidator) {
         self.authority = authority
-        self.store = bookkeeping
         self.validator = validator
     }
 
     var settings: Settings { authority.settings }
 
-    /// Runs issuance or revocation on the authority's connection, under its lock.
-    func issuance<Result: Sendable>(_ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
-        try await issuanceLock.withLock { try await body() }
+    /// Reads ACME's records in one snapshot.
+    func reading<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        try await authority.store.read(body)
     }
 
-    /// Runs bookkeeping store work under the service's lock, in one transaction when asked.
-    func database<Result: Sendable>(transaction: Bool = false, _ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
-        try await databaseLock.withLock {
-            transaction ? try await self.store.transaction(body) : try await body()
-        }
+    /// Changes ACME's own records in one transaction whose commit may wait for the next durable one.
+    func bookkeeping<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        try await authority.store.write(durability: .deferred, body)
     }
 
     public func handle(_ request: ACMERequest) async -> ACMEResponse {
@@ -58,7 +51,7 @@ public final class ACMEService: Sendable {
         } catch let error as CAError {
             response = .problem(ACMEProblem(error))
         } catch {
-            response = .problem(ACMEProblem("serverInternal", "the request could not be processed", status: 500))
+            response = .problem(ACMEProblem(.serverInternal, "the request could not be processed", status: 500))
         }
         // Every response, errors included, carries a fresh nonce so that a client can retry a badNonce.
         if let nonce = try? await issueNonce() { response.headers.append(("Replay-Nonce", nonce)) }
@@ -118,7 +111,7 @@ public final class ACMEService: Sendable {
         }
     }
 
-    var methodNotAllowed: ACMEProblem { ACMEProblem("malformed", "method not allowed", status: 405) }
+    var methodNotAllowed: ACMEProblem { ACMEProblem(.malformed, "method not allowed", status: 405) }
 
     // MARK: directory
 
@@ -140,7 +133,7 @@ public final class ACMEService: Sendable {
     /// The CA a request is for: the named one, or without a serial the default ACME CA (CA_DEFAULT_CA if it
     /// has ACME on, else the usable ACME CA that expires last).
     private func acmeAuthority(_ serialText: String?) async throws -> ACMEAuthorities.Entry {
-        let usable = try await authorities.usable { try await self.database { try await self.store.allAuthorities() } }
+        let usable = try await authorities.usable { try await self.reading { transaction in try await transaction.allAuthorities() } }
         if let serialText {
             guard let serial = SerialNumberText.normalize(serialText), let match = usable.first(where: { $0.record.serial == serial }) else {
                 throw ACMEProblem.notFound("no usable CA with ACME enabled has the serial \(serialText)")
@@ -167,7 +160,7 @@ public final class ACMEService: Sendable {
         guard request.contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
             == "application/jose+json"
         else {
-            throw ACMEProblem("malformed", "ACME requests are application/jose+json", status: 415)
+            throw ACMEProblem(.malformed, "ACME requests are application/jose+json", status: 415)
         }
         let jws = try FlattenedJWS(json: request.body)
         guard jws.header.url == url else {
@@ -177,7 +170,7 @@ public final class ACMEService: Sendable {
         guard let expiry = try await mint().expiry(of: nonce), expiry > Date() else {
             throw ACMEProblem.badNonce("the nonce is not one this server issued, or it expired")
         }
-        let fresh = try await database { try await self.store.markNonceUsed(nonce, expiresAt: expiry) }
+        let fresh = try await bookkeeping { transaction in try await transaction.markNonceUsed(nonce, expiresAt: expiry) }
         guard fresh else { throw ACMEProblem.badNonce("the nonce was used before") }
         return jws
     }
@@ -195,8 +188,8 @@ public final class ACMEService: Sendable {
 
     private func mint() async throws -> ReplayNonceMint {
         try await nonceMint.mint {
-            try await self.database {
-                try await self.store.secret(named: "acme-nonce-key") { Self.randomToken(bytes: 32) }
+            try await self.bookkeeping { transaction in
+                try await transaction.secret(named: "acme-nonce-key") { Self.randomToken(bytes: 32) }
             }
         }
     }

@@ -1,3 +1,4 @@
+import CACore
 import CAStore
 
 /// What the ACME service asks of the network: does the client control the identifier, and may this CA

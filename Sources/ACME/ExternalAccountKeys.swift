@@ -14,11 +14,11 @@ public enum ExternalAccountKeys {
         let record = ACMEExternalAccountKeyRecord(
             keyID: "kid-" + ACMEService.randomToken(), authoritySerial: serial, macKey: ACMEService.randomToken(bytes: 32), comment: comment,
             accountID: nil, createdAt: Date())
-        try await authority.store.transaction { try await authority.store.insertExternalAccountKey(record) }
+        try await authority.store.write { try await $0.insertExternalAccountKey(record) }
         return record
     }
 
     public static func list(_ authority: Authority) async throws -> [ACMEExternalAccountKeyRecord] {
-        try await authority.store.externalAccountKeys()
+        try await authority.store.read { try await $0.externalAccountKeys() }
     }
 }

@@ -35,37 +35,37 @@ public final class AccessControl: Sendable {
         try Self.checkUserName(name)
         let now = Date()
         let user = UserRecord(name: name, passwordHash: try hasher.hash(password), role: role, createdAt: now, passwordChangedAt: now)
-        try await store.transaction {
-            try await self.store.insertUser(user)
-            try await self.audit("create-user", target: name, detail: "role \(role.rawValue)")
+        try await store.write { transaction in
+            try await transaction.insertUser(user)
+            try await transaction.audit("create-user", target: name, detail: "role \(role.rawValue)")
         }
         return user
     }
 
     public func users() async throws -> [UserRecord] {
-        try await store.allUsers()
+        try await store.read { try await $0.allUsers() }
     }
 
     public func deleteUser(_ name: String) async throws {
-        try await store.transaction {
-            guard try await self.store.deleteUser(named: name) else { throw Self.unknownUser(name) }
-            try await self.audit("delete-user", target: name, detail: "with its tokens and sessions")
+        try await store.write { transaction in
+            guard try await transaction.deleteUser(named: name) else { throw Self.unknownUser(name) }
+            try await transaction.audit("delete-user", target: name, detail: "with its tokens and sessions")
         }
     }
 
     /// Replaces the password; the user's web sessions end.
     public func setPassword(_ name: String, password: String) async throws {
         let hash = try hasher.hash(password)
-        try await store.transaction {
-            guard try await self.store.changePassword(user: name, passwordHash: hash, at: Date()) else { throw Self.unknownUser(name) }
-            try await self.audit("set-password", target: name, detail: "sessions ended")
+        try await store.write { transaction in
+            guard try await transaction.changePassword(user: name, passwordHash: hash, at: Date()) else { throw Self.unknownUser(name) }
+            try await transaction.audit("set-password", target: name, detail: "sessions ended")
         }
     }
 
     public func setRole(_ name: String, role: Role) async throws {
-        try await store.transaction {
-            guard try await self.store.changeRole(user: name, role: role) else { throw Self.unknownUser(name) }
-            try await self.audit("set-role", target: name, detail: "role \(role.rawValue)")
+        try await store.write { transaction in
+            guard try await transaction.changeRole(user: name, role: role) else { throw Self.unknownUser(name) }
+            try await transaction.audit("set-role", target: name, detail: "role \(role.rawValue)")
         }
     }
 
@@ -93,24 +93,24 @@ public final class AccessControl: Sendable {
         let record = TokenRecord(
             id: token.id, userName: user, label: label, secretHash: token.secretHash, createdAt: now,
             expiresAt: expiresDays.map { now.addingTimeInterval(TimeInterval($0) * 86_400) })
-        try await store.transaction {
-            guard try await self.store.user(named: user) != nil else { throw Self.unknownUser(user) }
-            try await self.store.insertToken(record)
-            try await self.audit("create-token", target: user, detail: "token \(token.id) \"\(label)\"")
+        try await store.write { transaction in
+            guard try await transaction.user(named: user) != nil else { throw Self.unknownUser(user) }
+            try await transaction.insertToken(record)
+            try await transaction.audit("create-token", target: user, detail: "token \(token.id) \"\(label)\"")
         }
         return (token, record)
     }
 
     public func tokens(user: String?) async throws -> [TokenRecord] {
-        try await store.tokens(user: user)
+        try await store.read { try await $0.tokens(user: user) }
     }
 
     public func deleteToken(_ id: String) async throws {
-        try await store.transaction {
-            guard let token = try await self.store.token(id: id), try await self.store.deleteToken(id: id) else {
+        try await store.write { transaction in
+            guard let token = try await transaction.token(id: id), try await transaction.deleteToken(id: id) else {
                 throw CAError(.notFound, "there is no API token with the id \(id)")
             }
-            try await self.audit("delete-token", target: token.userName, detail: "token \(id)")
+            try await transaction.audit("delete-token", target: token.userName, detail: "token \(id)")
         }
     }
 
@@ -121,21 +121,22 @@ public final class AccessControl: Sendable {
     public func login(name: String, password: String, source: String, recordSuccess: Bool = true) async throws -> Identity {
         let keys = ["user:" + name, "address:" + source]
         if let wait = throttle.retryAfter(keys) {
-            throw CAError(.rateLimited, LoginThrottle.refusal(waitSeconds: Int(wait.rounded(.up))))
+            let seconds = Int(wait.rounded(.up))
+            throw CAError.rateLimited(LoginThrottle.refusal(waitSeconds: seconds), retryAfterSeconds: seconds)
         }
-        let user = try await store.user(named: name)
+        let user = try await store.read { try await $0.user(named: name) }
         // An unknown name costs a bcrypt too, so that response times do not tell which names exist.
         let valid = hasher.verify(password, hash: user?.passwordHash ?? dummyPasswordHash())
         guard let user, valid else {
             throttle.recordFailure(keys)
-            try await store.transaction {
-                try await self.audit("login-failed", target: name, detail: "wrong user name or password", source: source)
+            try await store.write { transaction in
+                try await transaction.audit("login-failed", target: name, detail: "wrong user name or password", source: source)
             }
             throw CAError(.unauthenticated, "wrong user name or password")
         }
         throttle.recordSuccess(keys[0])
         if recordSuccess {
-            try await store.transaction { try await self.audit("login", target: name, detail: "", source: source, actor: name) }
+            try await store.write { transaction in try await transaction.audit("login", target: name, detail: "", source: source, actor: name) }
         }
         return Identity(name: user.name, role: user.role)
     }
@@ -168,11 +169,11 @@ public final class AccessControl: Sendable {
         guard let token = APIToken(parsing: text) else { throw CAError(.unauthenticated, "the API token is malformed") }
         let cacheKey = "token:" + token.id + ":" + token.secretHash
         if let cached = cachedIdentity(cacheKey) { return cached }
-        guard let record = try await store.token(id: token.id), SecretDigest.equal(record.secretHash, token.secretHash) else {
+        guard let record = try await store.read({ try await $0.token(id: token.id) }), SecretDigest.equal(record.secretHash, token.secretHash) else {
             throw CAError(.unauthenticated, "the API token is not valid")
         }
         if let expiresAt = record.expiresAt, expiresAt <= Date() { throw CAError(.unauthenticated, "the API token has expired") }
-        guard let user = try await store.user(named: record.userName) else {
+        guard let user = try await store.read({ try await $0.user(named: record.userName) }) else {
             throw CAError(.unauthenticated, "the API token's user no longer exists")
         }
         let identity = Identity(name: user.name, role: user.role)
@@ -218,20 +219,20 @@ public final class AccessControl: Sendable {
         let session = SessionRecord(
             idHash: SecretDigest.hex(cookie), userName: identity.name, csrfToken: SecretDigest.randomToken(), source: source,
             createdAt: now, expiresAt: now.addingTimeInterval(settings.sessionSeconds))
-        try await store.transaction { try await self.store.insertSession(session) }
+        try await store.write { transaction in try await transaction.insertSession(session) }
         return (cookie, session)
     }
 
     /// The session and its user for a cookie value; nil when unknown, expired, or the user is gone.
     public func session(cookie: String) async throws -> (identity: Identity, session: SessionRecord)? {
         guard cookie.count == 43 else { return nil }
-        guard let session = try await store.session(idHash: SecretDigest.hex(cookie)), session.expiresAt > Date() else { return nil }
-        guard let user = try await store.user(named: session.userName) else { return nil }
+        guard let session = try await store.read({ try await $0.session(idHash: SecretDigest.hex(cookie)) }), session.expiresAt > Date() else { return nil }
+        guard let user = try await store.read({ try await $0.user(named: session.userName) }) else { return nil }
         return (Identity(name: user.name, role: user.role), session)
     }
 
     public func endSession(cookie: String) async throws {
-        try await store.transaction { try await self.store.deleteSession(idHash: SecretDigest.hex(cookie)) }
+        try await store.write { transaction in try await transaction.deleteSession(idHash: SecretDigest.hex(cookie)) }
     }
 
     /// Compares a submitted CSRF token with the session's.
@@ -243,14 +244,6 @@ public final class AccessControl: Sendable {
     // MARK: audit
 
     public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
-        try await store.auditEntries(filter)
-    }
-
-    func audit(_ action: String, target: String, detail: String, source: String? = nil, actor: String? = nil) async throws {
-        let current = AuditActor.current
-        try await store.recordAudit(
-            AuditEntry(
-                at: Date(), actor: actor ?? current.name, source: source ?? current.source, action: action, target: target,
-                detail: detail))
+        try await store.read { try await $0.auditEntries(filter) }
     }
 }

@@ -10,16 +10,9 @@ public final class LoginThrottle: Sendable {
     private let window: TimeInterval
     private let failures = LockedDictionary<String, [Date]>()
 
-    /// The message of a refused login. `waitSeconds(inRefusal:)` reads the number back (for Retry-After),
-    /// so the wording lives here only.
+    /// The message of a refused login; the wait also travels as a number (`CAError.retryAfterSeconds`).
     static func refusal(waitSeconds: Int) -> String {
         "too many failed logins; try again in \(waitSeconds) seconds"
-    }
-
-    public static func waitSeconds(inRefusal message: String) -> Int? {
-        let prefix = "too many failed logins; try again in "
-        guard message.hasPrefix(prefix) else { return nil }
-        return Int(message.dropFirst(prefix.count).prefix { $0.isNumber })
     }
 
     public init(limit: Int, window: TimeInterval) {

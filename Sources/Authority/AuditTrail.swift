@@ -6,23 +6,17 @@ import Foundation
 /// the log can neither miss a change nor record one that was rolled back. Who asked comes from
 /// `AuditActor.current`, which each front end sets for the request it serves.
 extension Authority {
-    func audit(_ action: String, target: String, detail: String) async throws {
-        let actor = AuditActor.current
-        try await store.recordAudit(
-            AuditEntry(at: Date(), actor: actor.name, source: actor.source, action: action, target: target, detail: detail))
-    }
-
     /// Records an action that changes no certificate or CA (a login, a new user), in a transaction of its own.
     public func recordAudit(_ action: String, target: String, detail: String) async throws {
-        try await store.transaction { try await self.audit(action, target: target, detail: detail) }
+        try await store.write { transaction in try await transaction.audit(action, target: target, detail: detail) }
     }
 
     public func auditEntries(_ filter: AuditFilter) async throws -> [AuditEntry] {
-        try await store.auditEntries(filter)
+        try await store.read { try await $0.auditEntries(filter) }
     }
 
     static func describe(_ revocation: RevocationRecord) -> String {
-        var text = "reason \(revocation.reason)"
+        var text = "reason \(revocation.reason.rawValue)"
         if let compromisedAt = revocation.compromisedAt {
             text += ", compromised \(ISO8601DateFormatter().string(from: compromisedAt))"
         }

@@ -16,8 +16,6 @@ public final class Authority: Sendable {
     /// False on a public server node (`serve --role public`), which must never load a CA key: it may keep
     /// the keys off the host entirely, and a request that needs one is refused with a clear error.
     public let signsWithCAKeys: Bool
-    /// Batches the commits of concurrent `sign(…, takingTurnsOn:)` calls.
-    let groupCommit = GroupCommit()
 
     public init(
         settings: Settings, store: Store, keyBackend: any KeyBackend,

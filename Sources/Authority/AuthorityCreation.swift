@@ -91,7 +91,7 @@ extension Authority {
     public func createAuthority(_ request: AuthorityCreationRequest) async throws -> AuthorityRecord {
         let name = request.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw CAError(.invalidInput, "the CA name must not be empty") }
-        let existing = try await store.allAuthorities()
+        let existing = try await store.read { try await $0.allAuthorities() }
         if existing.contains(where: { $0.name == name }) {
             throw CAError(.conflict, "a CA named \"\(name)\" already exists")
         }
@@ -155,9 +155,9 @@ extension Authority {
                 notAfter: certificate.notValidAfter, enabled: true, certificateDER: try certificate.derBytes(),
                 keyBackend: created.reference.backend, keyLocation: created.reference.location,
                 configuration: try configuration.encoded(), revocation: nil, createdAt: now, updatedAt: now)
-            try await store.transaction {
-                try await self.store.insertAuthority(record)
-                try await self.audit("init-ca", target: record.serial, detail: "name \(record.name), subject \(record.subject)")
+            try await store.write { transaction in
+                try await transaction.insertAuthority(record)
+                try await transaction.audit("init-ca", target: record.serial, detail: "name \(record.name), subject \(record.subject)")
             }
             return record
         } catch {

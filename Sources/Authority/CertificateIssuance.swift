@@ -50,66 +50,39 @@ enum KeyFamily: CaseIterable, Sendable {
 }
 
 extension Authority {
-    /// Issues one certificate and commits it (and its watchers) before returning it.
-    ///
-    /// - Parameter recordAlongside: runs in the transaction that stores the certificate, so that a front end's
-    ///   own record of it (an ACME order turning valid) is committed with it or not at all.
+    /// Issues one certificate and commits it (and its watchers and audit row) before returning it.
+    /// Concurrent callers share commits: the store batches their transactions (see `Store.write`).
     public func sign(
-        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?,
-        recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
+        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?
     ) async throws -> IssuedCertificate {
-        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil,
-                       recordAlongside: recordAlongside)
+        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil)
     }
 
-    /// `sign` for a front end that serves many requests at once on this authority's one connection (the
-    /// REST API): every database step takes its turn on `turns`, parsing and signing run in parallel
-    /// outside it, and the certificates of concurrent callers are committed in one transaction (group
-    /// commit), each caller resumed only after the commit that stored its certificate.
-    public func sign(
-        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?,
-        takingTurnsOn turns: AsyncLock
-    ) async throws -> IssuedCertificate {
-        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil, turns: turns)
-    }
-
+    /// Parses, checks and signs outside any transaction, then stores the certificate and runs `completing` in
+    /// one write transaction, so that what the certificate completes (an ACME order turning valid, a queue entry
+    /// leaving) is committed with it or not at all.
     func sign(
         csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?, auditDetail: String?,
-        turns: AsyncLock? = nil, recordAlongside: (@Sendable (CertificateRecord) async throws -> Void)? = nil
+        completing: ((Transaction, CertificateRecord) async throws -> Void)? = nil
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
-        let (authority, chain) = try await taking(turns) {
-            let authority = try await self.resolveAuthority(identifier, enabledOnly: true)
-            return (authority, try await self.chain(of: authority))
+        let (authority, chain) = try await store.read { transaction in
+            let authority = try await self.resolveAuthority(identifier, enabledOnly: true, in: transaction)
+            return (authority, try await self.chain(of: authority, in: transaction))
         }
         let prepared = try prepare(request, for: authority, chain: chain, password: password)
         let record = try issue(csr: csr, prepared: prepared, now: Date())
         let certificate = try record.certificate()
-        // Read now: a grouped commit runs on another task, which would otherwise record its own actor.
-        let actor = AuditActor.current
-        let storeCertificate: @Sendable () async throws -> Void = {
-            try await AuditActor.$current.withValue(actor) {
-                try await self.store.insertCertificates([record])
-                for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
-                try await self.audit(
-                    auditDetail == nil ? "sign" : "resign", target: record.serial,
-                    detail: (auditDetail.map { $0 + ", " } ?? "")
-                        + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
-                try await recordAlongside?(record)
-            }
-        }
-        if let turns {
-            try await groupCommit.commit(storeCertificate, store: store, turns: turns)
-        } else {
-            try await store.transaction(storeCertificate)
+        try await store.write { transaction in
+            try await transaction.insertCertificates([record])
+            for watcher in prepared.watchers { try await transaction.addWatcher(watcher, to: record.serial) }
+            try await transaction.audit(
+                auditDetail == nil ? "sign" : "resign", target: record.serial,
+                detail: (auditDetail.map { $0 + ", " } ?? "")
+                    + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
+            try await completing?(transaction, record)
         }
         return IssuedCertificate(record: record, certificate: certificate, chain: chain)
-    }
-
-    /// Runs store work on `turns` when the caller shares the connection, else directly.
-    func taking<Result: Sendable>(_ turns: AsyncLock?, _ body: () async throws -> Result) async throws -> Result {
-        guard let turns else { return try await body() }
-        return try await turns.withLock(body)
     }
 
     /// Issues one certificate per CSR and commits them in one transaction (benchmarks, bulk imports).
@@ -122,7 +95,7 @@ extension Authority {
         let prepared = try await prepare(request, authority: identifier, password: password)
         let now = Date()
         let chunkSize = 1_000
-        return try await store.transaction {
+        return try await store.write { transaction in
             var issued: [CertificateRecord] = []
             issued.reserveCapacity(csrs.count)
             var pendingInsert: Task<Void, any Error>?
@@ -131,15 +104,15 @@ extension Authority {
                     let chunk = Array(csrs[start..<min(start + chunkSize, csrs.count)])
                     let records = try await self.issueInParallel(chunk, prepared: prepared, now: now)
                     try await pendingInsert?.value
-                    pendingInsert = Task { try await self.store.insertCertificates(records) }
+                    pendingInsert = Task { try await transaction.insertCertificates(records) }
                     issued += records
                 }
                 try await pendingInsert?.value
                 for record in issued {
-                    for watcher in prepared.watchers { try await self.store.addWatcher(watcher, to: record.serial) }
+                    for watcher in prepared.watchers { try await transaction.addWatcher(watcher, to: record.serial) }
                 }
                 if let first = issued.first, let last = issued.last {
-                    try await self.audit(
+                    try await transaction.audit(
                         "sign-batch", target: prepared.authority.serial,
                         detail: "\(issued.count) certificates, serials \(first.serial) to \(last.serial), profile \(prepared.profile.name)")
                 }
@@ -154,6 +127,14 @@ extension Authority {
 
     /// Parsing, verifying and signing dominate issuance; this spreads them over the cores.
     func issueInParallel(_ csrs: [[UInt8]], prepared: PreparedIssuance, now: Date) async throws -> [CertificateRecord] {
+        // Called inside a write transaction, whose task prefers the connection's one thread; signing must use
+        // every core instead.
+        try await withTaskExecutorPreference(globalConcurrentExecutor) {
+            try await issueOnAllCores(csrs, prepared: prepared, now: now)
+        }
+    }
+
+    private func issueOnAllCores(_ csrs: [[UInt8]], prepared: PreparedIssuance, now: Date) async throws -> [CertificateRecord] {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, csrs.count / 64))
         let size = max(1, (csrs.count + workers - 1) / workers)
         return try await withThrowingTaskGroup(of: (Int, [CertificateRecord]).self) { group in
@@ -292,10 +273,14 @@ extension Authority {
 
     /// The CA chain above a certificate: its CA first, the root last.
     public func chain(of authority: AuthorityRecord) async throws -> [Certificate] {
+        try await store.read { try await chain(of: authority, in: $0) }
+    }
+
+    func chain(of authority: AuthorityRecord, in transaction: Transaction) async throws -> [Certificate] {
         var result: [Certificate] = [try authority.certificate()]
         var current = authority
         var seen: Set<String> = [authority.serial]
-        while let parentSerial = current.parentSerial, let parent = try await store.authority(serial: parentSerial),
+        while let parentSerial = current.parentSerial, let parent = try await transaction.authority(serial: parentSerial),
             seen.insert(parent.serial).inserted
         {
             result.append(try parent.certificate())

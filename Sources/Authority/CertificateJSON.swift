@@ -19,7 +19,7 @@ public enum CertificateJSON {
         object["status"] = status(notAfter: record.notAfter, revocation: record.revocation)
         object["revoked"] = record.revocation != nil
         object["revoked_date"] = record.revocation.map { dateText($0.revokedAt) } ?? NSNull()
-        object["revoked_reason"] = record.revocation?.reason ?? NSNull()
+        object["revoked_reason"] = record.revocation?.reason.rawValue ?? NSNull()
         object["compromised"] = record.revocation?.compromisedAt.map(dateText) ?? NSNull()
         object["watchers"] = watchers
         object["created"] = dateText(record.createdAt)
@@ -46,7 +46,7 @@ public enum CertificateJSON {
 
     /// `Valid`, `Expired`, `Disabled` or `Revoked (<reason>, <time>)`.
     public static func status(notAfter: Date, revocation: RevocationRecord?, enabled: Bool = true) -> String {
-        if let revocation { return "Revoked (\(revocation.reason), \(dateText(revocation.revokedAt)))" }
+        if let revocation { return "Revoked (\(revocation.reason.rawValue), \(dateText(revocation.revokedAt)))" }
         if notAfter <= Date() { return "Expired" }
         return enabled ? "Valid" : "Disabled"
     }

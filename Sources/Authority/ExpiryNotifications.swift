@@ -34,7 +34,7 @@ extension Authority {
         let sender = try transport.map { _ in try notificationSender() }
         var outcomes: [ExpiryNotificationOutcome] = []
         var serverFailed = false
-        for watched in try await store.watchedExpiries(after: now, until: horizon) {
+        for watched in try await store.read({ try await $0.watchedExpiries(after: now, until: horizon) }) {
             guard let notice = schedule.due(notAfter: watched.certificate.notAfter, now: now, lowestNotified: watched.lowestNotified)
             else { continue }
             func outcome(_ result: ExpiryNotificationOutcome.Result) -> ExpiryNotificationOutcome {
@@ -61,8 +61,8 @@ extension Authority {
                 outcomes.append(outcome(.failed(MailDeliveryError(.message, "\(error)"))))
                 continue
             }
-            try await store.recordExpiryNotification(
-                serial: watched.certificate.serial, email: watched.email, threshold: notice.threshold, sentAt: Date())
+            try await store.write { try await $0.recordExpiryNotification(
+                serial: watched.certificate.serial, email: watched.email, threshold: notice.threshold, sentAt: Date()) }
             outcomes.append(outcome(.sent))
         }
         return outcomes

@@ -6,12 +6,19 @@ import Foundation
 /// CommonName, or for a CA also its name.
 extension Authority {
     public func authorities() async throws -> [AuthorityRecord] {
-        try await store.allAuthorities()
+        try await store.read { try await $0.allAuthorities() }
     }
 
     /// The CA `identifier` names; without one, CA_DEFAULT_CA or the usable CA that expires last.
     public func resolveAuthority(_ identifier: String?, enabledOnly: Bool = false) async throws -> AuthorityRecord {
-        let all = try await store.allAuthorities()
+        try await store.read { try await resolveAuthority(identifier, enabledOnly: enabledOnly, in: $0) }
+    }
+
+    /// `resolveAuthority` inside a transaction the caller holds.
+    public func resolveAuthority(_ identifier: String?, enabledOnly: Bool = false, in transaction: Transaction) async throws
+        -> AuthorityRecord
+    {
+        let all = try await transaction.allAuthorities()
         guard let identifier else { return try defaultAuthority(among: all) }
         let candidates = enabledOnly ? all.filter(\.enabled) : all
         let matches = Self.match(identifier, in: candidates, serial: \.serial, names: [\.name, \.commonName])
@@ -41,13 +48,18 @@ extension Authority {
     }
 
     public func resolveCertificate(_ identifier: String) async throws -> CertificateRecord {
+        try await store.read { try await resolveCertificate(identifier, in: $0) }
+    }
+
+    /// `resolveCertificate` inside a transaction the caller holds.
+    public func resolveCertificate(_ identifier: String, in transaction: Transaction) async throws -> CertificateRecord {
         let prefix = SerialNumberText.normalize(identifier)
-        let serials = try await store.certificateSerials(matchingPrefix: prefix, orCommonName: identifier)
+        let serials = try await transaction.certificateSerials(matchingPrefix: prefix, orCommonName: identifier)
         var matches = serials
         if let prefix, let exact = serials.first(where: { $0 == prefix }) { matches = [exact] }
         switch matches.count {
         case 1:
-            guard let record = try await store.certificate(serial: matches[0]) else {
+            guard let record = try await transaction.certificate(serial: matches[0]) else {
                 throw CAError(.notFound, "no certificate matches \"\(identifier)\"")
             }
             return record

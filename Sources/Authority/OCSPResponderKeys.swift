@@ -36,7 +36,7 @@ extension Authority {
         var outcomes: [ResponderKeyOutcome] = []
         for authority in authorities {
             do {
-                if !force, let current = try await store.latestResponderCertificate(authority: authority.serial),
+                if !force, let current = try await store.read({ try await $0.latestResponderCertificate(authority: authority.serial) }),
                     current.notAfter.timeIntervalSince(now) > settings.ocsp.responderCertificateRenewal
                 {
                     outcomes.append(ResponderKeyOutcome(authority: authority, result: .current(current)))
@@ -54,7 +54,7 @@ extension Authority {
 
     /// The current responder of a CA, if it has one that has not expired.
     public func responderCredentials(for authority: AuthorityRecord, now: Date = Date()) async throws -> ResponderCredentials? {
-        guard let record = try await store.latestResponderCertificate(authority: authority.serial), record.notAfter > now else {
+        guard let record = try await store.read({ try await $0.latestResponderCertificate(authority: authority.serial) }), record.notAfter > now else {
             return nil
         }
         let key = try keyBackend.loadSigner(keyBackend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)
@@ -88,7 +88,12 @@ extension Authority {
         let record = issued
         let reference = try keyBackend.importKey(key, label: Self.responderKeyLabel(record.serial), password: nil)
         do {
-            try await store.transaction { try await self.store.insertCertificates([record]) }
+            try await store.write { transaction in
+                try await transaction.insertCertificates([record])
+                try await transaction.audit(
+                    "ocsp-responder", target: record.serial,
+                    detail: "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
+            }
         } catch {
             try? keyBackend.removeKey(reference)
             throw error
@@ -97,7 +102,7 @@ extension Authority {
     }
 
     private func removeExpiredResponderKeys(of authority: AuthorityRecord, now: Date) async throws {
-        for serial in try await store.expiredResponderCertificates(authority: authority.serial, before: now) {
+        for serial in try await store.read({ try await $0.expiredResponderCertificates(authority: authority.serial, before: now) }) {
             try? keyBackend.removeKey(keyBackend.reference(forLabel: Self.responderKeyLabel(serial)))
         }
     }

@@ -23,7 +23,7 @@ extension Authority {
         guard serials.isEmpty || exclude.isEmpty else {
             throw CAError(.invalidInput, "name CAs or exclude CAs, not both")
         }
-        let all = try await store.allAuthorities()
+        let all = try await store.read { try await $0.allAuthorities() }
         func find(_ serial: String) throws -> AuthorityRecord {
             let normalized = SerialNumberText.normalize(serial)
             guard let match = all.first(where: { $0.serial == normalized }) else {
@@ -48,11 +48,11 @@ extension Authority {
         let usedPassword = authorities.count == 1 ? password : nil
         var outcomes: [CRLGenerationOutcome] = []
         for authority in authorities {
-            let latestChange = try await store.latestStatusChange(authority: authority.serial)
+            let latestChange = try await store.read { try await $0.latestStatusChange(authority: authority.serial) }
             for (name, profile) in settings.crlProfiles.sorted(by: { $0.key < $1.key }) {
                 let request = RevocationListRequest(profile: profile)
                 do {
-                    let stored = try await store.revocationList(authority: authority.serial, scope: request.scopeKey)
+                    let stored = try await store.read { try await $0.revocationList(authority: authority.serial, scope: request.scopeKey) }
                     let due =
                         force || stored?.crlDER == nil
                         || stored.map { $0.nextUpdate.timeIntervalSince(now) < profile.renewal } ?? true
@@ -62,7 +62,7 @@ extension Authority {
                         continue
                     }
                     let signed = try await makeRevocationList(for: authority, request: request, password: usedPassword)
-                    _ = try await store.transaction { try await self.store.storeSignedRevocationList(signed.record) }
+                    _ = try await store.write { transaction in try await transaction.storeSignedRevocationList(signed.record) }
                     outcomes.append(
                         CRLGenerationOutcome(authority: authority, profile: name, result: .generated(number: signed.record.number)))
                 } catch let error as CAError {
@@ -75,7 +75,7 @@ extension Authority {
 
     /// The stored CRL of a CA and scope key (`user`, `ca`, `all`, ...), as the server publishes it.
     public func storedRevocationList(authority serial: String, scope: String) async throws -> RevocationListRecord? {
-        guard let record = try await store.revocationList(authority: serial, scope: scope), record.crlDER != nil else {
+        guard let record = try await store.read({ try await $0.revocationList(authority: serial, scope: scope) }), record.crlDER != nil else {
             return nil
         }
         return record

@@ -54,9 +54,9 @@ extension Authority {
         let thisUpdate = Date()
         let nextUpdate = thisUpdate.addingTimeInterval(request.validity)
         let scopeKey = request.scopeKey
-        let number = try await store.transaction {
-            let number = try await self.store.nextRevocationListNumber(authority: authority.serial, scope: scopeKey)
-            try await self.store.saveRevocationList(
+        let number = try await store.write { transaction in
+            let number = try await transaction.nextRevocationListNumber(authority: authority.serial, scope: scopeKey)
+            try await transaction.saveRevocationList(
                 RevocationListRecord(
                     authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
                     nextUpdate: nextUpdate, crlDER: nil))
@@ -67,14 +67,13 @@ extension Authority {
             reasonFlags = try ReasonFlags(names: reasons.map(\.rawValue))
         }
         let hash = try request.hash ?? authority.configurationValue().signatureHash
-        let options = try CRLOptions(
+        let options = CRLOptions(
             scope: request.scope, onlySomeReasons: reasonFlags, thisUpdate: thisUpdate, nextUpdate: nextUpdate,
             number: number, hash: hash, distributionPoint: nil)
         let wanted = request.onlySomeReasons.map(Set.init)
         let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options))
         let include: @Sendable (RevokedCertificateSummary) -> Void = { revoked in
-            // Stored reasons are django-ca names: the exact match is the fast path for a million rows.
-            let reason = RevocationReason(rawValue: revoked.reason) ?? (try? RevocationReason(name: revoked.reason)) ?? .unspecified
+            let reason = revoked.reason
             if let wanted, !wanted.contains(reason) { return }
             builder.append(
                 RevokedEntry(
@@ -82,10 +81,10 @@ extension Authority {
                     invalidityDate: revoked.compromisedAt))
         }
         if request.scope != .caCertificates {
-            try await store.forEachRevokedCertificate(authority: authority.serial, notExpiredAt: thisUpdate, include)
+            try await store.read { try await $0.forEachRevokedCertificate(authority: authority.serial, notExpiredAt: thisUpdate, include) }
         }
         if request.scope != .userCertificates {
-            for child in try await store.revokedChildAuthorities(of: authority.serial) { include(child) }
+            for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { include(child) }
         }
         return SignedRevocationList(
             authority: authority,
@@ -137,11 +136,11 @@ extension Authority {
         let authority = try await resolveAuthority(identifier)
         let now = Date()
         let failure = FirstError()
-        try await store.forEachCertificateStatus(authority: authority.serial) { status in
+        try await store.read { transaction in try await transaction.forEachCertificateStatus(authority: authority.serial) { status in
             let state: OpenSSLIndexLine.Status
             if let revocation = status.revocation {
                 state = .revoked(
-                    at: revocation.revokedAt, reason: (try? RevocationReason(name: revocation.reason)) ?? .unspecified,
+                    at: revocation.revokedAt, reason: revocation.reason,
                     invalidityDate: revocation.compromisedAt)
             } else {
                 state = status.notAfter <= now ? .expired : .valid
@@ -154,7 +153,7 @@ extension Authority {
             } catch {
                 failure.record(error)
             }
-        }
+        } }
         if let error = failure.error { throw error }
     }
 }

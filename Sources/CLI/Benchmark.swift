@@ -62,7 +62,7 @@ struct Benchmark: AsyncParsableCommand {
         let sample = SerialNumberText.colonSeparated(
             try await authority.listCertificates(CertificateFilter(authoritySerial: rsaCA.serial)).last?.serial ?? "")
         let csrPath = (authority.settings.caDirectory as NSString).appendingPathComponent("bench.csr")
-        FileManager.default.createFile(atPath: csrPath, contents: Data(csrs[0]))
+        _ = FileManager.default.createFile(atPath: csrPath, contents: Data(csrs[0]))
         let commands: [(String, [String])] = [
             ("list-certs over \(stored) certificates", ["list-certs"]),
             ("view-cert", ["view-cert", sample]),
@@ -96,10 +96,7 @@ struct Benchmark: AsyncParsableCommand {
             _ = try await authority.signBatch(csrs: batch, request: Self.request, authority: ca.serial, password: nil)
             issued += batch.count
         }
-        let revoked = try await authority.store.transaction {
-            try await authority.store.revokeAllCertificates(
-                authority: ca.serial, revocation: RevocationRecord(revokedAt: Date(), reason: "key_compromise", compromisedAt: nil))
-        }
+        let revoked = try await authority.revokeAllCertificates(of: ca.serial, reason: .keyCompromise)
         let output = (authority.settings.caDirectory as NSString).appendingPathComponent("bench.crl")
         let runs = try (0..<3).map { _ in
             try Self.wallTime(executable, ["dump-crl", "--ca", ca.serial, "--format", "DER", output], environment: environment)

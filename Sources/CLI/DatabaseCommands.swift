@@ -68,7 +68,7 @@ struct ListJobs: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner.run { authority in
             let now = Date()
-            for lease in try await authority.store.jobLeases() {
+            for lease in try await authority.jobLeases() {
                 let holder: String
                 if let node = lease.holder, lease.leaseExpiresAt > now {
                     holder = "running on \(node) (lease until \(Presentation.dateText(lease.leaseExpiresAt)))"

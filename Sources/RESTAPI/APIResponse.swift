@@ -34,21 +34,17 @@ enum APIResponse {
         detail(.methodNotAllowed, "Method not allowed", headers: [.allow: allowed.map(\.rawValue).joined(separator: ", ")])
     }
 
-    /// The status for an error from the layers below. Client mistakes are 4xx; only storage failures and
-    /// keys the server cannot use are 5xx.
+    /// An error from the layers below, with the status `CAError.Kind.httpStatus` gives it.
     static func error(_ error: CAError) -> Response {
+        let status = HTTPResponse.Status(code: error.kind.httpStatus)
         switch error.kind {
-        case .invalidInput, .ambiguous, .policy: return detail(.badRequest, error.message)
-        case .notFound: return detail(.notFound, error.message)
-        case .conflict: return detail(.conflict, error.message)
         case .unauthenticated: return unauthorized()
-        case .forbidden: return detail(.forbidden, "Forbidden")
+        case .forbidden: return detail(status, "Forbidden")
         case .rateLimited:
             // The header says to programs what the message says to people.
-            let seconds = LoginThrottle.waitSeconds(inRefusal: error.message) ?? 60
-            return detail(.tooManyRequests, error.message, headers: [.retryAfter: String(seconds)])
-        case .keyAccess: return detail(.serviceUnavailable, error.message)
-        case .storage: return detail(.internalServerError, "the database failed; the request was not completed")
+            return detail(status, error.message, headers: [.retryAfter: String(error.retryAfterSeconds ?? 60)])
+        case .storage: return detail(status, "the database failed; the request was not completed")
+        default: return detail(status, error.message)
         }
     }
 }

@@ -14,10 +14,6 @@ public final class RESTAPI: Sendable {
     let authority: Authority
     let access: AccessControl
     let logger: Logger
-    /// The authority's store has one connection that serves one task at a time; requests take turns.
-    let connection = AsyncLock()
-    /// The same for the access control's store, so that a bcrypt check never holds up a signature.
-    let accessConnection = AsyncLock()
     /// Larger bodies are refused with 413; a CSR with a 16k RSA key and every extension stays far below.
     static let maximumBodySize = 64 * 1024
     static let link = HTTPField.Name("Link")!
@@ -54,9 +50,7 @@ public final class RESTAPI: Sendable {
         guard let header = request.headers[.authorization] else {
             throw CAError(.unauthenticated, "no credentials")
         }
-        return try await accessConnection.withLock {
-            try await self.access.authenticate(authorization: header, source: origin.address)
-        }
+        return try await access.authenticate(authorization: header, source: origin.address)
     }
 
     /// django-ca's model permissions per endpoint: reading needs view, changing a certificate needs sign
@@ -81,11 +75,6 @@ public final class RESTAPI: Sendable {
         }
     }
 
-    /// Runs store work on the authority's connection, one request at a time.
-    func database<Result: Sendable>(_ body: @Sendable @escaping () async throws -> Result) async throws -> Result {
-        try await connection.withLock { try await body() }
-    }
-
     private func handle(
         _ route: APIRoute, request: Request, body: [UInt8], identity: Identity, origin: RequestOrigin
     ) async throws -> Response {
@@ -103,7 +92,7 @@ public final class RESTAPI: Sendable {
             return try await listAuthorities(includeExpired: try QueryFlags(request).flag("expired") ?? false)
         case .authority(let serial):
             if request.method == .put { return try await updateAuthority(serial, body: body) }
-            return APIResponse.json(try APIRepresentation.authority(try await database { try await self.visibleAuthority(serial) }))
+            return APIResponse.json(try APIRepresentation.authority(try await visibleAuthority(serial)))
         case .sign(let serial):
             return try await sign(serial, body: body, identity: identity, origin: origin)
         case .order(let serial, let slug):
@@ -111,7 +100,7 @@ public final class RESTAPI: Sendable {
         case .certificates(let serial):
             return try await listCertificates(serial, request: request)
         case .certificate(let serial, let certificate):
-            let record = try await database { try await self.visibleCertificate(certificate, authority: serial) }
+            let record = try await visibleCertificate(certificate, authority: serial)
             return try await certificateResponse(record, status: .ok)
         case .resign(let serial, let certificate):
             return try await resign(certificate, authority: serial, body: body, identity: identity, origin: origin)
@@ -126,14 +115,14 @@ public final class RESTAPI: Sendable {
 
     /// A CA the API may show: enabled and with `--api-enable`; others do not exist for the API, as in django-ca.
     func visibleAuthority(_ serial: String) async throws -> AuthorityRecord {
-        guard let record = try await authority.store.authority(serial: serial), record.enabled,
+        guard let record = try await authority.store.read({ try await $0.authority(serial: serial) }), record.enabled,
             try record.configurationValue().apiEnabled == true
         else { throw CAError(.notFound, "no CA with the serial \(SerialNumberText.colonSeparated(serial)) is available through the API") }
         return record
     }
 
     private func listAuthorities(includeExpired: Bool) async throws -> Response {
-        let all = try await database { try await self.authority.authorities() }
+        let all = try await authority.authorities()
         let now = Date()
         let visible = try all.filter { record in
             let usable = record.enabled && record.revocation == nil && (includeExpired || record.notAfter > now)
@@ -150,13 +139,11 @@ public final class RESTAPI: Sendable {
         if let profile = changes.acmeProfile, authority.profiles.profiles[profile] == nil {
             throw CAError(.invalidInput, "unknown profile \"\(profile)\" for \"acme_profile\"")
         }
-        let updated = try await database {
-            _ = try await self.visibleAuthority(serial)
-            return try await self.authority.editAuthority(
-                serial, name: changes.name?.trimmingCharacters(in: .whitespaces), enabled: nil,
-                signTemplateChanges: changes.templateChanges, website: changes.website, termsOfService: changes.termsOfService,
-                caaIdentity: changes.caaIdentity, acmeChanges: changes.acmeChanges)
-        }
+        _ = try await visibleAuthority(serial)
+        let updated = try await authority.editAuthority(
+            serial, name: changes.name?.trimmingCharacters(in: .whitespaces), enabled: nil,
+            signTemplateChanges: changes.templateChanges, website: changes.website, termsOfService: changes.termsOfService,
+            caaIdentity: changes.caaIdentity, acmeChanges: changes.acmeChanges)
         return APIResponse.json(try APIRepresentation.authority(updated))
     }
 
@@ -171,9 +158,9 @@ public final class RESTAPI: Sendable {
             _ = try CSRReader.parse(csr)
             return try await queueOrder(csr: csr, request: request, authority: serial, identity: identity, origin: origin)
         }
-        let ca = try await database { try await self.visibleAuthority(serial) }
-        // Parsing and signing run beside other requests; only the store work takes turns (and commits grouped).
-        let issued = try await authority.sign(csr: csr, request: request, authority: ca.serial, password: nil, takingTurnsOn: connection)
+        let ca = try await visibleAuthority(serial)
+        // Concurrent signatures share commits in the store (group commit).
+        let issued = try await authority.sign(csr: csr, request: request, authority: ca.serial, password: nil)
         // A new certificate's watchers are those requested, so the answer needs no further read.
         let watchers = Set(try request.watchers.map { try EmailAddress(parsing: $0).address }).sorted()
         return try certificateResponse(issued.record, issuer: ca, watchers: watchers, status: .created)
@@ -186,37 +173,35 @@ public final class RESTAPI: Sendable {
         let expiresDays = try input.expiresDays()
         let watchers = input.watchers ?? []
         guard authority.signsWithCAKeys else {
-            let replay = try await database {
-                let record = try await self.visibleCertificate(certificate, authority: serial)
-                return try await self.authority.resignRequest(record.serial, expiresDays: expiresDays, watchers: watchers)
-            }
+            let record = try await visibleCertificate(certificate, authority: serial)
+            let replay = try await authority.resignRequest(record.serial, expiresDays: expiresDays, watchers: watchers)
             return try await queueOrder(csr: replay.csr, request: replay.request, authority: serial, identity: identity, origin: origin)
         }
-        let issued = try await database {
-            let record = try await self.visibleCertificate(certificate, authority: serial)
-            return try await self.authority.resign(record.serial, expiresDays: expiresDays, watchers: watchers, password: nil).record
-        }
+        let record = try await visibleCertificate(certificate, authority: serial)
+        let issued = try await authority.resign(record.serial, expiresDays: expiresDays, watchers: watchers, password: nil).record
         return try await certificateResponse(issued, status: .created)
     }
 
     private func queueOrder(
         csr: [UInt8], request: SigningRequest, authority serial: String, identity: Identity, origin: RequestOrigin
     ) async throws -> Response {
-        let order = try await database {
-            let ca = try await self.visibleAuthority(serial)
-            return try await APIOrderSigning.queue(
-                csr: csr, request: request, authority: ca, user: identity.name, origin: origin, on: self.authority)
+        let ca = try await visibleAuthority(serial)
+        // The same liveness rule ACME finalization uses: an order must not wait for nobody.
+        guard try await authority.signingNodeIsAlive() else {
+            throw CAError(
+                .keyAccess,
+                "no node can sign: this server runs with --role public and no node with --role all has been seen in the last \(Int(authority.signingNodeWindow)) seconds")
         }
+        let order = try await authority.queueAPIOrder(
+            csr: csr, request: request, authority: ca.serial, user: identity.name, source: origin.address)
         logger.info("API order \(order.slug) of \(identity.name) queued for a signing node")
         return APIResponse.json(
             APIRepresentation.order(order), status: .accepted, headers: [.location: "/api/ca/\(serial)/orders/\(order.slug)/"])
     }
 
     private func order(_ slug: String, authority serial: String, identity: Identity) async throws -> Response {
-        let order = try await database { () -> APIOrderRecord? in
-            _ = try await self.visibleAuthority(serial)
-            return try await self.authority.store.apiOrder(slug: slug)
-        }
+        _ = try await visibleAuthority(serial)
+        let order = try await authority.store.read { try await $0.apiOrder(slug: slug) }
         // Someone else's order does not exist for this user, as in django-ca.
         guard let order, order.userName == identity.name, order.authoritySerial == serial else {
             throw CAError(.notFound, "there is no order \(slug) of yours for this CA")
@@ -228,7 +213,9 @@ public final class RESTAPI: Sendable {
 
     func visibleCertificate(_ serial: String, authority authoritySerial: String) async throws -> CertificateRecord {
         _ = try await visibleAuthority(authoritySerial)
-        guard let record = try await authority.store.certificate(serial: serial), record.authoritySerial == authoritySerial else {
+        guard let record = try await authority.store.read({ try await $0.certificate(serial: serial) }),
+            record.authoritySerial == authoritySerial
+        else {
             throw CAError(.notFound, "CA \(SerialNumberText.colonSeparated(authoritySerial)) has no certificate \(SerialNumberText.colonSeparated(serial))")
         }
         return record
@@ -236,8 +223,8 @@ public final class RESTAPI: Sendable {
 
     /// The certificate as `view-cert --output-format json` shows it.
     private func certificateResponse(_ record: CertificateRecord, status: HTTPResponse.Status) async throws -> Response {
-        let (issuer, watchers) = try await database { () -> (AuthorityRecord?, [String]) in
-            (try await self.authority.store.authority(serial: record.authoritySerial), try await self.authority.watchers(of: record))
+        let (issuer, watchers) = try await authority.store.read { transaction in
+            (try await transaction.authority(serial: record.authoritySerial), try await transaction.watchers(of: record.serial))
         }
         guard let issuer else { throw CAError(.storage, "the CA of certificate \(record.serial) is missing") }
         return try certificateResponse(record, issuer: issuer, watchers: watchers, status: status)
@@ -271,10 +258,8 @@ public final class RESTAPI: Sendable {
         filter.limit = limit
         filter.after = try query.value("after").map(APIRepresentation.position)
         let finalFilter = filter
-        let page = try await database {
-            _ = try await self.visibleAuthority(serial)
-            return try await self.authority.store.certificatePage(finalFilter)
-        }
+        _ = try await visibleAuthority(serial)
+        let page = try await authority.store.read { try await $0.certificatePage(finalFilter) }
         var headers: HTTPFields = [:]
         // A full page may have a successor; the last page has no link (or, rarely, the next one is empty).
         if page.count == limit, let last = page.last {
@@ -289,10 +274,8 @@ public final class RESTAPI: Sendable {
         let compromisedAt = try input.compromisedAt()
         let revoked: CertificateRecord
         do {
-            revoked = try await database {
-                let record = try await self.visibleCertificate(certificate, authority: serial)
-                return try await self.authority.revoke(record.serial, reason: reason, compromisedAt: compromisedAt)
-            }
+            let record = try await visibleCertificate(certificate, authority: serial)
+            revoked = try await authority.revoke(record.serial, reason: reason, compromisedAt: compromisedAt)
         } catch let error as CAError where error.kind == .conflict {
             // django-ca answers a second revocation with 400.
             throw CAError(.invalidInput, error.message)
@@ -302,12 +285,14 @@ public final class RESTAPI: Sendable {
 
     private func watchers(_ certificate: String, authority serial: String, replacing body: [UInt8]?) async throws -> Response {
         let wanted = try body.map { try APIBody.decode(WatchersBody.self, from: $0).watchers.map { try EmailAddress(parsing: $0).address } }
-        let watchers = try await database {
-            let record = try await self.visibleCertificate(certificate, authority: serial)
-            guard let wanted else { return try await self.authority.watchers(of: record) }
-            let current = try await self.authority.watchers(of: record)
-            return try await self.authority.changeWatchers(
+        let record = try await visibleCertificate(certificate, authority: serial)
+        let watchers: [String]
+        if let wanted {
+            let current = try await authority.watchers(of: record)
+            watchers = try await authority.changeWatchers(
                 record.serial, add: wanted.filter { !current.contains($0) }, remove: current.filter { !wanted.contains($0) })
+        } else {
+            watchers = try await authority.watchers(of: record)
         }
         return APIResponse.json(["watchers": watchers])
     }

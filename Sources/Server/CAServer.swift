@@ -19,9 +19,8 @@ import CAWebUI
 /// `swift-ca serve`: publishes issuer certificates, CRLs and OCSP responses (signed, so plain HTTP serves them,
 /// RFC 5280 §4.2.1.13 and RFC 6960), serves ACME (over HTTPS with `--tls-*`), and runs the periodic jobs.
 ///
-/// Five database connections, each used by one kind of work: the OCSP responder, the CRL and issuer
-/// publisher, ACME issuance, ACME bookkeeping (deferred durability, see `ACMEService`), and the jobs, so
-/// that a long CRL regeneration never stalls OCSP answers.
+/// One store and one authority serve every front end and job of the process: the store hands each transaction
+/// a connection of its own (see `Store`), so no front end takes turns on the database by hand.
 public enum CAServer {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
@@ -34,15 +33,7 @@ public enum CAServer {
         public init() {}
     }
 
-    /// What a node does. Nodes share nothing but the database (and, for `all`, the key directory).
-    public enum Role: String, Sendable, CaseIterable {
-        /// Everything, including signing with CA keys and the jobs that need them (CRLs, responder keys).
-        case all
-        /// OCSP, CRLs, issuer certificates and ACME without any CA private key: it answers OCSP with its
-        /// responder keys if it has them, else with the pre-signed responses in the database; a request that
-        /// needs a CA signature is refused with an error naming the role.
-        case `public`
-    }
+    public typealias Role = NodeRole
 
     /// Runs until SIGTERM or SIGINT, then finishes requests in flight and stops.
     ///
@@ -57,49 +48,23 @@ public enum CAServer {
         if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
             logger.debug("Swift concurrency keeps its own executor")
         }
-        let signs = options.role == .all
-        let jobsAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        let responderAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        let publisherAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        let acmeAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        let acmeBookkeeping = try await Store.open(settings.database, durability: .deferred)
-        let leases = try await Store.open(settings.database)
-        // Signs what public nodes queued; a connection of its own because stores serve one task at a time.
-        let signingAuthority = signs ? try await Authority.open(settings: settings) : nil
-        // The web interface and the API have a connection each, so that a long listing never delays a signature.
-        let apiAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        let webAuthority = try await Authority.open(settings: settings, signsWithCAKeys: signs)
-        // The API's credential checks get their own connection, so that a bcrypt never delays a signature.
-        let apiAccessStore = try await Store.open(settings.database)
+        let authority = try await Authority.open(settings: settings, signsWithCAKeys: options.role == .all)
         defer {
             // Services have stopped when `run` returns; the connections close on a detached task.
-            Task {
-                await jobsAuthority.close()
-                await responderAuthority.close()
-                await publisherAuthority.close()
-                await acmeAuthority.close()
-                await acmeBookkeeping.shutdown()
-                await leases.shutdown()
-                await signingAuthority?.close()
-                await apiAuthority.close()
-                await apiAccessStore.shutdown()
-                await webAuthority.close()
-            }
+            Task { await authority.close() }
         }
         let metrics = ServerMetrics()
-        let responder = OCSPResponder(authority: responderAuthority)
+        let responder = OCSPResponder(authority: authority)
         for problem in try await responder.reloadResponders() { logger.warning("\(problem)") }
 
+        // One access control for the API and the web interface: its credential cache and login throttle are the node's.
+        let access = AccessControl(store: authority.store, settings: settings.access)
         let validator = NetworkChallengeValidator(settings: settings.acme, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let router = RequestRouter(
-            prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: publisherAuthority),
-            acme: ACMEService(authority: acmeAuthority, bookkeeping: acmeBookkeeping, validator: validator),
-            restAPI: settings.access.restAPIEnabled
-                ? RESTAPI(authority: apiAuthority, access: AccessControl(store: apiAccessStore, settings: settings.access), logger: logger)
-                : nil,
-            webInterface: settings.access.webInterfaceEnabled
-                ? WebInterface(authority: webAuthority, access: AccessControl(store: webAuthority.store, settings: settings.access), logger: logger)
-                : nil,
+            prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: authority),
+            acme: ACMEService(authority: authority, validator: validator),
+            restAPI: settings.access.restAPIEnabled ? RESTAPI(authority: authority, access: access, logger: logger) : nil,
+            webInterface: settings.access.webInterfaceEnabled ? WebInterface(authority: authority, access: access, logger: logger) : nil,
             metrics: metrics, logger: logger)
         var listeners: [any Service] = []
         if let tls = options.tls {
@@ -117,15 +82,15 @@ public enum CAServer {
         let node = nodeName()
         let mail = settings.email.host == nil ? nil : try SMTPTransport(settings: settings.email)
         let jobs = JobScheduler(
-            jobs: ServerJobs.make(authority: jobsAuthority, responder: responder, role: options.role, mail: mail, logger: logger),
-            leases: leases, node: node, settings: settings.jobs, metrics: metrics, logger: logger,
+            jobs: ServerJobs.make(authority: authority, responder: responder, role: options.role, mail: mail, logger: logger),
+            authority: authority, node: node, settings: settings.jobs, metrics: metrics, logger: logger,
             everyTick: { await responderReload.runIfDue() })
         let poller = StatusPoller(
             responder: responder, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000, logger: logger)
         var background: [any Service] = [jobs, poller]
-        if let signingAuthority {
+        if options.role == .all {
             background.append(SigningQueueWorker(
-                authority: signingAuthority, node: node, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000,
+                authority: authority, node: node, interval: TimeInterval(settings.jobs.statusPollMilliseconds) / 1000,
                 heartbeatInterval: settings.jobs.schedulerInterval, logger: logger))
         }
         let group = ServiceGroup(

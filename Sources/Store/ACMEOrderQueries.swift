@@ -18,7 +18,7 @@ public struct ACMEOrderRecord: Sendable, Equatable {
     public var id: String
     public var accountID: String
     /// `pending`, `ready`, `processing`, `valid` or `invalid`.
-    public var status: String
+    public var status: ACMEStatus
     public var expiresAt: Date
     public var identifiers: [ACMEIdentifier]
     public var notBefore: Date?
@@ -32,7 +32,7 @@ public struct ACMEOrderRecord: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        id: String, accountID: String, status: String, expiresAt: Date, identifiers: [ACMEIdentifier], notBefore: Date? = nil,
+        id: String, accountID: String, status: ACMEStatus, expiresAt: Date, identifiers: [ACMEIdentifier], notBefore: Date? = nil,
         notAfter: Date? = nil, profile: String? = nil, replaces: String? = nil, error: String? = nil,
         certificateSerial: String? = nil, createdAt: Date
     ) {
@@ -59,10 +59,10 @@ public struct ACMEAuthorizationRecord: Sendable, Equatable {
     public var identifier: ACMEIdentifier
     public var wildcard: Bool
     /// `pending`, `valid`, `invalid` or `deactivated` (expiry is computed from `expiresAt`).
-    public var status: String
+    public var status: ACMEStatus
     public var expiresAt: Date
 
-    public init(id: String, orderID: String, identifier: ACMEIdentifier, wildcard: Bool, status: String, expiresAt: Date) {
+    public init(id: String, orderID: String, identifier: ACMEIdentifier, wildcard: Bool, status: ACMEStatus, expiresAt: Date) {
         self.id = id
         self.orderID = orderID
         self.identifier = identifier
@@ -80,12 +80,12 @@ public struct ACMEChallengeRecord: Sendable, Equatable {
     public var type: String
     public var token: String
     /// `pending`, `processing`, `valid` or `invalid`.
-    public var status: String
+    public var status: ACMEStatus
     public var validatedAt: Date?
     /// The problem document (JSON) of a failed validation.
     public var error: String?
 
-    public init(id: String, authorizationID: String, type: String, token: String, status: String, validatedAt: Date? = nil, error: String? = nil) {
+    public init(id: String, authorizationID: String, type: String, token: String, status: ACMEStatus, validatedAt: Date? = nil, error: String? = nil) {
         self.id = id
         self.authorizationID = authorizationID
         self.type = type
@@ -96,7 +96,7 @@ public struct ACMEChallengeRecord: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     /// Stores a new order with its authorizations and challenges; the caller wraps it in a transaction.
     public func insertACMEOrder(
         _ order: ACMEOrderRecord, authorizations: [ACMEAuthorizationRecord], challenges: [ACMEChallengeRecord]
@@ -106,7 +106,7 @@ extension Store {
                 """
                 INSERT INTO acme_orders (id, account_id, status, expires_at, identifiers, not_before, not_after, profile, replaces,
                 error, certificate_serial, created_at)
-                VALUES (\(bind: order.id), \(bind: order.accountID), \(bind: order.status), \(bind: order.expiresAt.storedSeconds),
+                VALUES (\(bind: order.id), \(bind: order.accountID), \(bind: order.status.rawValue), \(bind: order.expiresAt.storedSeconds),
                 \(bind: try Self.encodeIdentifiers(order.identifiers)), \(bind: order.notBefore?.storedSeconds),
                 \(bind: order.notAfter?.storedSeconds), \(bind: order.profile), \(bind: order.replaces), \(bind: order.error),
                 \(bind: order.certificateSerial), \(bind: order.createdAt.storedSeconds))
@@ -117,7 +117,7 @@ extension Store {
                     """
                     INSERT INTO acme_authorizations (id, order_id, identifier_type, identifier_value, wildcard, status, expires_at)
                     VALUES (\(bind: authorization.id), \(bind: authorization.orderID), \(bind: authorization.identifier.type),
-                    \(bind: authorization.identifier.value), \(bind: authorization.wildcard ? 1 : 0), \(bind: authorization.status),
+                    \(bind: authorization.identifier.value), \(bind: authorization.wildcard ? 1 : 0), \(bind: authorization.status.rawValue),
                     \(bind: authorization.expiresAt.storedSeconds))
                     """
                 ).run()
@@ -127,7 +127,7 @@ extension Store {
                     """
                     INSERT INTO acme_challenges (id, authorization_id, type, token, status, validated_at, error)
                     VALUES (\(bind: challenge.id), \(bind: challenge.authorizationID), \(bind: challenge.type), \(bind: challenge.token),
-                    \(bind: challenge.status), \(bind: challenge.validatedAt?.storedSeconds), \(bind: challenge.error))
+                    \(bind: challenge.status.rawValue), \(bind: challenge.validatedAt?.storedSeconds), \(bind: challenge.error))
                     """
                 ).run()
             }
@@ -163,7 +163,7 @@ extension Store {
         try await run {
             try await database.raw(
                 """
-                UPDATE acme_orders SET status = \(bind: order.status), error = \(bind: order.error),
+                UPDATE acme_orders SET status = \(bind: order.status.rawValue), error = \(bind: order.error),
                 certificate_serial = \(bind: order.certificateSerial) WHERE id = \(bind: order.id)
                 """
             ).run()
@@ -186,9 +186,9 @@ extension Store {
         }
     }
 
-    public func updateACMEAuthorizationStatus(id: String, status: String) async throws {
+    public func updateACMEAuthorizationStatus(id: String, status: ACMEStatus) async throws {
         try await run {
-            try await database.raw("UPDATE acme_authorizations SET status = \(bind: status) WHERE id = \(bind: id)").run()
+            try await database.raw("UPDATE acme_authorizations SET status = \(bind: status.rawValue) WHERE id = \(bind: id)").run()
         }
     }
 
@@ -229,7 +229,7 @@ extension Store {
         try await run {
             try await database.raw(
                 """
-                UPDATE acme_challenges SET status = \(bind: challenge.status), validated_at = \(bind: challenge.validatedAt?.storedSeconds),
+                UPDATE acme_challenges SET status = \(bind: challenge.status.rawValue), validated_at = \(bind: challenge.validatedAt?.storedSeconds),
                 error = \(bind: challenge.error) WHERE id = \(bind: challenge.id)
                 """
             ).run()
@@ -272,7 +272,7 @@ extension Store {
         return ACMEOrderRecord(
             id: try row.decode(column: "id", as: String.self),
             accountID: try row.decode(column: "account_id", as: String.self),
-            status: try row.decode(column: "status", as: String.self),
+            status: try row.decode(column: "status", as: ACMEStatus.self),
             expiresAt: Date(storedSeconds: try row.decode(column: "expires_at", as: Int64.self)),
             identifiers: try JSONDecoder().decode([ACMEIdentifier].self, from: Data(identifiersJSON.utf8)),
             notBefore: try row.decode(column: "not_before", as: Int64?.self).map(Date.init(storedSeconds:)),
@@ -292,7 +292,7 @@ extension Store {
                 type: try row.decode(column: "identifier_type", as: String.self),
                 value: try row.decode(column: "identifier_value", as: String.self)),
             wildcard: try row.decode(column: "wildcard", as: Int.self) != 0,
-            status: try row.decode(column: "status", as: String.self),
+            status: try row.decode(column: "status", as: ACMEStatus.self),
             expiresAt: Date(storedSeconds: try row.decode(column: "expires_at", as: Int64.self)))
     }
 
@@ -302,7 +302,7 @@ extension Store {
             authorizationID: try row.decode(column: "authorization_id", as: String.self),
             type: try row.decode(column: "type", as: String.self),
             token: try row.decode(column: "token", as: String.self),
-            status: try row.decode(column: "status", as: String.self),
+            status: try row.decode(column: "status", as: ACMEStatus.self),
             validatedAt: try row.decode(column: "validated_at", as: Int64?.self).map(Date.init(storedSeconds:)),
             error: try row.decode(column: "error", as: String?.self))
     }
@@ -312,7 +312,7 @@ extension Store {
     }
 }
 
-extension Store {
+extension Transaction {
     /// Whether an order that is not invalid already replaces this certificate (ARI, RFC 9773 `replaces`).
     public func acmeOrderExists(replacing certificateIdentifier: String) async throws -> Bool {
         try await run {

@@ -11,14 +11,14 @@ public struct ACMEAccountRecord: Sendable, Equatable {
     /// The account key as its JWK JSON (RFC 7638 members only).
     public var jwk: String
     /// `valid`, `deactivated` or `revoked`.
-    public var status: String
+    public var status: ACMEStatus
     /// Contact URLs (`mailto:`), as a JSON array.
     public var contact: [String]
     public var termsAgreed: Bool
     public var createdAt: Date
 
     public init(
-        id: String, authoritySerial: String, thumbprint: String, jwk: String, status: String, contact: [String],
+        id: String, authoritySerial: String, thumbprint: String, jwk: String, status: ACMEStatus, contact: [String],
         termsAgreed: Bool, createdAt: Date
     ) {
         self.id = id
@@ -32,7 +32,7 @@ public struct ACMEAccountRecord: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     /// Records a nonce's single use; false if it was used before. Rows stay until the nonce would have
     /// expired anyway, so that the table holds only nonces that could still be replayed.
     public func markNonceUsed(_ value: String, expiresAt: Date) async throws -> Bool {
@@ -75,7 +75,7 @@ extension Store {
                 """
                 INSERT INTO acme_accounts (id, authority_serial, thumbprint, jwk, status, contact, terms_agreed, created_at)
                 VALUES (\(bind: account.id), \(bind: account.authoritySerial), \(bind: account.thumbprint), \(bind: account.jwk),
-                \(bind: account.status), \(bind: try Self.encodeContact(account.contact)), \(bind: account.termsAgreed ? 1 : 0),
+                \(bind: account.status.rawValue), \(bind: try Self.encodeContact(account.contact)), \(bind: account.termsAgreed ? 1 : 0),
                 \(bind: account.createdAt.storedSeconds))
                 """
             ).run()
@@ -106,7 +106,7 @@ extension Store {
         try await run {
             try await database.raw(
                 """
-                UPDATE acme_accounts SET contact = \(bind: try Self.encodeContact(account.contact)), status = \(bind: account.status)
+                UPDATE acme_accounts SET contact = \(bind: try Self.encodeContact(account.contact)), status = \(bind: account.status.rawValue)
                 WHERE id = \(bind: account.id)
                 """
             ).run()
@@ -123,7 +123,7 @@ extension Store {
             authoritySerial: try row.decode(column: "authority_serial", as: String.self),
             thumbprint: try row.decode(column: "thumbprint", as: String.self),
             jwk: try row.decode(column: "jwk", as: String.self),
-            status: try row.decode(column: "status", as: String.self),
+            status: try row.decode(column: "status", as: ACMEStatus.self),
             contact: contact,
             termsAgreed: try row.decode(column: "terms_agreed", as: Int.self) != 0,
             createdAt: Date(storedSeconds: try row.decode(column: "created_at", as: Int64.self)))
@@ -156,7 +156,7 @@ public struct ACMEExternalAccountKeyRecord: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     /// A key change (RFC 8555 §7.3.5): the account keeps its id, its key and thumbprint are replaced.
     public func updateACMEAccountKey(id: String, thumbprint: String, jwk: String) async throws {
         try await run {

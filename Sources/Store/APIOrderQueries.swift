@@ -37,7 +37,7 @@ public struct APIOrderRecord: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     static let apiOrderColumns = "slug, authority_serial, user_name, source, status, certificate_serial, error, created_at, updated_at"
 
     public func insertAPIOrder(_ order: APIOrderRecord) async throws {

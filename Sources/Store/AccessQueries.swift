@@ -60,7 +60,7 @@ public struct SessionRecord: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     // MARK: users
 
     public func insertUser(_ user: UserRecord) async throws {

@@ -38,7 +38,7 @@ public struct AuditFilter: Sendable, Equatable {
     public init() {}
 }
 
-extension Store {
+extension Transaction {
     /// Appends an entry; callers run it in the transaction of the change it records.
     public func recordAudit(_ entry: AuditEntry) async throws {
         try await run {
@@ -75,5 +75,16 @@ extension Store {
                     detail: try row.decode(column: "detail", as: String.self))
             }
         }
+    }
+
+    /// Appends an audit row in this transaction, so that the log can neither miss a change nor record one that
+    /// was rolled back. Who acted comes from `AuditActor.current`, which each front end sets for the request it
+    /// serves, unless `actor` or `source` say otherwise (a login names its user before any actor is set).
+    public func audit(_ action: String, target: String, detail: String, source: String? = nil, actor: String? = nil) async throws {
+        let current = AuditActor.current
+        try await recordAudit(
+            AuditEntry(
+                at: Date(), actor: actor ?? current.name, source: source ?? current.source, action: action, target: target,
+                detail: detail))
     }
 }

@@ -2,7 +2,7 @@ import CACore
 import Foundation
 import SQLKit
 
-extension Store {
+extension Transaction {
     static let authorityColumns = """
         serial, name, common_name, subject, parent_serial, not_before, not_after, enabled, certificate_der,
         key_backend, key_location, configuration, revoked_at, revoked_reason, compromised_at, created_at, updated_at
@@ -17,7 +17,7 @@ extension Store {
                 \(bind: record.parentSerial), \(bind: record.notBefore.storedSeconds), \(bind: record.notAfter.storedSeconds),
                 \(bind: record.enabled ? 1 : 0), \(bind: Data(record.certificateDER)), \(bind: record.keyBackend),
                 \(bind: record.keyLocation), \(bind: record.configuration),
-                \(bind: record.revocation?.revokedAt.storedSeconds), \(bind: record.revocation?.reason),
+                \(bind: record.revocation?.revokedAt.storedSeconds), \(bind: record.revocation?.reason.rawValue),
                 \(bind: record.revocation?.compromisedAt?.storedSeconds),
                 \(bind: record.createdAt.storedSeconds), \(bind: record.updatedAt.storedSeconds))
                 """
@@ -78,7 +78,7 @@ extension Store {
         guard let revokedAt = try row.decode(column: "revoked_at", as: Int64?.self) else { return nil }
         return RevocationRecord(
             revokedAt: Date(storedSeconds: revokedAt),
-            reason: try row.decode(column: "revoked_reason", as: String?.self) ?? "unspecified",
+            reason: RevocationReason(stored: try row.decode(column: "revoked_reason", as: String?.self)),
             compromisedAt: try row.decode(column: "compromised_at", as: Int64?.self).map(Date.init(storedSeconds:))
         )
     }

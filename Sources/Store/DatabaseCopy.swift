@@ -35,7 +35,7 @@ public struct DatabaseSummary: Sendable, Equatable {
     public var certificateDigest: String
 }
 
-extension Store {
+extension Transaction {
     /// Every table of the schema in an order where rows only refer to rows copied before them. A table that
     /// a migration adds must be listed here; `copyEverything` refuses to run if the database holds one that is not.
     static let copiedTables: [CopiedTable] = [
@@ -130,31 +130,37 @@ extension Store {
         }
     }
 
+}
+
+extension Store {
     /// Copies every row of `source` into this store, which must hold no CA and no certificate, in one
     /// transaction: the copy is complete or absent. `progress` is told each table's row count when done.
     public func copyEverything(from source: Store, progress: @Sendable (String, Int) -> Void = { _, _ in }) async throws {
-        let known = Set(Self.copiedTables.map(\.name) + ["schema_migrations"])
+        let known = Set(Transaction.copiedTables.map(\.name) + ["schema_migrations"])
         for store in [source, self] {
-            if let unknown = try await store.tableNames().subtracting(known).sorted().first {
+            if let unknown = try await store.read({ try await $0.tableNames() }).subtracting(known).sorted().first {
                 throw CAError(.storage, "table \(unknown) is not known to migrate-db; refusing to copy part of the database")
             }
         }
-        for table in ["certificate_authorities", "certificates"] where try await rowCount(table) > 0 {
-            throw CAError(.conflict, "the target database already holds \(table); migrate-db only copies into an empty database")
-        }
-        try await transaction {
+        try await write { target in
+            for table in ["certificate_authorities", "certificates"] where try await target.rowCount(table) > 0 {
+                throw CAError(.conflict, "the target database already holds \(table); migrate-db only copies into an empty database")
+            }
             // Leftovers an empty installation may hold (a nonce secret, job leases from a server start).
-            for table in Self.copiedTables.reversed() {
-                try await self.run { try await self.database.raw("DELETE FROM \(ident: table.name)").run() }
+            for table in Transaction.copiedTables.reversed() {
+                try await target.run { try await target.database.raw("DELETE FROM \(ident: table.name)").run() }
             }
-            for table in Self.copiedTables {
-                let rows = try await self.copy(table, from: source)
-                progress(table.name, rows)
+            // One snapshot of the source, so that the copy is consistent even while a server writes to it.
+            try await source.read { origin in
+                for table in Transaction.copiedTables {
+                    let rows = try await target.copy(table, from: origin)
+                    progress(table.name, rows)
+                }
             }
-            if self.dialect == .postgres {
+            if target.dialect == .postgres {
                 // Copied ids bypass the identity sequences; the next row must not reuse one.
                 for table in ["status_changes", "audit_log"] {
-                    try await self.execute(
+                    try await target.execute(
                         """
                         SELECT setval(pg_get_serial_sequence('\(table)', 'id'), \
                         COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
@@ -164,7 +170,14 @@ extension Store {
         }
     }
 
-    private func copy(_ table: CopiedTable, from source: Store) async throws -> Int {
+    /// Row counts of every table and a digest over certificates and CAs, to compare two databases.
+    public func summary() async throws -> DatabaseSummary {
+        try await read { try await $0.summary() }
+    }
+}
+
+extension Transaction {
+    fileprivate func copy(_ table: CopiedTable, from source: Transaction) async throws -> Int {
         // CAs point at their parents; copying parents first keeps the foreign key satisfied.
         let pageSize = table.name == "certificate_authorities" ? Int.max : 2_000
         let keyIndexes = table.key.map { key in table.columns.firstIndex { $0.name == key }! }
@@ -269,8 +282,7 @@ extension Store {
         }
     }
 
-    /// Row counts of every table and a digest over certificates and CAs, to compare two databases.
-    public func summary() async throws -> DatabaseSummary {
+    fileprivate func summary() async throws -> DatabaseSummary {
         var counts: [String: Int] = [:]
         for table in Self.copiedTables { counts[table.name] = try await rowCount(table.name) }
         var hash = SHA256()

@@ -5,7 +5,7 @@ import SQLKit
 /// Cluster-wide scheduling of periodic jobs: one row per job says when it is next due and which node, if any,
 /// holds it until when. Every claim is one conditional UPDATE, so among nodes sharing the database exactly
 /// one wins each due time, and a holder that dies loses the job when its lease runs out.
-extension Store {
+extension Transaction {
     /// Takes `job` for `node` if it is due and nobody holds a live lease. Returns false when another node
     /// has it or it is not due yet.
     public func claimJob(_ job: String, node: String, now: Date, leaseSeconds: TimeInterval) async throws -> Bool {

@@ -29,8 +29,8 @@ enum Migrations {
         Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
     ]
 
-    static func apply(to store: Store) async throws {
-        let database = store.database
+    static func apply(on connection: DatabaseConnection) async throws {
+        let database = connection.database
         try await database.create(table: "schema_migrations").ifNotExists()
             .column("version", type: .bigint, .primaryKey(autoIncrement: false))
             .column("description", type: .text, .notNull)
@@ -39,7 +39,8 @@ enum Migrations {
         let rows = try await database.raw("SELECT version FROM schema_migrations").all()
         let applied = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
         for migration in all where !applied.contains(migration.version) {
-            try await store.transaction {
+            try await connection.execute(connection.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")
+            do {
                 try await migration.apply(database)
                 try await database.raw(
                     """
@@ -47,6 +48,10 @@ enum Migrations {
                     VALUES (\(bind: migration.version), \(bind: migration.description), \(bind: Date().storedSeconds))
                     """
                 ).run()
+                try await connection.execute("COMMIT")
+            } catch {
+                try? await connection.execute("ROLLBACK")
+                throw error
             }
         }
     }

@@ -16,7 +16,7 @@ public struct WatchedExpiry: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     /// Watchers of certificates that are not revoked and expire after `now` but no later than `horizon`,
     /// soonest first. The range on `not_after` is read from the listing index, and each watcher's smallest
     /// notified threshold from the primary key of `expiry_notifications`.

@@ -10,9 +10,9 @@ import SQLKit
 import Synchronization
 
 extension Store {
-    /// Connects to the PostgreSQL database at `location` and applies pending migrations. Every node of an
-    /// installation runs this at start; the migration lock makes the first one migrate and the others wait.
-    static func openPostgres(_ location: PostgresLocation, durability: Durability) async throws -> Store {
+    /// Connects to the PostgreSQL database at `location`, and with `migrating` applies pending migrations. Every
+    /// node of an installation migrates at start; the migration lock makes the first one migrate and the others wait.
+    static func openPostgres(_ location: PostgresLocation, migrating: Bool) async throws -> DatabaseConnection {
         let logger = {
             var logger = Logger(label: "swift-ca.store")
             logger.logLevel = .critical
@@ -30,41 +30,32 @@ extension Store {
             } catch {
                 throw CAError(.storage, "cannot connect to the database \(location.description): \(describe(error))")
             }
-            // ACME bookkeeping may lose its last commits on a crash (see Durability.deferred); everything else
-            // waits for the WAL flush as PostgreSQL does by default.
-            if durability == .deferred {
-                do {
-                    try await connection.sql(queryLogLevel: nil).raw("SET synchronous_commit = off").run()
-                } catch {
-                    try? await connection.close()
-                    throw CAError(.storage, "cannot prepare the database connection: \(describe(error))")
-                }
-            }
             return connection
         }
         @Sendable func guarded(_ connection: PostgresConnection) -> any SQLDatabase {
             ClosingConnectionGuard(connection.sql(queryLogLevel: nil), closeFuture: connection.closeFuture)
         }
-        @Sendable func reconnection(watching connection: PostgresConnection) -> Reconnection {
-            Reconnection(isClosed: { connection.isClosed }) {
+        @Sendable func reconnection(watching connection: PostgresConnection) -> DatabaseConnection.Reconnection {
+            DatabaseConnection.Reconnection(isClosed: { connection.isClosed }) {
                 let fresh = try await connect()
                 return (guarded(fresh), reconnection(watching: fresh), { try await fresh.close() })
             }
         }
         let connection = try await connect()
-        let store = Store(database: guarded(connection), dialect: .postgres) { try await connection.close() }
-        store.reconnection = reconnection(watching: connection)
+        let opened = DatabaseConnection(database: guarded(connection), dialect: .postgres) { try await connection.close() }
+        opened.reconnection = reconnection(watching: connection)
+        guard migrating else { return opened }
         do {
             // On failure the connection closes, which releases the lock too.
-            try await store.execute("SELECT pg_advisory_lock(\(migrationLockKey))")
-            try await Migrations.apply(to: store)
-            try await store.execute("SELECT pg_advisory_unlock(\(migrationLockKey))")
+            try await opened.execute("SELECT pg_advisory_lock(\(migrationLockKey))")
+            try await Migrations.apply(on: opened)
+            try await opened.execute("SELECT pg_advisory_unlock(\(migrationLockKey))")
         } catch {
             try? await connection.close()
             if let error = error as? CAError { throw error }
             throw CAError(.storage, "cannot prepare the database \(location.description): \(describe(error))")
         }
-        return store
+        return opened
     }
 
     /// Held while migrations run, so that nodes starting together do not apply the same migration twice.

@@ -1,13 +1,14 @@
+import CACore
 import Foundation
 
 /// When and why a certificate or CA was revoked. Reasons are stored by their django-ca names
 /// (`key_compromise`, ...); the store does not interpret them.
 public struct RevocationRecord: Sendable, Equatable {
     public var revokedAt: Date
-    public var reason: String
+    public var reason: RevocationReason
     public var compromisedAt: Date?
 
-    public init(revokedAt: Date, reason: String, compromisedAt: Date?) {
+    public init(revokedAt: Date, reason: RevocationReason, compromisedAt: Date?) {
         self.revokedAt = revokedAt
         self.reason = reason
         self.compromisedAt = compromisedAt
@@ -162,5 +163,17 @@ public struct ListingPosition: Sendable, Equatable {
     public init(notAfter: Date, serial: String) {
         self.notAfter = notAfter
         self.serial = serial
+    }
+}
+
+extension RevocationReason {
+    /// A reason as stored: swift-ca writes django-ca's names (`key_compromise`); RFC 5280 names
+    /// (`keyCompromise`) from imported or hand-edited rows are read too, and anything else as `unspecified`.
+    init(stored text: String?) {
+        guard let text else {
+            self = .unspecified
+            return
+        }
+        self = RevocationReason(rawValue: text) ?? (try? RevocationReason(name: text)) ?? .unspecified
     }
 }

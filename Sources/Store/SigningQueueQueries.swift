@@ -30,7 +30,7 @@ public struct QueuedSigning: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     public func enqueueSigning(_ entry: QueuedSigning) async throws {
         try await run {
             try await database.raw(
@@ -81,24 +81,25 @@ extension Store {
         }
     }
 
-    /// Notes that `node` with `role` is alive; every node calls it on each scheduler tick.
-    public func recordNodeSeen(node: String, role: String, at date: Date) async throws {
+    /// Notes that `node` with `role` is alive; every node calls it on each scheduler tick. Nodes unseen for a
+    /// day are forgotten.
+    public func recordNodeSeen(node: String, role: NodeRole, at date: Date) async throws {
         try await run {
+            try await database.raw("DELETE FROM server_nodes WHERE last_seen < \(bind: date.addingTimeInterval(-86_400).storedSeconds)").run()
             try await database.raw(
                 """
-                INSERT INTO server_nodes (node, role, last_seen) VALUES (\(bind: node), \(bind: role), \(bind: date.storedSeconds))
+                INSERT INTO server_nodes (node, role, last_seen) VALUES (\(bind: node), \(bind: role.rawValue), \(bind: date.storedSeconds))
                 ON CONFLICT (node) DO UPDATE SET role = excluded.role, last_seen = excluded.last_seen
                 """
             ).run()
         }
     }
 
-    /// When a node of `role` was last seen; nil if never. Nodes unseen for a day are forgotten.
-    public func lastSeenNode(role: String, now: Date) async throws -> Date? {
+    /// When a node of `role` was last seen; nil if never.
+    public func lastSeenNode(role: NodeRole, now: Date) async throws -> Date? {
         try await run {
-            try await database.raw("DELETE FROM server_nodes WHERE last_seen < \(bind: now.addingTimeInterval(-86_400).storedSeconds)").run()
-            return try await database.raw(
-                "SELECT MAX(last_seen) AS seen FROM server_nodes WHERE role = \(bind: role)"
+            try await database.raw(
+                "SELECT MAX(last_seen) AS seen FROM server_nodes WHERE role = \(bind: role.rawValue)"
             ).first()?.decode(column: "seen", as: Int64?.self).map(Date.init(storedSeconds:))
         }
     }

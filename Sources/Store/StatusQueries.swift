@@ -38,7 +38,7 @@ public struct StoredOCSPResponse: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension Transaction {
     /// Records that a certificate of `authority` changed status and drops its pre-signed response. Call inside
     /// the transaction that revokes, so that nobody can see the revocation without the change, or the reverse.
     public func recordStatusChange(authority: String, serial: String, at date: Date = Date()) async throws {
@@ -111,7 +111,7 @@ extension Store {
             ).first().map { row in
                 CertificateStatus(
                     notAfter: Date(storedSeconds: try row.decode(column: "not_after", as: Int64.self)),
-                    revocation: try Store.revocation(from: row))
+                    revocation: try Transaction.revocation(from: row))
             }
         }
     }
@@ -122,7 +122,7 @@ extension Store {
             try await database.raw(
                 """
                 UPDATE certificate_authorities SET revoked_at = \(bind: revocation.revokedAt.storedSeconds),
-                revoked_reason = \(bind: revocation.reason), compromised_at = \(bind: revocation.compromisedAt?.storedSeconds),
+                revoked_reason = \(bind: revocation.reason.rawValue), compromised_at = \(bind: revocation.compromisedAt?.storedSeconds),
                 updated_at = \(bind: Date().storedSeconds)
                 WHERE serial = \(bind: serial) AND revoked_at IS NULL RETURNING serial
                 """
@@ -131,7 +131,7 @@ extension Store {
     }
 }
 
-extension Store {
+extension Transaction {
     /// The newest unrevoked responder certificate the CA made for itself (profile `ocsp`).
     public func latestResponderCertificate(authority: String) async throws -> CertificateRecord? {
         try await run {
@@ -213,7 +213,7 @@ extension Store {
                     serial: try row.decode(column: "serial", as: String.self),
                     status: CertificateStatus(
                         notAfter: Date(storedSeconds: try row.decode(column: "not_after", as: Int64.self)),
-                        revocation: try Store.revocation(from: row))
+                        revocation: try Transaction.revocation(from: row))
                 )
             }
         }

@@ -1,171 +1,123 @@
 import CACore
 import Foundation
-import Logging
 import SQLKit
-import SQLiteKit
 
-/// The only code that touches the database. Front ends and the authority layer call these methods;
-/// none of them writes SQL of its own.
+/// The only code that touches the database, as a service that any number of tasks share: it owns its
+/// connections and hands each transaction one of them, so callers never take turns by hand.
 ///
-/// SQL is written once over SQLKit and runs on SQLite (the embedded default) and PostgreSQL (several
-/// nodes on one database). A `Store` owns one connection, and methods must not be called concurrently
-/// from several tasks: the command line runs one operation per process, and concurrent writers are
-/// serialised by the database: SQLite's write lock (`BEGIN IMMEDIATE` plus an unbounded busy handler),
-/// or on PostgreSQL one transaction-scoped advisory lock that every write transaction takes first.
-public final class Store: @unchecked Sendable {
-    // @unchecked: the connection is only used from one task at a time (see above).
-    private(set) var database: any SQLDatabase
-    /// The SQLite connection itself, for the bulk insert that binds values without SQLKit's encoders.
-    let sqlite: SQLiteConnection?
+/// There are two ways in:
+/// - `read { transaction in … }` runs on a reader connection inside one snapshot;
+/// - `write { transaction in … }` runs on the one writer connection inside one transaction that is durable
+///   when `write` returns. Concurrent writers share one commit (group commit, see `WriteQueue`).
+///
+/// The query methods live on `Transaction`, so a statement never runs outside the transaction of the closure
+/// that issued it. SQL is written once over SQLKit and runs on SQLite (the embedded default; WAL, one writer
+/// and several readers) and PostgreSQL (several nodes on one database; a pool, and one transaction-scoped
+/// advisory lock that every write transaction takes first, so writers from all nodes form one order).
+public final class Store: Sendable {
     public let dialect: Dialect
-    private var close: @Sendable () async throws -> Void
-    /// For a network database: whether the connection was lost, and how to open a new one.
-    var reconnection: Reconnection?
-    /// Statements inside a transaction must never move to a new connection, where they would commit alone.
-    private var transactionDepth = 0
+    let writer: WriteQueue
+    private let readers: ReaderPool
 
     public enum Dialect: Sendable {
         case sqlite, postgres
     }
 
-    /// A fresh connection to the same database, replacing one the server or the network closed.
-    struct Reconnection: Sendable {
-        let isClosed: @Sendable () -> Bool
-        let reopen: @Sendable () async throws -> (database: any SQLDatabase, reconnection: Reconnection, close: @Sendable () async throws -> Void)
-    }
-
-    init(
-        database: any SQLDatabase, dialect: Dialect, sqlite: SQLiteConnection? = nil,
-        close: @escaping @Sendable () async throws -> Void
-    ) {
-        self.database = database
-        self.dialect = dialect
-        self.sqlite = sqlite
-        self.close = close
-    }
-
-    /// Opens a new connection if the database closed the old one (a restarted PostgreSQL, a dropped
-    /// network), so that a long-running server node recovers by itself. Never inside a transaction: that
-    /// transaction fails, and the next statement after it gets the new connection.
-    private func reconnectIfClosed() async throws {
-        guard let reconnection, transactionDepth == 0, reconnection.isClosed() else { return }
-        do {
-            let fresh = try await reconnection.reopen()
-            try? await close()
-            database = fresh.database
-            close = fresh.close
-            self.reconnection = fresh.reconnection
-        } catch let error as CAError {
-            throw error
-        } catch {
-            throw CAError(.storage, "the database connection was lost and cannot be opened again: \(Self.describe(error))")
-        }
-    }
-
     /// When a commit reaches the disk.
     public enum Durability: Sendable {
-        /// Before the commit returns (`synchronous=FULL`): certificates, revocations, CAs.
+        /// Before the commit returns (SQLite's `synchronous=FULL`, PostgreSQL's `synchronous_commit=on`):
+        /// certificates, revocations, CAs, everything a client is told has happened.
         case everyCommit
-        /// With a later commit or checkpoint (`synchronous=NORMAL` in WAL mode): a power loss may forget
-        /// the last commits but never corrupts the database. For records a client can simply recreate,
-        /// such as ACME nonces, orders and challenges, where an fsync per request would cap throughput.
+        /// With a later commit or checkpoint (`synchronous=NORMAL` in WAL mode, `synchronous_commit=off`): a
+        /// power loss may forget the last commits but never corrupts the database. For records a client simply
+        /// recreates, such as ACME nonces, orders and challenges, where an fsync per request would cap throughput.
         case deferred
     }
 
+    private init(dialect: Dialect, writer: WriteQueue, readers: ReaderPool) {
+        self.dialect = dialect
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Connections a store opens at most for reading, besides its writer. They open when first needed, so a
+    /// command that only writes opens one connection.
+    public static let defaultReaderCount = 4
+
     /// Opens the database at `location` and applies pending migrations.
-    public static func open(_ location: DatabaseLocation, durability: Durability = .everyCommit) async throws -> Store {
+    public static func open(_ location: DatabaseLocation, readers: Int = defaultReaderCount) async throws -> Store {
+        try await open(location, readers: readers, portableOnly: false)
+    }
+
+    static func open(_ location: DatabaseLocation, readers: Int, portableOnly: Bool) async throws -> Store {
         switch location {
-        case .sqlite(let path): return try await openSQLite(path: path, durability: durability)
-        case .postgres(let postgres): return try await openPostgres(postgres, durability: durability)
-        }
-    }
-
-    /// Opens (creating if needed) the SQLite database at `path` and applies pending migrations.
-    public static func openSQLite(path: String, durability: Durability = .everyCommit) async throws -> Store {
-        var logger = Logger(label: "swift-ca.store")
-        logger.logLevel = .critical
-        let connection: SQLiteConnection
-        do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        } catch {
-            throw CAError(.storage, "cannot open the database \(path): \(error)")
-        }
-        let store = Store(database: connection.sql(), dialect: .sqlite, sqlite: connection) { try await connection.close() }
-        do {
-            // WAL lets readers (list, view, the OCSP responder) run while a writer holds the lock;
-            // synchronous=FULL makes a commit durable before we report success.
-            try await store.database.raw("PRAGMA journal_mode=WAL").run()
-            try await store.database.raw(durability == .everyCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").run()
-            try await store.database.raw("PRAGMA foreign_keys=ON").run()
-            // A 64 MiB page cache keeps bulk inserts and 100k-row listings from re-reading pages.
-            try await store.database.raw("PRAGMA cache_size=-65536").run()
-            try await Migrations.apply(to: store)
-        } catch let error as CAError {
-            try? await connection.close()
-            throw error
-        } catch {
-            try? await connection.close()
-            throw CAError(.storage, "cannot prepare the database \(path): \(error)")
-        }
-        return store
-    }
-
-    public func shutdown() async {
-        try? await close()
-    }
-
-    /// Runs `body` inside one write transaction: all of its changes are committed together or none is.
-    public func transaction<Result: Sendable>(
-        _ body: @Sendable () async throws -> Result
-    ) async throws -> Result {
-        try await reconnectIfClosed()
-        transactionDepth += 1
-        defer { transactionDepth -= 1 }
-        switch dialect {
-        case .sqlite:
-            try await execute("BEGIN IMMEDIATE")
-        case .postgres:
-            try await execute("BEGIN")
+        case .sqlite(let path):
+            let writer = try await DatabaseConnection.openSQLite(path: path, reader: false, portableOnly: portableOnly)
             do {
-                // The same one-writer-at-a-time rule SQLite gives: checks made inside a transaction (is the
-                // serial free, is the CRL number the next one, is the order still ready) stay true until it
-                // commits, on every node. Reads never wait for it.
-                try await execute("SELECT pg_advisory_xact_lock(\(Self.writerLockKey))")
+                try await writer.onOwnThread { try await Migrations.apply(on: writer) }
             } catch {
-                try? await database.raw("ROLLBACK").run()
+                await writer.shutdown()
                 throw error
             }
+            return Store(
+                dialect: .sqlite, writer: WriteQueue(connection: writer),
+                readers: ReaderPool(limit: readers) {
+                    try await DatabaseConnection.openSQLite(path: path, reader: true, portableOnly: portableOnly)
+                })
+        case .postgres(let postgres):
+            let writer = try await openPostgres(postgres, migrating: true)
+            return Store(
+                dialect: .postgres, writer: WriteQueue(connection: writer),
+                readers: ReaderPool(limit: readers) { try await openPostgres(postgres, migrating: false) })
         }
+    }
+
+    /// Runs `body` inside one snapshot of the database on a reader connection. Writing is refused.
+    public func read<Result>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        let connection = try await readers.acquire()
+        var reusable = false
+        defer { readers.release(connection, reusable: reusable) }
+        return try await connection.onOwnThread {
+            try await read(on: connection, reusable: &reusable, body)
+        }
+    }
+
+    private func read<Result>(
+        on connection: DatabaseConnection, reusable: inout Bool, _ body: (Transaction) async throws -> Result
+    ) async throws -> Result {
+        try await connection.reconnectIfClosed()
+        let begin = dialect == .postgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
+        try await connection.execute(begin)
+        let transaction = Transaction(connection: connection, kind: .read)
+        defer { transaction.end() }
         do {
-            let result = try await body()
-            try await execute("COMMIT")
+            let result = try await body(transaction)
+            try await connection.execute("COMMIT")
+            reusable = true
             return result
         } catch {
-            try? await database.raw("ROLLBACK").run()
+            // A connection whose rollback failed is in an unknown state: the pool closes it.
+            do {
+                try await connection.execute("ROLLBACK")
+                reusable = true
+            } catch {}
             throw error
         }
     }
 
-    /// The advisory lock key of write transactions on PostgreSQL ("swiftca" in ASCII).
-    static let writerLockKey: Int64 = 0x73_77_69_66_74_63_61
-
-    func execute(_ statement: String) async throws {
-        try await run { try await self.database.raw(SQLQueryString(statement)).run() }
+    /// Runs `body` inside one write transaction: all of its changes are committed together or none is, and
+    /// they are committed (and, with `.everyCommit`, on disk) when this returns. A failing `body` rolls back
+    /// its own changes only, never those of a concurrent writer it shares a commit with.
+    public func write<Result>(
+        durability: Durability = .everyCommit, _ body: (Transaction) async throws -> Result
+    ) async throws -> Result {
+        try await writer.write(durability: durability, body)
     }
 
-    /// Maps driver errors to a CAError so that no raw SQLite message reaches a user without context.
-    func run<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            try await reconnectIfClosed()
-            return try await operation()
-        } catch let error as CAError {
-            throw error
-        } catch where Self.isUnstorableText(error) {
-            // PostgreSQL's text cannot hold NUL; that is bad input from the user, not a failing database.
-            throw CAError(.invalidInput, "text containing a NUL character cannot be stored")
-        } catch {
-            throw CAError(.storage, "database error: \(Self.describe(error))")
-        }
+    /// Closes every connection. Transactions still running fail.
+    public func shutdown() async {
+        await writer.shutdown()
+        await readers.shutdown()
     }
 }
 

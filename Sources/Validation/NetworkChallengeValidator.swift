@@ -34,14 +34,14 @@ public struct NetworkChallengeValidator: ChallengeValidator {
             case "http-01": try await validateHTTP(attempt)
             case "dns-01": try await validateDNS(attempt)
             case "tls-alpn-01": try await validateTLSALPN(attempt)
-            default: return ACMEProblem("malformed", "unknown challenge type \(attempt.type)")
+            default: return ACMEProblem(.malformed, "unknown challenge type \(attempt.type)")
             }
             try await checkCAA(attempt)
             return nil
         } catch let problem as ACMEProblem {
             return problem
         } catch {
-            return ACMEProblem("serverInternal", "validation failed: \(error)", status: 500)
+            return ACMEProblem(.serverInternal, "validation failed: \(error)", status: 500)
         }
     }
 
@@ -56,33 +56,33 @@ public struct NetworkChallengeValidator: ChallengeValidator {
                 address: address, port: settings.http01Port, host: host,
                 path: "/.well-known/acme-challenge/\(attempt.token)", timeout: timeout)
         } catch {
-            throw ACMEProblem("connection", "http-01 for \(host) at \(address):\(settings.http01Port): \(error)")
+            throw ACMEProblem(.connection, "http-01 for \(host) at \(address):\(settings.http01Port): \(error)")
         }
         guard response.statusCode == 200 else {
-            throw ACMEProblem("unauthorized", "http-01 for \(host): the challenge URL answered \(response.statusCode), not 200", status: 403)
+            throw ACMEProblem(.unauthorized, "http-01 for \(host): the challenge URL answered \(response.statusCode), not 200", status: 403)
         }
         // RFC 8555 §8.3: trailing whitespace around the key authorization is tolerated.
         let body = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard body == attempt.keyAuthorization else {
-            throw ACMEProblem("incorrectResponse", "http-01 for \(host): the response is not the key authorization")
+            throw ACMEProblem(.incorrectResponse, "http-01 for \(host): the response is not the key authorization")
         }
     }
 
     private func validateDNS(_ attempt: ChallengeAttempt) async throws {
         guard let dnsClient else {
-            throw ACMEProblem("dns", "dns-01 cannot be validated: no DNS server is configured (CA_ACME_DNS_SERVER)")
+            throw ACMEProblem(.dns, "dns-01 cannot be validated: no DNS server is configured (CA_ACME_DNS_SERVER)")
         }
         let name = "_acme-challenge." + attempt.identifier.value
         let records: [String]
         do {
             records = try await dnsClient.txtRecords(name)
         } catch {
-            throw ACMEProblem("dns", "dns-01: the TXT lookup of \(name) failed: \(error)")
+            throw ACMEProblem(.dns, "dns-01: the TXT lookup of \(name) failed: \(error)")
         }
         let expected = Base64URL.encode(Array(SHA256.hash(data: Array(attempt.keyAuthorization.utf8))))
         guard records.contains(expected) else {
             throw ACMEProblem(
-                "incorrectResponse",
+                .incorrectResponse,
                 records.isEmpty ? "dns-01: \(name) has no TXT record" : "dns-01: no TXT record of \(name) holds the expected digest")
         }
     }
@@ -97,12 +97,12 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         do {
             certificate = try await fetchChallengeCertificate(address: address, serverName: identifier.tlsServerName)
         } catch {
-            throw ACMEProblem("tls", "tls-alpn-01 for \(attempt.identifier.value) at \(address):\(settings.tlsALPN01Port): \(error)")
+            throw ACMEProblem(.tls, "tls-alpn-01 for \(attempt.identifier.value) at \(address):\(settings.tlsALPN01Port): \(error)")
         }
         do {
             try TLSALPNChallengeCertificateCheck(identifier: identifier, keyAuthorization: attempt.keyAuthorization).verify(certificate)
         } catch {
-            throw ACMEProblem("incorrectResponse", "tls-alpn-01 for \(attempt.identifier.value): \(error)")
+            throw ACMEProblem(.incorrectResponse, "tls-alpn-01 for \(attempt.identifier.value): \(error)")
         }
     }
 
@@ -131,7 +131,7 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         let name = (attempt.isWildcard ? "*." : "") + attempt.identifier.value
         let decision = await checker.check(
             CAAIssuanceRequest(domainName: name, accountURI: attempt.accountURL, validationMethod: attempt.type))
-        guard decision.permitsIssuance else { throw ACMEProblem("caa", decision.reason, status: 403) }
+        guard decision.permitsIssuance else { throw ACMEProblem(.caa, decision.reason, status: 403) }
     }
 
     // MARK: addresses
@@ -147,17 +147,17 @@ public struct NetworkChallengeValidator: ChallengeValidator {
             do {
                 candidates = try await dnsClient.addresses(identifier.value)
             } catch {
-                throw ACMEProblem("dns", "the address lookup of \(identifier.value) failed: \(error)")
+                throw ACMEProblem(.dns, "the address lookup of \(identifier.value) failed: \(error)")
             }
         } else {
             candidates = try await SystemResolver.addresses(of: identifier.value)
         }
-        guard !candidates.isEmpty else { throw ACMEProblem("dns", "\(identifier.value) has no address") }
+        guard !candidates.isEmpty else { throw ACMEProblem(.dns, "\(identifier.value) has no address") }
         if !settings.allowPrivateAddresses {
             candidates = candidates.filter { !AddressPolicy.isPrivate($0) }
             guard !candidates.isEmpty else {
                 throw ACMEProblem(
-                    "rejectedIdentifier",
+                    .rejectedIdentifier,
                     "\(identifier.value) resolves only to loopback or private addresses, which are not validated (CA_ACME_ALLOW_PRIVATE_ADDRESSES)")
             }
         }

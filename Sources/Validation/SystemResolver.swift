@@ -1,3 +1,4 @@
+import CACore
 import CAACME
 import Foundation
 import NIOPosix
@@ -29,7 +30,7 @@ enum SystemResolver {
             }
             return addresses
         }
-        guard let result, !result.isEmpty else { throw ACMEProblem("dns", "\(name) does not resolve") }
+        guard let result, !result.isEmpty else { throw ACMEProblem(.dns, "\(name) does not resolve") }
         return result
     }
 }

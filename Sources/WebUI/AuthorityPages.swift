@@ -17,7 +17,7 @@ struct AuthorityPages {
             try context.call.expect(.get)
             return try await list()
         }
-        guard let serial = SerialNumberText.normalize(first), let record = try await context.authority.store.authority(serial: serial) else {
+        guard let serial = SerialNumberText.normalize(first), let record = try await context.authority.store.read({ try await $0.authority(serial: serial) }) else {
             throw WebFailure(.notFound, "there is no CA with the serial \(first)")
         }
         switch path.dropFirst().first {

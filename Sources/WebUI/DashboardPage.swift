@@ -20,7 +20,7 @@ struct DashboardPage {
         let now = Date()
         var filter = CertificateFilter(now: now, limit: 50)
         filter.status = .valid
-        let soon = try await context.authority.store.certificatePage(filter).filter {
+        let soon = try await context.authority.store.read { try await $0.certificatePage(filter) }.filter {
             $0.notAfter < now.addingTimeInterval(Self.expiringWindow)
         }
         var auditFilter = AuditFilter()

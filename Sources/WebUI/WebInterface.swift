@@ -17,10 +17,6 @@ public final class WebInterface: Sendable {
     let access: AccessControl
     let logger: Logger
     let renderer: PageRenderer
-    /// The web authority's store (shared with `access`) is one connection that serves one task at a time: a
-    /// second request's statements would otherwise run inside the first one's transaction, and be rolled back
-    /// with it. Requests take turns once their body is read; administration traffic is light.
-    let connection = AsyncLock()
 
     /// Forms carry at most a CSR and a few fields; a larger body is refused with 413.
     static let maximumBodySize = 1024 * 1024
@@ -40,10 +36,8 @@ public final class WebInterface: Sendable {
         var response: Response
         do {
             let call = try await WebCall.read(request, origin: origin, limit: Self.maximumBodySize)
-            response = try await connection.withLock {
-                session = try await currentSession(call)
-                return try await route(call, session: session)
-            }
+            session = try await currentSession(call)
+            response = try await route(call, session: session)
         } catch {
             response = failurePage(error, session: session)
         }
@@ -179,16 +173,7 @@ struct WebFailure: Error {
     }
 
     static func status(for kind: CAError.Kind) -> HTTPResponse.Status {
-        switch kind {
-        case .invalidInput, .ambiguous, .keyAccess: return .badRequest
-        case .notFound: return .notFound
-        case .conflict: return .conflict
-        case .policy: return .unprocessableContent
-        case .unauthenticated: return .unauthorized
-        case .forbidden: return .forbidden
-        case .rateLimited: return .tooManyRequests
-        default: return .internalServerError
-        }
+        HTTPResponse.Status(code: kind.httpStatus)
     }
 
     var heading: String {

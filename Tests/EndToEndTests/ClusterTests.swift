@@ -203,7 +203,8 @@ struct DatabaseReconnectionTests {
             "psql", "-q", "-t", "-d", database.url, "-c",
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
         ])
-        #expect(Int(terminated.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 5, "\(terminated.standardOutput)")
+        // The writer and the reader that answered OCSP at least; the store opens more readers only under load.
+        #expect(Int(terminated.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 2, "\(terminated.standardOutput)")
 
         #expect(try await eventuallyAsync(within: 10) { try answer().contains("leaf.pem: good") }, "no answer after the drop")
         try sandbox.expectSuccess("revoke-cert", serial, "--reason", "superseded")

@@ -33,12 +33,10 @@ public struct OCSPAnswer: Sendable {
 /// then are signed with the CA's delegated responder key. Revocations by any process are read from
 /// `status_changes` by ``pollStatusChanges()`` and evict what they affect.
 ///
-/// The responder owns its ``Authority`` (and with it one database connection); every database call goes
-/// through `databaseLock`, because request handlers run concurrently.
+/// Request handlers run concurrently; each database read is its own `Store.read`.
 public final class OCSPResponder: @unchecked Sendable {
     // @unchecked: `identities` and `lastChangeID` are guarded by `stateLock`; the rest is immutable or Sendable.
     private let authority: Authority
-    private let databaseLock = AsyncLock()
     private let cache: OCSPResponseCache
     private let stateLock = NSLock()
     private var identities: [String: ResponderIdentity] = [:]
@@ -55,10 +53,12 @@ public final class OCSPResponder: @unchecked Sendable {
     /// keys were renewed. Returns a message per CA that has no usable responder.
     @discardableResult
     public func reloadResponders(now: Date = Date()) async throws -> [String] {
-        let loaded: ([String: ResponderIdentity], [String], Int64) = try await databaseLock.withLock {
+        let loaded: ([String: ResponderIdentity], [String], Int64) = try await {
             var result: [String: ResponderIdentity] = [:]
             var problems: [String] = []
-            for record in try await authority.store.allAuthorities() {
+            // The latest change first: a revocation made while the identities load is then applied by the next poll.
+            let latest = try await authority.store.read { try await $0.latestStatusChangeID() }
+            for record in try await authority.authorities() {
                 var credentials: ResponderCredentials?
                 do {
                     credentials = try await authority.responderCredentials(for: record, now: now)
@@ -70,9 +70,8 @@ public final class OCSPResponder: @unchecked Sendable {
                 }
                 result[record.serial] = try ResponderIdentity(authority: record, credentials: credentials)
             }
-            let latest = try await authority.store.latestStatusChangeID()
             return (result, problems, latest)
-        }
+        }()
         stateLock.withLock {
             identities = loaded.0
             // Only moves forward: a reload must not make the poller skip changes it has not applied.
@@ -85,7 +84,7 @@ public final class OCSPResponder: @unchecked Sendable {
     @discardableResult
     public func pollStatusChanges() async throws -> Int {
         let after = stateLock.withLock { lastChangeID }
-        let changes = try await databaseLock.withLock { try await authority.store.statusChanges(after: after) }
+        let changes = try await authority.store.read { try await $0.statusChanges(after: after) }
         for change in changes { cache.evict(authority: change.authoritySerial, serial: change.serial) }
         if let last = changes.last { stateLock.withLock { lastChangeID = max(lastChangeID, last.id) } }
         return changes.count
@@ -161,8 +160,8 @@ public final class OCSPResponder: @unchecked Sendable {
     {
         // A stored response repeats the canonical CertID; only a request that sent exactly that may get it.
         guard try identity.canonicalCertID(serial: serial).derEncoded == certID.derEncoded else { return nil }
-        return try await databaseLock.withLock {
-            try await authority.store.storedOCSPResponse(authority: identity.authoritySerial, serial: serial)
+        return try await authority.store.read {
+            try await $0.storedOCSPResponse(authority: identity.authoritySerial, serial: serial)
         }
     }
 
@@ -173,10 +172,10 @@ public final class OCSPResponder: @unchecked Sendable {
     {
         let key = OCSPResponseCache.SerialKey(authority: authoritySerial, scope: scope, serial: serial)
         if let cached = cache.status(key) { return cached }
-        let stored: CertificateStatus? = try await databaseLock.withLock {
+        let stored: CertificateStatus? = try await authority.store.read { transaction in
             switch scope {
-            case .certificates: return try await authority.store.certificateStatus(authority: authoritySerial, serial: serial)
-            case .authorities: return try await authority.store.childAuthorityStatus(parent: authoritySerial, serial: serial)
+            case .certificates: return try await transaction.certificateStatus(authority: authoritySerial, serial: serial)
+            case .authorities: return try await transaction.childAuthorityStatus(parent: authoritySerial, serial: serial)
             }
         }
         let status = OCSPCertificateStatus(stored)
@@ -196,6 +195,6 @@ extension OCSPCertificateStatus {
             self = .good
             return
         }
-        self = .revoked(at: revocation.revokedAt, reason: try? RevocationReason(name: revocation.reason))
+        self = .revoked(at: revocation.revokedAt, reason: revocation.reason)
     }
 }

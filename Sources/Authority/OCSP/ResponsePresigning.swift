@@ -35,8 +35,8 @@ extension Authority {
                 var signedCount = 0
                 while true {
                     let startAfter = afterSerial
-                    let batch: (count: Int, last: String?) = try await store.transaction {
-                        let rows = try await self.store.certificatesNeedingOCSPResponses(
+                    let batch: (count: Int, last: String?) = try await store.write { transaction in
+                        let rows = try await transaction.certificatesNeedingOCSPResponses(
                             authority: authority.serial, validAt: now, renewBefore: renewBefore, afterSerial: startAfter,
                             limit: batchSize)
                         let responses = try rows.map { row in
@@ -47,7 +47,7 @@ extension Authority {
                                 authoritySerial: authority.serial, serial: row.serial, thisUpdate: thisUpdate,
                                 nextUpdate: nextUpdate, responseDER: try signer.sign([single], producedAt: now, nonce: nil))
                         }
-                        try await self.store.saveOCSPResponses(responses)
+                        try await transaction.saveOCSPResponses(responses)
                         return (rows.count, rows.last?.serial)
                     }
                     signedCount += batch.count

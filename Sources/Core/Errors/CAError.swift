@@ -29,11 +29,43 @@ public struct CAError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// For `rateLimited`: whole seconds until the caller may try again, which HTTP sends as Retry-After.
+    public let retryAfterSeconds: Int?
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
+        self.retryAfterSeconds = nil
+    }
+
+    /// A refusal to try again before `retryAfterSeconds` have passed.
+    public static func rateLimited(_ message: String, retryAfterSeconds: Int) -> CAError {
+        CAError(kind: .rateLimited, message: message, retryAfterSeconds: retryAfterSeconds)
+    }
+
+    private init(kind: Kind, message: String, retryAfterSeconds: Int?) {
+        self.kind = kind
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { message }
+}
+
+extension CAError.Kind {
+    /// The one HTTP status for each kind, shared by the REST API, ACME and the web interface. Client mistakes
+    /// (including what a CA's policy refuses, as django-ca answers) are 4xx; only a database failure and a key
+    /// the server cannot use now are 5xx.
+    public var httpStatus: Int {
+        switch self {
+        case .invalidInput, .ambiguous, .policy: return 400
+        case .unauthenticated: return 401
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .conflict: return 409
+        case .rateLimited: return 429
+        case .storage: return 500
+        case .keyAccess: return 503
+        }
+    }
 }

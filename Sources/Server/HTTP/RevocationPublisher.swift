@@ -6,7 +6,7 @@ import Foundation
 /// Serves what does not change per request: issuer certificates and the stored CRLs. CRLs are re-read
 /// from the database only when their number changed, checked at most every `recheckInterval`.
 final class RevocationPublisher: @unchecked Sendable {
-    // @unchecked: `crls` and `issuers` are guarded by `lock`; database calls by `databaseLock`.
+    // @unchecked: `crls` and `issuers` are guarded by `lock`.
     struct PublishedCRL: Sendable {
         let der: [UInt8]
         let number: Int
@@ -21,7 +21,6 @@ final class RevocationPublisher: @unchecked Sendable {
     }
 
     private let authority: Authority
-    private let databaseLock = AsyncLock()
     private let lock = NSLock()
     private var crls: [CRLKey: PublishedCRL] = [:]
     private var issuers: [String: [UInt8]] = [:]
@@ -34,7 +33,7 @@ final class RevocationPublisher: @unchecked Sendable {
     /// The DER certificate of a CA, nil if there is no such CA.
     func issuerCertificate(serial: String) async throws -> [UInt8]? {
         if let cached = lock.withLock({ issuers[serial] }) { return cached }
-        let record = try await databaseLock.withLock { try await authority.store.authority(serial: serial) }
+        let record = try await authority.store.read { try await $0.authority(serial: serial) }
         guard let der = record?.certificateDER else { return nil }
         lock.withLock { issuers[serial] = der }
         return der
@@ -45,8 +44,8 @@ final class RevocationPublisher: @unchecked Sendable {
         let key = CRLKey(authority: serial, scope: scope)
         let cached = lock.withLock { crls[key] }
         if let cached, now.timeIntervalSince(cached.checkedAt) < recheckInterval { return cached }
-        let published: PublishedCRL? = try await databaseLock.withLock {
-            guard let version = try await authority.store.revocationListVersion(authority: serial, scope: scope) else {
+        let published: PublishedCRL? = try await { () async throws -> PublishedCRL? in
+            guard let version = try await authority.store.read({ try await $0.revocationListVersion(authority: serial, scope: scope) }) else {
                 return nil
             }
             if let cached, cached.number == version.number {
@@ -59,7 +58,7 @@ final class RevocationPublisher: @unchecked Sendable {
             else { return nil }
             return PublishedCRL(
                 der: der, number: record.number, thisUpdate: record.thisUpdate, nextUpdate: record.nextUpdate, checkedAt: now)
-        }
+        }()
         lock.withLock { crls[key] = published }
         return published
     }

@@ -1,5 +1,5 @@
 import CACore
-import CAStore
+import CAAuthority
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -15,13 +15,13 @@ struct PeriodicJob: Sendable {
 
 /// Runs the periodic jobs across every node that shares the database, each exactly once per interval.
 ///
-/// Every CA_JOB_INTERVAL a node tries to claim each of its jobs (`Store.claimJob`): it wins only if the job
-/// is due and no live lease is held. While a run goes on, the lease is renewed on a separate connection; if
+/// Every CA_JOB_INTERVAL a node tries to claim each of its jobs (`Authority.claimJob`): it wins only if the job
+/// is due and no live lease is held. While a run goes on, the lease is renewed beside it; if
 /// the node dies, its lease runs out after CA_JOB_LEASE_SECONDS and the next node to tick takes the job.
 struct JobScheduler: Service {
     let jobs: [PeriodicJob]
-    /// The connection for leases only: job bodies use the authority's, and a store serves one task at a time.
-    let leases: Store
+    /// Holds the leases: claims, renewals and releases are its transactions.
+    let authority: Authority
     let node: String
     let settings: ServerJobSettings
     let metrics: ServerMetrics
@@ -45,7 +45,7 @@ struct JobScheduler: Service {
 
     private func runIfDue(_ job: PeriodicJob, reported: ReportedProblems) async {
         do {
-            guard try await leases.claimJob(job.name, node: node, now: Date(), leaseSeconds: settings.leaseSeconds) else { return }
+            guard try await authority.claimJob(job.name, node: node, leaseSeconds: settings.leaseSeconds) else { return }
         } catch {
             reported.log("\(job.name): cannot claim the job: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
             return
@@ -59,7 +59,7 @@ struct JobScheduler: Service {
         }
         metrics.jobRun(job.name, succeeded: succeeded)
         do {
-            try await leases.finishJob(job.name, node: node, nextDue: Date().addingTimeInterval(job.interval))
+            try await authority.finishJob(job.name, node: node, nextDue: Date().addingTimeInterval(job.interval))
         } catch {
             reported.log("\(job.name): cannot release the job: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
         }
@@ -82,7 +82,7 @@ struct JobScheduler: Service {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(period * 1_000_000_000))
             guard !Task.isCancelled else { break }
-            let kept = (try? await leases.renewJobLease(job.name, node: node, now: Date(), leaseSeconds: settings.leaseSeconds)) ?? false
+            let kept = (try? await authority.renewJobLease(job.name, node: node, leaseSeconds: settings.leaseSeconds)) ?? false
             if !kept { logger.warning("\(job.name): the lease ran out while the job was running; another node may run it too") }
         }
         return nil

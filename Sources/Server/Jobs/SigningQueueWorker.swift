@@ -1,6 +1,4 @@
-import CAACME
 import CAAuthority
-import CARESTAPI
 import CAStore
 import CACore
 import Foundation
@@ -24,11 +22,11 @@ struct SigningQueueWorker: Service {
             do {
                 if Date().timeIntervalSince(lastHeartbeat) >= heartbeatInterval {
                     lastHeartbeat = Date()
-                    try await authority.store.recordNodeSeen(node: node, role: CAServer.Role.all.rawValue, at: lastHeartbeat)
+                    try await authority.recordSigningNodeSeen(node: node, at: lastHeartbeat)
                 }
                 // A claim outlasts any signature; if this node dies holding it, another takes it after that.
-                while let entry = try await authority.store.claimQueuedSigning(node: node, now: Date(), claimSeconds: 60) {
-                    switch try await process(entry) {
+                while let entry = try await authority.claimQueuedSigning(node: node, claimSeconds: 60) {
+                    switch try await authority.signQueued(entry) {
                     case .issued(let serial): logger.info("queued \(entry.purpose) \(entry.reference) signed: certificate \(serial)")
                     case .refused(let reason): logger.notice("queued \(entry.purpose) \(entry.reference) refused: \(reason)")
                     }
@@ -39,15 +37,6 @@ struct SigningQueueWorker: Service {
                 failing = true
             }
             try? await gracefulShutdownAwareSleep(seconds: interval)
-        }
-    }
-
-    /// Each front end that queues knows how to finish its own record: ACME orders and REST API orders.
-    private func process(_ entry: QueuedSigning) async throws -> ACMEQueuedSigning.Outcome {
-        guard entry.purpose == APIOrderSigning.purpose else { return try await ACMEQueuedSigning.process(entry, authority: authority) }
-        switch try await APIOrderSigning.process(entry, authority: authority) {
-        case .issued(let serial): return .issued(serial: serial)
-        case .refused(let reason): return .refused(reason)
         }
     }
 }
