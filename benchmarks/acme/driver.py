@@ -1,5 +1,6 @@
 """ACME load driver: N complete orders (order -> authorization -> http-01 challenge -> finalize -> download)
-against one swift-ca ACME directory, from WORKERS processes, each with its own keep-alive connection.
+against one ACME directory (swift-ca's over HTTP, or pebble's over HTTPS with its test certificate, which is not
+verified), from WORKERS processes, each with its own keep-alive connection.
 
 Usage: driver.py DIRECTORY_URL ORDERS WORKERS RESPONDER_PORT SERVER_PID
 All workers share one account key, so the http-01 responder is stateless: it answers any token with
@@ -12,6 +13,7 @@ import http.server
 import json
 import multiprocessing
 import os
+import ssl
 import sys
 import threading
 import time
@@ -43,7 +45,10 @@ class Client:
         self.key = key
         self.jwk = public_jwk(key)
         parts = urllib.parse.urlsplit(directory_url)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port)
+        if parts.scheme == "https":
+            self.connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=ssl._create_unverified_context())
+        else:
+            self.connection = http.client.HTTPConnection(parts.hostname, parts.port)
         self.directory = self.request("GET", directory_url)[1]
         self.nonce = self.request("HEAD", self.directory["newNonce"])[2].getheader("Replay-Nonce")
         self.kid = None
@@ -53,7 +58,7 @@ class Client:
         self.connection.request(method, path, body=body, headers=headers or {})
         response = self.connection.getresponse()
         data = response.read()
-        answer = json.loads(data) if data and response.getheader("Content-Type", "").endswith("json") else data
+        answer = json.loads(data) if data and "json" in response.getheader("Content-Type", "") else data
         return response.status, answer, response
 
     def post(self, url, payload):
@@ -98,6 +103,10 @@ def one_order(client: Client, name: str) -> None:
     if order["status"] != "ready":
         raise RuntimeError(f"order {order_url} is {order['status']}: {order.get('error')}")
     order, _ = client.post(order["finalize"], {"csr": b64(csr_der(name))})
+    # pebble signs after answering (the order is "processing"); swift-ca answers once the certificate is stored.
+    while order["status"] == "processing":
+        time.sleep(0.002)
+        order, _ = client.post(order_url, None)
     if order["status"] != "valid":
         raise RuntimeError(f"order {order_url} is {order['status']} after finalize")
     chain, _ = client.post(order["certificate"], None)
