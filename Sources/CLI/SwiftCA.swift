@@ -4,6 +4,8 @@ import Foundation
 
 @main
 struct SwiftCA: AsyncParsableCommand {
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "swift-ca",
         abstract: "A certificate authority: create CAs, sign and revoke certificates.",
@@ -12,7 +14,7 @@ struct SwiftCA: AsyncParsableCommand {
             run `swift-ca settings` to see them. The global option --database URL (sqlite:///PATH or \
             postgres://USER:PASSWORD@HOST:PORT/NAME) chooses the database for any command, like CA_DATABASE_URL. Every command also answers to django-ca's name (init_ca, sign_cert, ...).
             """,
-        version: "0.1.0",
+        version: version,
         subcommands: [
             InitCA.self, EditCA.self, ImportCA.self, ListCAs.self, ViewCA.self, DumpCA.self,
             SignCert.self, ResignCert.self, ImportCert.self, ListCerts.self, ViewCert.self, DumpCert.self,
@@ -26,6 +28,12 @@ struct SwiftCA: AsyncParsableCommand {
     /// Takes the global `--database` option out before ArgumentParser sees the arguments, so that it works
     /// with every command without each declaring it.
     static func main() async {
+        // Answered before ArgumentParser, whose reflection over every command costs more than the answer: scripts
+        // and health checks call `--version` often.
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            print(version)
+            return
+        }
         let arguments: [String]
         do {
             arguments = try GlobalDatabaseOption.extract(from: Array(CommandLine.arguments.dropFirst()))
