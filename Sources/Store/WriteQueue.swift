@@ -15,8 +15,10 @@ import Synchronization
 final class WriteQueue: Sendable {
     private let connection: DatabaseConnection
     private let state = Mutex(State())
-    /// Bounds one transaction's size, and so the wait of its first writer, under a flood of requests.
-    static let maximumBatch = 256
+    /// Bound one transaction's size and age, and so the wait of its first writer and how long the write lock
+    /// (SQLite's, or PostgreSQL's advisory lock that every node's writers share) is held under a flood of writers.
+    static let maximumBatch = 64
+    static let maximumBatchAge = Duration.milliseconds(20)
 
     private struct State: ~Copyable {
         var busy = false
@@ -28,6 +30,8 @@ final class WriteQueue: Sendable {
         var committing: [CheckedContinuation<Void, any Error>] = []
         /// Writers whose work is in the open transaction, including the one running now.
         var batchSize = 0
+        /// When the open transaction began.
+        var batchStarted = ContinuousClock.now
         /// Whether the open transaction's commit waits for the disk. Its first writer decides: SQLite cannot
         /// change `synchronous` inside a transaction, so a writer that needs the disk joins only such a batch.
         var batchSyncs = true
@@ -67,6 +71,7 @@ final class WriteQueue: Sendable {
             }
             state.withLock { state in
                 state.transactionOpen = true
+                state.batchStarted = .now
                 state.batchSyncs = durability == .everyCommit
             }
         }
@@ -114,6 +119,7 @@ final class WriteQueue: Sendable {
         // Hand the open transaction on while others wait and the batch has room; else commit it.
         let next: CheckedContinuation<Bool, Never>? = state.withLock { state in
             guard let first = state.waiting.first, state.batchSize < Self.maximumBatch,
+                ContinuousClock.now - state.batchStarted < Self.maximumBatchAge,
                 state.batchSyncs || first.durability == .deferred
             else { return nil }
             return state.waiting.removeFirst().continuation

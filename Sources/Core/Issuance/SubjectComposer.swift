@@ -15,7 +15,7 @@ public enum SubjectComposer {
         guard value.utf8.count <= 64 else {
             throw CAError(.invalidInput, "\"\(value)\" is longer than the 64 characters a CN may have; give --subject with a CN")
         }
-        let attribute = try RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: value)
+        let attribute = RelativeDistinguishedName.Attribute(type: .RDNAttributeType.commonName, utf8String: value)
         return DistinguishedName(Array(subject) + [RelativeDistinguishedName(attribute)])
     }
 
