@@ -186,7 +186,7 @@ let package = Package(
             ],
             path: "benchmarks/acme/LoadDriver"
         ),
-        .testTarget(name: "CoreTests", dependencies: ["CACore"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
+        .testTarget(name: "CoreTests", dependencies: ["CACore", "TestSupport"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
         .testTarget(
             name: "ValidationTests",
             dependencies: [

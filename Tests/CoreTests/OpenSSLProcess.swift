@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -99,18 +100,8 @@ enum Judge {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// `name` in the folders of $PATH, nil when none holds an executable of that name.
-    static func onPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for folder in path.split(separator: ":") where !folder.isEmpty {
-            let candidate = String(folder) + "/" + name
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
     static func openssl() throws -> String {
-        guard let path = onPath("openssl") else {
+        guard let path = ExecutableSearch.onPath("openssl") else {
             throw Missing(description: "openssl is not on PATH; install it (apt-get install openssl) to run this test")
         }
         return path
@@ -123,7 +114,7 @@ enum Judge {
         if let folder = ProcessInfo.processInfo.environment["PKILINT_BIN"], !folder.isEmpty {
             candidates.append(URL(fileURLWithPath: folder).appendingPathComponent(command).path)
         }
-        if let found = onPath(command) { candidates.append(found) }
+        if let found = ExecutableSearch.onPath(command) { candidates.append(found) }
         candidates.append(packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path)
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw Missing(description: """

@@ -22,7 +22,7 @@ import Testing
         #expect(try sandbox.openssl("req", "-in", csr, "-outform", "DER", "-out", sandbox.path("host.der")).succeeded)
         var der = try #require(FileManager.default.contents(atPath: sandbox.path("host.der")))
         der[der.count - 5] ^= 0xFF
-        FileManager.default.createFile(atPath: sandbox.path("tampered.der"), contents: der)
+        _ = FileManager.default.createFile(atPath: sandbox.path("tampered.der"), contents: der)
         try sandbox.expectFailure(["sign-cert", "--ca", "Root", "--csr", sandbox.path("tampered.der"), "--alt", "x.example.com"],
                                   mentioning: "signature does not verify")
         try sandbox.expectFailure(["sign-cert", "--ca", "No Such CA", "--csr", csr, "--alt", "x.example.com"], mentioning: "no CA matches")

@@ -148,16 +148,16 @@ import Testing
             try sandbox.openssl("ocsp", "-respin", exchange.bodyFile, "-resp_text", "-noverify").standardOutput
         }
         let random = sandbox.path("random.bin")
-        FileManager.default.createFile(atPath: random, contents: Data((0..<300).map { _ in UInt8.random(in: 0...255) }))
+        _ = FileManager.default.createFile(atPath: random, contents: Data((0..<300).map { _ in UInt8.random(in: 0...255) }))
         let truncated = sandbox.path("truncated.der")
-        FileManager.default.createFile(atPath: truncated, contents: try Data(contentsOf: URL(fileURLWithPath: request)).prefix(20))
+        _ = FileManager.default.createFile(atPath: truncated, contents: try Data(contentsOf: URL(fileURLWithPath: request)).prefix(20))
         for (body, name) in [("", "empty"), ("@" + random, "random"), ("@" + truncated, "truncated")] {
             let exchange = try HTTPExchange.run(sandbox, ["-X", "POST"] + ocspType + ["--data-binary", body, responder], saveAs: name)
             #expect(exchange.status == 200)
             #expect(try responderStatus(exchange).contains("malformedrequest"), "\(name)")
         }
         let big = sandbox.path("big.bin")
-        FileManager.default.createFile(atPath: big, contents: Data(count: 10 * 1024 * 1024))
+        _ = FileManager.default.createFile(atPath: big, contents: Data(count: 10 * 1024 * 1024))
         #expect(try HTTPExchange.run(sandbox, ["-X", "POST"] + ocspType + ["--data-binary", "@" + big, responder], saveAs: "big").status == 413)
         let wrongType = try HTTPExchange.run(
             sandbox, ["-X", "POST", "-H", "Content-Type: text/plain", "--data-binary", "@" + request, responder], saveAs: "type")

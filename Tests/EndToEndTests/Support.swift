@@ -192,25 +192,15 @@ enum Binaries {
         if let directory = ProcessInfo.processInfo.environment["PKILINT_BIN"], !directory.isEmpty {
             candidates.append(directory + "/" + command)
         }
-        if let found = onPath(command) { candidates.append(found) }
+        if let found = ExecutableSearch.onPath(command) { candidates.append(found) }
         let venv = packageRoot.appendingPathComponent(".venv-judges/bin/\(command)").path
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? venv
-    }
-
-    /// `name` in the folders of $PATH, nil when none holds an executable of that name.
-    static func onPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for folder in path.split(separator: ":") where !folder.isEmpty {
-            let candidate = String(folder) + "/" + name
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 
     /// A judge that must be on $PATH (lego, openssl, curl, psql); CI installs every one, so a missing one
     /// throws, failing the test with how to install it.
     static func required(_ name: String, install: String) throws -> String {
-        guard let found = onPath(name) else { throw MissingJudge(description: "\(name) is not on PATH: \(install)") }
+        guard let found = ExecutableSearch.onPath(name) else { throw MissingJudge(description: "\(name) is not on PATH: \(install)") }
         return found
     }
 }
