@@ -177,7 +177,7 @@ import Glibc
 
 /// A node outlives its database connections: PostgreSQL restarts and network drops close them, and every
 /// store opens a new one at its next statement (never inside a transaction).
-@Suite(.enabled(if: TemporaryDatabase.usesPostgres, "needs PostgreSQL (the suite's second pass)"), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: TemporaryDatabase.usesPostgres, "needs PostgreSQL (the suite's second pass)"), .timeLimit(.minutes(10)))
 struct DatabaseReconnectionTests {
     @Test func aNodeKeepsAnsweringAfterPostgreSQLDropsItsConnections() async throws {
         let sandbox = try Sandbox()
