@@ -133,8 +133,8 @@ extension ACMEService {
             throw ACMEProblem.notFound("no such certificate")
         }
         let chain = try await authority.chain(of: context.authority)
-        var pem = PEMDocument(type: "CERTIFICATE", derBytes: record.certificateDER).pemString + "\n"
-        for certificate in chain { pem += try certificate.serializeAsPEM().pemString + "\n" }
+        var pem = PEMText.encode(type: "CERTIFICATE", der: record.certificateDER) + "\n"
+        for certificate in chain { pem += try certificate.pemString() + "\n" }
         return ACMEResponse(
             status: 200, headers: [("Content-Type", "application/pem-certificate-chain"), ("Link", context.endpoint.indexLink)],
             body: Array(pem.utf8))

@@ -13,7 +13,7 @@ public struct APIToken: Sendable, Equatable {
     /// A new token: a 48-bit id and a 256-bit secret from the system's secure random generator.
     static func generate() -> APIToken {
         var generator = SystemRandomNumberGenerator()
-        let id = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let id = Hex.lower((0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let secretBytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return APIToken(id: id, secret: Base64URL.encode(secretBytes))
     }
@@ -45,7 +45,7 @@ public struct APIToken: Sendable, Equatable {
 /// SHA-256 in hex, for secrets that are random and long (tokens, session ids), where a slow hash adds nothing.
 enum SecretDigest {
     static func hex(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lower(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// Compares without stopping at the first difference, so that timing tells nothing about the stored value.

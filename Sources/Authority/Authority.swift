@@ -16,6 +16,7 @@ public final class Authority: Sendable {
     /// False on a public server node (`serve --role public`), which must never load a CA key: it may keep
     /// the keys off the host entirely, and a request that needs one is refused with a clear error.
     public let signsWithCAKeys: Bool
+    let signers = SignerCache()
 
     public init(
         settings: Settings, store: Store, keyBackend: any KeyBackend,
@@ -56,6 +57,13 @@ public final class Authority: Sendable {
                 .keyAccess,
                 "this server node runs with --role public and holds no CA key; CA \"\(authority.name)\" signs on a node with --role all")
         }
+        guard password == nil else { return try loadIssuer(for: authority, password: password) }
+        return try signers.issuer(serial: authority.serial, certificateDER: authority.certificateDER) {
+            try loadIssuer(for: authority, password: nil)
+        }
+    }
+
+    private func loadIssuer(for authority: AuthorityRecord, password: String?) throws -> Issuer {
         let reference = KeyReference(backend: authority.keyBackend, location: authority.keyLocation)
         var effectivePassword = password
         if try keyBackend.isPasswordProtected(reference) {

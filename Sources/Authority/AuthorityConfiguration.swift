@@ -1,4 +1,6 @@
 import CACore
+import Foundation
+import Synchronization
 
 /// Per-CA settings kept as JSON in the `configuration` column: the templates for certificates it signs,
 /// the signature hash it uses, and metadata later front ends read (ACME directory meta).
@@ -19,12 +21,23 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     public init() {}
 
     static func decode(_ json: String) throws -> AuthorityConfiguration {
+        if let known = decoded.withLock({ $0[json] }) { return known }
+        let configuration: AuthorityConfiguration
         do {
-            return try JSONDecoder().decode(AuthorityConfiguration.self, from: Data(json.utf8))
+            configuration = try JSONDecoder().decode(AuthorityConfiguration.self, from: Data(json.utf8))
         } catch {
             throw CAError(.storage, "the stored configuration of a CA cannot be read: \(error)")
         }
+        decoded.withLock { table in
+            if table.count >= 256 { table.removeAll() }
+            table[json] = configuration
+        }
+        return configuration
     }
+
+    /// Decoded configurations by their JSON text: every signature reads its CA's, which changes rarely, and
+    /// decoding it cost more than the signature. The text is the key, so a changed configuration is decoded anew.
+    private static let decoded = Mutex<[String: AuthorityConfiguration]>([:])
 
     func encoded() throws -> String {
         let encoder = JSONEncoder()
@@ -33,7 +46,6 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     }
 }
 
-import Foundation
 
 /// Whether and how a CA answers ACME (RFC 8555) requests.
 public struct ACMEConfiguration: Sendable, Equatable, Codable {

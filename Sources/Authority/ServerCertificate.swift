@@ -36,9 +36,9 @@ extension Authority {
         let issued = try await sign(
             csr: try csr.serializeAsPEM().derBytes, request: request, authority: record.serial,
             password: settings.configuredPassword(forSerial: record.serial))
-        var pem = try issued.certificate.serializeAsPEM().pemString + "\n"
+        var pem = try issued.certificate.pemString() + "\n"
         // The chain without the root, as TLS servers send it.
-        for certificate in issued.chain.dropLast() { pem += try certificate.serializeAsPEM().pemString + "\n" }
+        for certificate in issued.chain.dropLast() { pem += try certificate.pemString() + "\n" }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let keyPEM = try PrivateKeyCoding.pkcs8PEM(key)

@@ -162,7 +162,7 @@ enum SubjectInput: Decodable {
             let special = ",+\"\\<>;=#".contains(character)
             let edgeSpace = character == " " && (index == 0 || index == characters.count - 1)
             if (special || edgeSpace), let ascii = character.asciiValue {
-                result += "\\" + String(format: "%02X", ascii)
+                result += "\\" + Hex.upper([ascii])
             } else {
                 result.append(character)
             }

@@ -93,7 +93,7 @@ enum APIRepresentation {
     }
 
     static func pem(_ der: [UInt8]) -> String {
-        PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
+        PEMText.encode(type: "CERTIFICATE", der: der) + "\n"
     }
 
     /// The keyset position after a listed certificate, as the `after` query parameter takes it back.

@@ -8,9 +8,9 @@ import Hummingbird
 /// `{"detail": "message"}`.
 enum APIResponse {
     static func json(_ value: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let data: Data
+        let data: [UInt8]
         do {
-            data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+            data = try JSONText.encode(value)
         } catch {
             // Only reachable through a bug in this module (a value JSON cannot hold).
             return detail(.internalServerError, "the response cannot be encoded")

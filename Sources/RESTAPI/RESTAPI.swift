@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import X509
 
 /// The REST API under `/api/`, described by `openapi.yaml` (served at `/api/openapi.yaml`): django-ca's
 /// endpoints, authenticated with API tokens (Bearer) or HTTP Basic, and built on the authority's one
@@ -163,7 +164,7 @@ public final class RESTAPI: Sendable {
         let issued = try await authority.sign(csr: csr, request: request, authority: ca.serial, password: nil)
         // A new certificate's watchers are those requested, so the answer needs no further read.
         let watchers = Set(try request.watchers.map { try EmailAddress(parsing: $0).address }).sorted()
-        return try certificateResponse(issued.record, issuer: ca, watchers: watchers, status: .created)
+        return try certificateResponse(issued.record, certificate: issued.certificate, issuer: ca, watchers: watchers, status: .created)
     }
 
     private func resign(
@@ -227,13 +228,13 @@ public final class RESTAPI: Sendable {
             (try await transaction.authority(serial: record.authoritySerial), try await transaction.watchers(of: record.serial))
         }
         guard let issuer else { throw CAError(.storage, "the CA of certificate \(record.serial) is missing") }
-        return try certificateResponse(record, issuer: issuer, watchers: watchers, status: status)
+        return try certificateResponse(record, certificate: try record.certificate(), issuer: issuer, watchers: watchers, status: status)
     }
 
     private func certificateResponse(
-        _ record: CertificateRecord, issuer: AuthorityRecord, watchers: [String], status: HTTPResponse.Status
+        _ record: CertificateRecord, certificate: Certificate, issuer: AuthorityRecord, watchers: [String], status: HTTPResponse.Status
     ) throws -> Response {
-        let details = try CertificateDetails(try record.certificate())
+        let details = try CertificateDetails(certificate)
         let object = CertificateJSON.object(record, details: details, issuer: issuer, watchers: watchers)
         var headers: HTTPFields = [:]
         if status == .created { headers[.location] = "/api/ca/\(record.authoritySerial)/certs/\(record.serial)/" }

@@ -308,7 +308,7 @@ extension Transaction {
                 after = [rows[rows.count - 1][0]]
             }
         }
-        let digest = hash.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lower(hash.finalize())
         return DatabaseSummary(rowCounts: counts, certificateDigest: digest)
     }
 }

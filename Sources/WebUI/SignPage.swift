@@ -185,7 +185,7 @@ struct CSRPreview: Sendable {
             throw CAError(.invalidInput, "paste a CSR or choose a CSR file")
         }
         let parsed = try CSRReader.parse(bytes)
-        pem = PEMDocument(type: "CERTIFICATE REQUEST", derBytes: parsed.der).pemString
+        pem = PEMText.encode(type: "CERTIFICATE REQUEST", der: parsed.der)
         keyAlgorithm = KeyAlgorithm(publicKey: parsed.publicKey)
         keyType = keyAlgorithm?.description ?? "unsupported key type"
         if let request = try? CertificateSigningRequest(derEncoded: parsed.der) {

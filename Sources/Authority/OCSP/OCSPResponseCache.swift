@@ -26,7 +26,7 @@ public struct CachedOCSPResponse: Sendable {
         lastModifiedHeader = HTTPDate.format(thisUpdate)
         expiresHeader = HTTPDate.format(nextUpdate)
         let digest = OCSPHashAlgorithm.sha256.hash(der[...]).prefix(16)
-        entityTagHeader = "\"" + SerialNumberText.hexDigits(Array(digest)) + "\""
+        entityTagHeader = "\"" + Hex.upper(digest) + "\""
     }
 }
 

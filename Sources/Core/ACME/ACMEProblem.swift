@@ -70,7 +70,7 @@ public struct ACMEProblem: Error, Sendable {
 
 public enum ACMEJSON {
     public static func encode(_ object: [String: Any]) -> [UInt8] {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return [UInt8](data)
+        // Only the server's own objects come here, and they hold nothing JSON cannot.
+        (try? JSONText.encode(object)) ?? Array("{}".utf8)
     }
 }

@@ -28,6 +28,18 @@ private func foldedUsageName(_ name: String) -> String {
     name.lowercased().filter { $0 != "_" && $0 != "-" && $0 != " " }
 }
 
+/// Every accepted spelling of every case, folded, built once: names are looked up for every certificate.
+private func foldedNameTable<Name: CaseIterable>(_ spellings: (Name) -> [String]) -> [String: Name] {
+    var table: [String: Name] = [:]
+    for candidate in Name.allCases {
+        // The first case to claim a spelling keeps it.
+        for spelling in spellings(candidate) where table[foldedUsageName(spelling)] == nil {
+            table[foldedUsageName(spelling)] = candidate
+        }
+    }
+    return table
+}
+
 /// A bit of the Key Usage extension, named as django-ca names it.
 public enum KeyUsageName: String, CaseIterable, Sendable {
     case digitalSignature
@@ -39,6 +51,8 @@ public enum KeyUsageName: String, CaseIterable, Sendable {
     case cRLSign
     case encipherOnly
     case decipherOnly
+
+    private static let byFoldedName = foldedNameTable { (name: KeyUsageName) in [name.rawValue] + name.aliases }
 
     /// Spellings accepted besides the canonical name and its snake_case form.
     private var aliases: [String] {
@@ -59,9 +73,8 @@ public enum KeyUsageName: String, CaseIterable, Sendable {
     ///
     /// - Throws: `CAError(.invalidInput)` listing the valid names.
     public init(parsing name: String) throws {
-        let folded = foldedUsageName(ExtensionText.trimmed(name))
-        for candidate in Self.allCases where ([candidate.rawValue] + candidate.aliases).map(foldedUsageName).contains(folded) {
-            self = candidate
+        if let match = Self.byFoldedName[foldedUsageName(ExtensionText.trimmed(name))] {
+            self = match
             return
         }
         let valid = Self.allCases.map(\.rawValue).joined(separator: ", ")
@@ -175,6 +188,8 @@ public enum ExtendedKeyUsageName: String, CaseIterable, Sendable {
         ExtendedKeyUsage.Usage(oid: oid)
     }
 
+    private static let byFoldedName = foldedNameTable { (name: ExtendedKeyUsageName) in [name.rawValue] + name.aliases }
+
     /// Spellings accepted besides the canonical name and its snake_case form: cryptography's
     /// constant names and OpenSSL's short and long names.
     private var aliases: [String] {
@@ -215,10 +230,7 @@ public enum ExtendedKeyUsageName: String, CaseIterable, Sendable {
         if trimmed.first?.isNumber == true, let oid = try? ASN1ObjectIdentifier(dotRepresentation: trimmed) {
             return ExtendedKeyUsage.Usage(oid: oid)
         }
-        let folded = foldedUsageName(trimmed)
-        for candidate in allCases where ([candidate.rawValue] + candidate.aliases).map(foldedUsageName).contains(folded) {
-            return candidate.usage
-        }
+        if let match = byFoldedName[foldedUsageName(trimmed)] { return match.usage }
         let valid = allCases.map(\.rawValue).joined(separator: ", ")
         throw CAError(
             .invalidInput,

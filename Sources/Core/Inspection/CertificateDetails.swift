@@ -65,7 +65,7 @@ public struct CertificateDetails: Sendable, Codable {
     }
 
     static func hex(_ digest: some Digest) -> String {
-        SerialNumberText.colonSeparated(digest.map { String(format: "%02X", $0) }.joined())
+        SerialNumberText.colonSeparated(Hex.upper(digest))
     }
 }
 
@@ -77,6 +77,6 @@ extension Certificate {
     }
 
     public func pemString() throws -> String {
-        try serializeAsPEM().pemString
+        PEMText.encode(type: "CERTIFICATE", der: try derBytes())
     }
 }

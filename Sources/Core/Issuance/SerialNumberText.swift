@@ -25,27 +25,11 @@ public enum SerialNumberText {
     }
 
     public static func hex(bytes: [UInt8]) -> String {
-        let digits = hexDigitBytes(bytes)
+        let digits = Hex.digitBytes(bytes)
         let trimmed = digits.drop { $0 == UInt8(ascii: "0") }
         return trimmed.isEmpty ? "0" : String(decoding: trimmed, as: UTF8.self)
     }
 
-    /// Every byte as two upper-case hex digits, leading zeros kept (for digests).
-    public static func hexDigits(_ bytes: [UInt8]) -> String {
-        String(decoding: hexDigitBytes(bytes), as: UTF8.self)
-    }
-
-    private static let alphabet = Array("0123456789ABCDEF".utf8)
-
-    private static func hexDigitBytes(_ bytes: [UInt8]) -> [UInt8] {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            digits.append(alphabet[Int(byte >> 4)])
-            digits.append(alphabet[Int(byte & 0x0F)])
-        }
-        return digits
-    }
 
     /// `7A:92:0B`: the form openssl and django-ca print. Works on bytes because list-certs calls it per row.
     public static func colonSeparated(_ hex: String) -> String {

@@ -32,7 +32,7 @@ public enum PrivateKeyCoding {
     ///
     /// - Throws: `CAError(.invalidInput)` for a key that cannot leave its container (a hardware key).
     public static func pkcs8PEM(_ key: Certificate.PrivateKey) throws -> String {
-        PEMDocument(type: PEMType.privateKey, derBytes: try pkcs8DER(key)).pemString + "\n"
+        PEMText.encode(type: PEMType.privateKey, der: try pkcs8DER(key)) + "\n"
     }
 
     /// The password-protected PKCS#8 PEM ("-----BEGIN ENCRYPTED PRIVATE KEY-----") of a key.
@@ -56,7 +56,7 @@ public enum PrivateKeyCoding {
             throw CAError(.invalidInput, "an empty password cannot protect a private key")
         }
         let encrypted = try PasswordBasedEncryption.encrypt(try pkcs8DER(key), password: password, iterations: iterations)
-        return PEMDocument(type: PEMType.encryptedPrivateKey, derBytes: encrypted).pemString + "\n"
+        return PEMText.encode(type: PEMType.encryptedPrivateKey, der: encrypted) + "\n"
     }
 
     /// Reads a private key from a PEM or DER file's bytes.

@@ -59,7 +59,7 @@ public enum QuotedPrintable {
             let isLast = index == bytes.count - 1
             let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                 || ((byte == 0x20 || byte == 0x09) && !isLast)
-            let piece = literal ? String(UnicodeScalar(byte)) : String(format: "=%02X", byte)
+            let piece = literal ? String(UnicodeScalar(byte)) : "=" + Hex.upper([byte])
             // A soft break is "=" at the end of a line, which must fit within the limit too.
             let reserve = isLast ? 0 : 1
             if current.count + piece.count + reserve > lineLimit {

@@ -36,10 +36,7 @@ enum NameText {
 
     /// Lower-case hex digits of the bytes, without separators.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + digits : digits
-        }.joined()
+        Hex.lower(bytes)
     }
 
     /// Upper-case hex digits of the bytes separated by colons, the way OpenSSL shows octet strings.

@@ -154,7 +154,7 @@ public struct CRLBuilder: Sendable {
 
     /// The CRL in PEM, as `openssl crl` and web servers expect it.
     public static func pem(_ der: [UInt8]) -> String {
-        PEMDocument(type: "X509 CRL", derBytes: der).pemString + "\n"
+        PEMText.encode(type: "X509 CRL", der: der) + "\n"
     }
 
     /// The identifier and length octets of a DER element whose content is appended separately.

@@ -83,7 +83,7 @@ public struct TLSALPNChallengeCertificate: Sendable {
 
     /// The certificate as PEM, for servers such as `openssl s_server`.
     public func certificatePEM() throws -> String {
-        try certificate.serializeAsPEM().pemString
+        try certificate.pemString()
     }
 
     /// The private key as PKCS#8 PEM.
