@@ -172,7 +172,15 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/CLI"
+            path: "Sources/CLI",
+            linkerSettings: [
+                // Release binaries are linked by lld with their relative relocations packed (DT_RELR, glibc 2.36
+                // and later): the static binary has about 150,000 of them, and reading 3.5 MB of RELA entries at
+                // every start was a fifth of `swift-ca --version`.
+                .unsafeFlags(
+                    ["-Xclang-linker", "-fuse-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux], configuration: .release)),
+            ]
         ),
         .executableTarget(
             name: "ACMELoadDriver",
@@ -201,6 +209,14 @@ let package = Package(
             name: "StoreTests",
             dependencies: ["CAStore", "CACore", "TestSupport", .product(name: "SQLiteKit", package: "sqlite-kit")],
             path: "Tests/StoreTests"
+        ),
+        .testTarget(
+            name: "AuthorityTests",
+            dependencies: [
+                "CAAuthority", "CAStore", "CACore", "TestSupport", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/AuthorityTests"
         ),
         .testTarget(
             name: "AccessTests",

@@ -126,13 +126,15 @@ extension ACMEService {
     /// at least two certificates, so the root is included even when it issued the leaf.
     func downloadCertificate(_ serialText: String, _ context: ACMEContext) async throws -> ACMEResponse {
         let account = try await account(for: context)
-        guard let serial = SerialNumberText.normalize(serialText),
-            let order = try await reading({ transaction in try await transaction.acmeOrder(certificateSerial: serial) }), order.accountID == account.id,
-            let record = try await reading({ transaction in try await transaction.certificate(serial: serial) })
-        else {
-            throw ACMEProblem.notFound("no such certificate")
+        guard let serial = SerialNumberText.normalize(serialText) else { throw ACMEProblem.notFound("no such certificate") }
+        // One snapshot for the order, the certificate and the chain.
+        let found = try await reading { transaction -> (CertificateRecord, [Certificate])? in
+            guard let order = try await transaction.acmeOrder(certificateSerial: serial), order.accountID == account.id,
+                let record = try await transaction.certificate(serial: serial)
+            else { return nil }
+            return (record, try await self.authority.chain(of: context.authority, in: transaction))
         }
-        let chain = try await authority.chain(of: context.authority)
+        guard let (record, chain) = found else { throw ACMEProblem.notFound("no such certificate") }
         var pem = PEMText.encode(type: "CERTIFICATE", der: record.certificateDER) + "\n"
         for certificate in chain { pem += try certificate.pemString() + "\n" }
         return ACMEResponse(

@@ -17,6 +17,7 @@ public final class Authority: Sendable {
     /// the keys off the host entirely, and a request that needs one is refused with a clear error.
     public let signsWithCAKeys: Bool
     let signers = SignerCache()
+    let authoritySnapshot = AuthoritySnapshot()
 
     public init(
         settings: Settings, store: Store, keyBackend: any KeyBackend,

@@ -52,10 +52,14 @@ enum KeyFamily: CaseIterable, Sendable {
 extension Authority {
     /// Issues one certificate and commits it (and its watchers and audit row) before returning it.
     /// Concurrent callers share commits: the store batches their transactions (see `Store.write`).
+    ///
+    /// `admitting` sees the CA as read for this signature and may refuse it (the REST API signs only with CAs
+    /// it may show), so that a front end's own condition costs no second read.
     public func sign(
-        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?
+        csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?,
+        admitting: @escaping @Sendable (AuthorityRecord) throws -> Void = { _ in }
     ) async throws -> IssuedCertificate {
-        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil)
+        try await sign(csr: csrBytes, request: request, authority: identifier, password: password, auditDetail: nil, admitting: admitting)
     }
 
     /// Parses, checks and signs outside any transaction, then stores the certificate and runs `completing` in
@@ -63,27 +67,52 @@ extension Authority {
     /// leaving) is committed with it or not at all.
     func sign(
         csr csrBytes: [UInt8], request: SigningRequest, authority identifier: String?, password: String?, auditDetail: String?,
-        completing: ((Transaction, CertificateRecord) async throws -> Void)? = nil
+        completing: ((Transaction, CertificateRecord) async throws -> Void)? = nil,
+        admitting: @escaping @Sendable (AuthorityRecord) throws -> Void = { _ in }
     ) async throws -> IssuedCertificate {
         let csr = try CSRReader.parse(csrBytes)
-        let (authority, chain) = try await store.read { transaction in
-            let authority = try await self.resolveAuthority(identifier, enabledOnly: true, in: transaction)
-            return (authority, try await self.chain(of: authority, in: transaction))
+        // The CAs come from the copy read in the last second when there is one; the write transaction checks
+        // that the CA is unchanged. Whatever the copy refuses or the check finds changed is done again from a
+        // fresh read, so that the copy only ever saves a read and never decides.
+        var useRecentCopy = true
+        for _ in 0..<3 {
+            let all: [AuthorityRecord]
+            if useRecentCopy, let recent = authoritySnapshot.recent() {
+                all = recent
+            } else {
+                let readAt = Date()
+                all = try await store.read { try await $0.allAuthorities() }
+                authoritySnapshot.remember(all, readAt: readAt)
+                useRecentCopy = false
+            }
+            do {
+                let authority = try resolveAuthority(identifier, enabledOnly: true, among: all, admitting: admitting)
+                let chain = try chain(of: authority, among: all)
+                let prepared = try prepare(request, for: authority, chain: chain, password: password)
+                let record = try issue(csr: csr, prepared: prepared, now: Date())
+                let certificate = try record.certificate()
+                try await store.write { transaction in
+                    guard try await transaction.authorityIsUnchanged(authority) else { throw AuthorityChanged() }
+                    try await transaction.insertCertificates([record])
+                    for watcher in prepared.watchers { try await transaction.addWatcher(watcher, to: record.serial) }
+                    try await transaction.audit(
+                        auditDetail == nil ? "sign" : "resign", target: record.serial,
+                        detail: (auditDetail.map { $0 + ", " } ?? "")
+                            + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
+                    try await completing?(transaction, record)
+                }
+                return IssuedCertificate(record: record, certificate: certificate, chain: chain, authority: authority)
+            } catch is AuthorityChanged {
+                useRecentCopy = false
+            } catch where useRecentCopy {
+                useRecentCopy = false
+            }
         }
-        let prepared = try prepare(request, for: authority, chain: chain, password: password)
-        let record = try issue(csr: csr, prepared: prepared, now: Date())
-        let certificate = try record.certificate()
-        try await store.write { transaction in
-            try await transaction.insertCertificates([record])
-            for watcher in prepared.watchers { try await transaction.addWatcher(watcher, to: record.serial) }
-            try await transaction.audit(
-                auditDetail == nil ? "sign" : "resign", target: record.serial,
-                detail: (auditDetail.map { $0 + ", " } ?? "")
-                    + "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
-            try await completing?(transaction, record)
-        }
-        return IssuedCertificate(record: record, certificate: certificate, chain: chain)
+        throw CAError(.conflict, "the CA changed while the certificate was being signed; nothing was stored, try again")
     }
+
+    /// Thrown inside the write transaction when the CA is no longer what the signature was made with.
+    private struct AuthorityChanged: Error {}
 
     /// Issues one certificate per CSR and commits them in one transaction (benchmarks, bulk imports).
     ///
@@ -276,7 +305,20 @@ extension Authority {
         try await store.read { try await chain(of: authority, in: $0) }
     }
 
-    func chain(of authority: AuthorityRecord, in transaction: Transaction) async throws -> [Certificate] {
+    /// The chain from CAs read before.
+    func chain(of authority: AuthorityRecord, among all: [AuthorityRecord]) throws -> [Certificate] {
+        let bySerial = Dictionary(all.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [Certificate] = [try authority.certificate()]
+        var current = authority
+        var seen: Set<String> = [authority.serial]
+        while let parentSerial = current.parentSerial, let parent = bySerial[parentSerial], seen.insert(parent.serial).inserted {
+            result.append(try parent.certificate())
+            current = parent
+        }
+        return result
+    }
+
+    public func chain(of authority: AuthorityRecord, in transaction: Transaction) async throws -> [Certificate] {
         var result: [Certificate] = [try authority.certificate()]
         var current = authority
         var seen: Set<String> = [authority.serial]

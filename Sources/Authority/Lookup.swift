@@ -14,18 +14,33 @@ extension Authority {
         try await store.read { try await resolveAuthority(identifier, enabledOnly: enabledOnly, in: $0) }
     }
 
-    /// `resolveAuthority` inside a transaction the caller holds.
-    public func resolveAuthority(_ identifier: String?, enabledOnly: Bool = false, in transaction: Transaction) async throws
-        -> AuthorityRecord
-    {
-        let all = try await transaction.allAuthorities()
-        guard let identifier else { return try defaultAuthority(among: all) }
+    /// `resolveAuthority` inside a transaction the caller holds. `admitting` sees the CA found, a disabled one
+    /// included, before anything else is said about it, and may refuse it with its own error.
+    public func resolveAuthority(
+        _ identifier: String?, enabledOnly: Bool = false, in transaction: Transaction,
+        admitting: (AuthorityRecord) throws -> Void = { _ in }
+    ) async throws -> AuthorityRecord {
+        try resolveAuthority(identifier, enabledOnly: enabledOnly, among: try await transaction.allAuthorities(), admitting: admitting)
+    }
+
+    /// `resolveAuthority` among CAs read before.
+    func resolveAuthority(
+        _ identifier: String?, enabledOnly: Bool, among all: [AuthorityRecord], admitting: (AuthorityRecord) throws -> Void
+    ) throws -> AuthorityRecord {
+        guard let identifier else {
+            let found = try defaultAuthority(among: all)
+            try admitting(found)
+            return found
+        }
         let candidates = enabledOnly ? all.filter(\.enabled) : all
         let matches = Self.match(identifier, in: candidates, serial: \.serial, names: [\.name, \.commonName])
         switch matches.count {
-        case 1: return matches[0]
+        case 1:
+            try admitting(matches[0])
+            return matches[0]
         case 0:
             if enabledOnly, let disabled = Self.match(identifier, in: all, serial: \.serial, names: [\.name, \.commonName]).first {
+                try admitting(disabled)
                 throw CAError(.policy, "CA \"\(disabled.name)\" is disabled")
             }
             throw CAError(.notFound, "no CA matches \"\(identifier)\"")

@@ -61,4 +61,6 @@ public struct IssuedCertificate: Sendable {
     public let record: CertificateRecord
     public let certificate: Certificate
     public let chain: [Certificate]
+    /// The CA that signed, as read for this signature.
+    public let authority: AuthorityRecord
 }

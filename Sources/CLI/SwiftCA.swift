@@ -41,7 +41,12 @@ struct SwiftCA: AsyncParsableCommand {
             CommandRunner.fail(error)
         }
         do {
-            var command = try parseAsRoot(arguments)
+            var command: any ParsableCommand
+            if let named = parseNamedCommand(arguments) {
+                command = named
+            } else {
+                command = try parseAsRoot(arguments)
+            }
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
@@ -51,6 +56,27 @@ struct SwiftCA: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+extension SwiftCA {
+    /// The command the first argument names, parsed on its own; nil when there is none or its arguments do not
+    /// parse. ArgumentParser's parse from the root reflects over all 37 commands, which took half of a
+    /// `sign-cert`'s time; a command parsed alone costs only its own options. Whatever does not parse here
+    /// (`--help`, a mistake) is parsed again from the root, so that help and errors read as before.
+    static func parseNamedCommand(_ arguments: [String]) -> sending (any ParsableCommand)? {
+        guard let name = arguments.first, let command = commandsByName[name] else { return nil }
+        return try? command.parseAsRoot(Array(arguments.dropFirst()))
+    }
+
+    private static let commandsByName: [String: any ParsableCommand.Type] = {
+        var table: [String: any ParsableCommand.Type] = [:]
+        for command in configuration.subcommands {
+            for name in [command.configuration.commandName].compactMap({ $0 }) + command.configuration.aliases {
+                table[name] = command
+            }
+        }
+        return table
+    }()
 }
 
 /// `--database URL` or `--database=URL` anywhere before `--`. The value reaches the settings loader

@@ -116,10 +116,18 @@ public final class RESTAPI: Sendable {
 
     /// A CA the API may show: enabled and with `--api-enable`; others do not exist for the API, as in django-ca.
     func visibleAuthority(_ serial: String) async throws -> AuthorityRecord {
-        guard let record = try await authority.store.read({ try await $0.authority(serial: serial) }), record.enabled,
-            try record.configurationValue().apiEnabled == true
-        else { throw CAError(.notFound, "no CA with the serial \(SerialNumberText.colonSeparated(serial)) is available through the API") }
+        guard let record = try await authority.store.read({ try await $0.authority(serial: serial) }), try Self.isVisible(record) else {
+            throw Self.notVisible(serial)
+        }
         return record
+    }
+
+    static func isVisible(_ record: AuthorityRecord) throws -> Bool {
+        try record.enabled && record.configurationValue().apiEnabled == true
+    }
+
+    static func notVisible(_ serial: String) -> CAError {
+        CAError(.notFound, "no CA with the serial \(SerialNumberText.colonSeparated(serial)) is available through the API")
     }
 
     private func listAuthorities(includeExpired: Bool) async throws -> Response {
@@ -159,12 +167,22 @@ public final class RESTAPI: Sendable {
             _ = try CSRReader.parse(csr)
             return try await queueOrder(csr: csr, request: request, authority: serial, identity: identity, origin: origin)
         }
-        let ca = try await visibleAuthority(serial)
+        guard let stored = SerialNumberText.normalize(serial) else { throw Self.notVisible(serial) }
+        // The CA is read once, by the signature itself, which admits only a CA the API may show.
         // Concurrent signatures share commits in the store (group commit).
-        let issued = try await authority.sign(csr: csr, request: request, authority: ca.serial, password: nil)
+        let issued: IssuedCertificate
+        do {
+            issued = try await authority.sign(csr: csr, request: request, authority: stored, password: nil) { ca in
+                guard ca.serial == stored, try Self.isVisible(ca) else { throw Self.notVisible(serial) }
+            }
+        } catch let error as CAError where error.kind == .notFound || error.kind == .ambiguous {
+            // No CA has exactly this serial.
+            throw Self.notVisible(serial)
+        }
         // A new certificate's watchers are those requested, so the answer needs no further read.
         let watchers = Set(try request.watchers.map { try EmailAddress(parsing: $0).address }).sorted()
-        return try certificateResponse(issued.record, certificate: issued.certificate, issuer: ca, watchers: watchers, status: .created)
+        return try certificateResponse(
+            issued.record, certificate: issued.certificate, issuer: issued.authority, watchers: watchers, status: .created)
     }
 
     private func resign(

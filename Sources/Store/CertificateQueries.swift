@@ -1,8 +1,9 @@
 import CACore
+import CASQLite
 import Foundation
 import NIOCore
+import PostgresNIO
 import SQLKit
-import CASQLite
 
 extension Transaction {
     static let certificateColumns = """
@@ -114,6 +115,10 @@ extension Transaction {
         query.appendLiteral(" ORDER BY not_after, serial")
         if let limit = filter.limit { query.appendInterpolation(" LIMIT \(literal: max(0, limit))" as SQLQueryString) }
         let finalQuery = query
+        if let postgres {
+            try await forEachSummary(finalQuery, on: postgres, body)
+            return
+        }
         let failure = FirstError()
         try await run {
             try await database.raw(finalQuery).run { row in
@@ -130,6 +135,35 @@ extension Transaction {
             }
         }
         if let error = failure.error { throw CAError(.storage, "a stored certificate cannot be listed: \(error)") }
+    }
+
+    /// PostgreSQL: rows decoded by postgres-nio straight into their types. Through SQLKit's Codable rows, decoding
+    /// took most of the time of listing 100,000 certificates.
+    private func forEachSummary(
+        _ query: SQLQueryString, on postgres: PostgresConnection, _ body: @escaping @Sendable (CertificateSummary) -> Void
+    ) async throws {
+        var serializer = SQLSerializer(database: database)
+        query.serialize(to: &serializer)
+        var bindings = PostgresBindings()
+        for bind in serializer.binds {
+            switch bind {
+            case let text as String: bindings.append(text)
+            case let number as Int64: bindings.append(number)
+            case let number as Int: bindings.append(number)
+            default: throw CAError(.storage, "a listing cannot bind a value of type \(type(of: bind))")
+            }
+        }
+        let statement = PostgresQuery(unsafeSQL: serializer.sql, binds: bindings)
+        try await run {
+            let rows = try await postgres.query(statement, logger: database.logger)
+            for try await (serial, commonName, notAfter, revokedAt, authoritySerial)
+                in rows.decode((String, String, Int64, Int64?, String).self)
+            {
+                body(CertificateSummary(
+                    serial: serial, commonName: commonName, notAfter: Date(storedSeconds: notAfter), revoked: revokedAt != nil,
+                    authoritySerial: authoritySerial))
+            }
+        }
     }
 
     /// The WHERE clause every listing shares.

@@ -2,6 +2,7 @@ import CACore
 import CASQLite
 import Foundation
 import Logging
+import PostgresNIO
 import SQLKit
 import SQLiteKit
 
@@ -12,6 +13,8 @@ final class DatabaseConnection: @unchecked Sendable {
     private(set) var database: any SQLDatabase
     /// The SQLite connection itself, for the statements that bind and read values without SQLKit's Codable.
     let sqlite: SQLiteHandle?
+    /// The PostgreSQL connection itself, for the listings that read rows without SQLKit's Codable.
+    private(set) var postgres: PostgresConnection?
     /// The thread every transaction on an SQLite connection runs on; nil for PostgreSQL, whose driver is asynchronous.
     let thread: DatabaseThread?
     let dialect: Store.Dialect
@@ -24,14 +27,17 @@ final class DatabaseConnection: @unchecked Sendable {
     /// A fresh connection to the same database, replacing one the server or the network closed.
     struct Reconnection: Sendable {
         let isClosed: @Sendable () -> Bool
-        let reopen: @Sendable () async throws -> (database: any SQLDatabase, reconnection: Reconnection, close: @Sendable () async throws -> Void)
+        let reopen: @Sendable () async throws -> (
+            database: any SQLDatabase, postgres: PostgresConnection, reconnection: Reconnection, close: @Sendable () async throws -> Void
+        )
     }
 
     init(
-        database: any SQLDatabase, dialect: Store.Dialect, sqlite: SQLiteHandle? = nil, thread: DatabaseThread? = nil,
-        close: @escaping @Sendable () async throws -> Void
+        database: any SQLDatabase, dialect: Store.Dialect, sqlite: SQLiteHandle? = nil, postgres: PostgresConnection? = nil,
+        thread: DatabaseThread? = nil, close: @escaping @Sendable () async throws -> Void
     ) {
         self.database = database
+        self.postgres = postgres
         self.dialect = dialect
         self.sqlite = sqlite
         self.thread = thread
@@ -53,6 +59,7 @@ final class DatabaseConnection: @unchecked Sendable {
             let fresh = try await reconnection.reopen()
             try? await close()
             database = fresh.database
+            postgres = fresh.postgres
             close = fresh.close
             self.reconnection = fresh.reconnection
         } catch let error as CAError {

@@ -38,11 +38,13 @@ extension Store {
         @Sendable func reconnection(watching connection: PostgresConnection) -> DatabaseConnection.Reconnection {
             DatabaseConnection.Reconnection(isClosed: { connection.isClosed }) {
                 let fresh = try await connect()
-                return (guarded(fresh), reconnection(watching: fresh), { try await fresh.close() })
+                return (guarded(fresh), fresh, reconnection(watching: fresh), { try await fresh.close() })
             }
         }
         let connection = try await connect()
-        let opened = DatabaseConnection(database: guarded(connection), dialect: .postgres) { try await connection.close() }
+        let opened = DatabaseConnection(database: guarded(connection), dialect: .postgres, postgres: connection) {
+            try await connection.close()
+        }
         opened.reconnection = reconnection(watching: connection)
         guard migrating else { return opened }
         do {

@@ -88,7 +88,7 @@ public final class Store: Sendable {
         try await connection.reconnectIfClosed()
         let begin = dialect == .postgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"
         try await connection.execute(begin)
-        let transaction = Transaction(connection: connection, kind: .read)
+        let transaction = Transaction(connection: connection)
         defer { transaction.end() }
         do {
             let result = try await body(transaction)

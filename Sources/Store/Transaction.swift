@@ -1,6 +1,7 @@
 import CACore
 import CASQLite
 import Foundation
+import PostgresNIO
 import SQLKit
 import Synchronization
 
@@ -11,25 +12,17 @@ import Synchronization
 /// The handle is only valid while its closure runs. Kept and used later, it refuses every statement rather
 /// than run one outside its transaction.
 public final class Transaction: Sendable {
-    public enum Kind: Sendable {
-        /// One consistent snapshot; writing is refused by the database.
-        case read
-        /// One write transaction, durable before `Store.write` returns.
-        case write
-    }
-
     let connection: DatabaseConnection
-    public let kind: Kind
     private let open = Atomic<Bool>(true)
 
-    init(connection: DatabaseConnection, kind: Kind) {
+    init(connection: DatabaseConnection) {
         self.connection = connection
-        self.kind = kind
     }
 
     public var dialect: Store.Dialect { connection.dialect }
     var database: any SQLDatabase { connection.database }
     var sqlite: SQLiteHandle? { connection.sqlite }
+    var postgres: PostgresConnection? { connection.postgres }
 
     func end() {
         open.store(false, ordering: .releasing)

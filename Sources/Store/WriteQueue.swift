@@ -76,7 +76,7 @@ final class WriteQueue: Sendable {
             }
         }
 
-        let transaction = Transaction(connection: connection, kind: .write)
+        let transaction = Transaction(connection: connection)
         let outcome: Swift.Result<Result, any Error>
         var transactionBroken = false
         if joinsOpenTransaction {
