@@ -178,24 +178,98 @@ enum ObjectIdentifierSyntax {
     }
 }
 
-/// The extensions a request may set, keyed as django-ca's API keys them. Each one replaces what the
-/// profile would add; extensions not named come from the profile and the CA.
+/// The extensions a request may set, in either of two forms:
+/// - django-ca 3.x's list of extension models, `[{"type": "key_usage", "critical": true, "value": [...]}]`
+///   (`SignCertificateMessage.extensions`), with its value shapes;
+/// - an object keyed by the same type names, `{"key_usage": {"critical": true, "value": [...]}}`, which
+///   swift-ca accepted first and keeps accepting.
+///
+/// Each extension given replaces what the profile and the CA would add; those not named come from them.
+/// `critical` defaults as django-ca defaults it (RFC 5280's recommendations).
 struct ExtensionsInput: Decodable {
     var subjectAlternativeName: Extension<[GeneralNameInput]>?
+    var issuerAlternativeName: Extension<[GeneralNameInput]>?
     var keyUsage: Extension<[String]>?
     var extendedKeyUsage: Extension<[String]>?
     var tlsFeature: Extension<[String]>?
+    var ocspNoCheck: Extension<NoValue>?
+    var authorityInformationAccess: Extension<[AccessDescriptionInput]>?
+    var crlDistributionPoints: Extension<[DistributionPointInput]>?
+    var certificatePolicies: Extension<[PolicyInformationInput]>?
 
-    enum CodingKeys: String, CodingKey {
+    /// The `type` names, as django-ca 3.2 spells them.
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case subjectAlternativeName = "subject_alternative_name"
+        case issuerAlternativeName = "issuer_alternative_name"
         case keyUsage = "key_usage"
         case extendedKeyUsage = "extended_key_usage"
         case tlsFeature = "tls_feature"
+        case ocspNoCheck = "ocsp_no_check"
+        case authorityInformationAccess = "authority_information_access"
+        case crlDistributionPoints = "crl_distribution_points"
+        case certificatePolicies = "certificate_policies"
     }
+
+    /// django-ca's configurable extensions that swift-ca does not set from a request; named in the refusal.
+    static let unsupportedTypes: Set = ["admissions", "freshest_crl", "ms_certificate_template", "precert_poison", "private_key_usage_period"]
 
     struct Extension<Value: Decodable>: Decodable {
         var critical: Bool?
         var value: Value
+    }
+
+    /// The value of an extension that has none (`ocsp_no_check`): absent or null.
+    struct NoValue: Decodable {
+        init() {}
+        init(from decoder: any Decoder) throws {}
+    }
+
+    /// One element of the list form: its `type` and `critical`; the value is read by type.
+    private enum ListedKeys: String, CodingKey {
+        case type, critical, value
+    }
+
+    init(from decoder: any Decoder) throws {
+        if var list = try? decoder.unkeyedContainer() {
+            var seen: Set<String> = []
+            while !list.isAtEnd {
+                let element = try list.nestedContainer(keyedBy: ListedKeys.self)
+                let type = try element.decode(String.self, forKey: .type)
+                guard seen.insert(type).inserted else {
+                    throw CAError(.invalidInput, "\"extensions\" names \"\(type)\" twice")
+                }
+                try read(type, critical: try element.decodeIfPresent(Bool.self, forKey: .critical), from: element)
+            }
+            return
+        }
+        let object = try decoder.container(keyedBy: AnyKey.self)
+        for key in object.allKeys {
+            let element = try object.nestedContainer(keyedBy: ListedKeys.self, forKey: key)
+            try read(key.stringValue, critical: try element.decodeIfPresent(Bool.self, forKey: .critical), from: element)
+        }
+    }
+
+    private mutating func read(_ type: String, critical: Bool?, from element: KeyedDecodingContainer<ListedKeys>) throws {
+        func value<Value: Decodable>(_: Value.Type) throws -> Extension<Value> {
+            Extension(critical: critical, value: try element.decode(Value.self, forKey: .value))
+        }
+        switch CodingKeys(rawValue: type) {
+        case .subjectAlternativeName: subjectAlternativeName = try value([GeneralNameInput].self)
+        case .issuerAlternativeName: issuerAlternativeName = try value([GeneralNameInput].self)
+        case .keyUsage: keyUsage = try value([String].self)
+        case .extendedKeyUsage: extendedKeyUsage = try value([String].self)
+        case .tlsFeature: tlsFeature = try value([String].self)
+        case .ocspNoCheck: ocspNoCheck = Extension(critical: critical, value: NoValue())
+        case .authorityInformationAccess: authorityInformationAccess = try value([AccessDescriptionInput].self)
+        case .crlDistributionPoints: crlDistributionPoints = try value([DistributionPointInput].self)
+        case .certificatePolicies: certificatePolicies = try value([PolicyInformationInput].self)
+        case nil:
+            let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
+            if Self.unsupportedTypes.contains(type) {
+                throw CAError(.invalidInput, "swift-ca does not set the \"\(type)\" extension from a request; it sets \(known)")
+            }
+            throw CAError(.invalidInput, "unknown extension type \"\(type)\"; a request may set \(known)")
+        }
     }
 
     func apply(to request: inout SigningRequest) throws {
@@ -203,7 +277,10 @@ struct ExtensionsInput: Decodable {
             request.alternativeNames = subjectAlternativeName.value.map(\.text)
             request.overrides.subjectAlternativeNamesCritical = subjectAlternativeName.critical ?? false
         }
-        // Defaults for `critical` as RFC 5280 recommends and `sign-cert` uses.
+        if let issuerAlternativeName {
+            try Self.refuseCritical(issuerAlternativeName.critical, "issuer_alternative_name")
+            request.overrides.issuerAlternativeNames = issuerAlternativeName.value.map(\.text)
+        }
         if let keyUsage {
             request.overrides.keyUsage = ProfileExtension(critical: keyUsage.critical ?? true, value: keyUsage.value)
         }
@@ -213,6 +290,147 @@ struct ExtensionsInput: Decodable {
         if let tlsFeature {
             request.overrides.tlsFeature = ProfileExtension(critical: tlsFeature.critical ?? false, value: tlsFeature.value)
         }
+        if let ocspNoCheck {
+            request.overrides.ocspNoCheck = ProfileExtension(critical: ocspNoCheck.critical ?? false, value: true)
+        }
+        if let authorityInformationAccess {
+            // RFC 5280 §4.2.2.1: this extension MUST be non-critical.
+            try Self.refuseCritical(authorityInformationAccess.critical, "authority_information_access")
+            var responders: [String] = []
+            var issuers: [String] = []
+            for description in authorityInformationAccess.value {
+                switch try description.method() {
+                case .ocsp: responders.append(description.location.text)
+                case .caIssuers: issuers.append(description.location.text)
+                }
+            }
+            request.overrides.ocspResponders = responders
+            request.overrides.caIssuers = issuers
+        }
+        if let crlDistributionPoints {
+            guard crlDistributionPoints.value.count == 1, let point = crlDistributionPoints.value.first else {
+                throw CAError(.invalidInput, "\"crl_distribution_points\" must hold exactly one distribution point")
+            }
+            request.overrides.crlFullNames = try point.fullNames()
+            request.overrides.crlDistributionPointsCritical = crlDistributionPoints.critical ?? false
+        }
+        if let certificatePolicies {
+            request.overrides.policies = try certificatePolicies.value.map { try $0.template() }
+            request.overrides.certificatePoliciesCritical = certificatePolicies.critical ?? false
+        }
+    }
+
+    private static func refuseCritical(_ critical: Bool?, _ type: String) throws {
+        if critical == true { throw CAError(.invalidInput, "\"\(type)\" must not be critical") }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// django-ca's `AccessDescriptionModel`: `{"access_method": "ocsp" | "ca_issuers" | OID, "access_location": <general name>}`.
+struct AccessDescriptionInput: Decodable {
+    enum Method { case ocsp, caIssuers }
+
+    var accessMethod: String
+    var location: GeneralNameInput
+
+    enum CodingKeys: String, CodingKey {
+        case accessMethod = "access_method"
+        case location = "access_location"
+    }
+
+    func method() throws -> Method {
+        switch accessMethod.trimmingCharacters(in: .whitespaces) {
+        case "ocsp", "1.3.6.1.5.5.7.48.1": return .ocsp
+        case "ca_issuers", "1.3.6.1.5.5.7.48.2": return .caIssuers
+        default:
+            throw CAError(.invalidInput, "access method \"\(accessMethod)\" is not ocsp or ca_issuers")
+        }
+    }
+}
+
+/// django-ca's `DistributionPointModel`; swift-ca writes a full name only.
+struct DistributionPointInput: Decodable {
+    var fullName: [GeneralNameInput]?
+    var relativeName: [SubjectInput.Attribute]?
+    var crlIssuer: [GeneralNameInput]?
+    var reasons: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case fullName = "full_name"
+        case relativeName = "relative_name"
+        case crlIssuer = "crl_issuer"
+        case reasons
+    }
+
+    func fullNames() throws -> [String] {
+        guard relativeName == nil, crlIssuer == nil, reasons == nil else {
+            throw CAError(.invalidInput, "swift-ca writes a distribution point's \"full_name\" only, not relative_name, crl_issuer or reasons")
+        }
+        guard let fullName, !fullName.isEmpty else {
+            throw CAError(.invalidInput, "a distribution point needs a \"full_name\"")
+        }
+        return fullName.map(\.text)
+    }
+}
+
+/// django-ca's `PolicyInformationModel`: a policy OID and its qualifiers, each a CPS URI (a string) or a
+/// user notice (`{"explicit_text": ...}`).
+struct PolicyInformationInput: Decodable {
+    var policyIdentifier: String
+    var policyQualifiers: [Qualifier]?
+
+    enum CodingKeys: String, CodingKey {
+        case policyIdentifier = "policy_identifier"
+        case policyQualifiers = "policy_qualifiers"
+    }
+
+    enum Qualifier: Decodable {
+        case practiceStatement(String)
+        case userNotice(explicitText: String?, hasNoticeReference: Bool)
+
+        private struct Notice: Decodable {
+            var explicitText: String?
+            var noticeReference: NoticeReference?
+            struct NoticeReference: Decodable {}
+
+            enum CodingKeys: String, CodingKey {
+                case explicitText = "explicit_text"
+                case noticeReference = "notice_reference"
+            }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .practiceStatement(text)
+            } else {
+                let notice = try container.decode(Notice.self)
+                self = .userNotice(explicitText: notice.explicitText, hasNoticeReference: notice.noticeReference != nil)
+            }
+        }
+    }
+
+    func template() throws -> PolicyTemplate {
+        var policy = PolicyTemplate(identifier: policyIdentifier)
+        for qualifier in policyQualifiers ?? [] {
+            switch qualifier {
+            case .practiceStatement(let uri):
+                policy.practiceStatements.append(uri)
+            case .userNotice(let text, let hasNoticeReference):
+                guard !hasNoticeReference else {
+                    throw CAError(.invalidInput, "swift-ca writes a user notice's \"explicit_text\" only, not a notice_reference")
+                }
+                guard let text else { throw CAError(.invalidInput, "a user notice needs \"explicit_text\"") }
+                policy.userNotices.append(text)
+            }
+        }
+        return policy
     }
 }
 
