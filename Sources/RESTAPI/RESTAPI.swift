@@ -171,8 +171,11 @@ public final class RESTAPI: Sendable {
         // The CA is read once, by the signature itself, which admits only a CA the API may show.
         // Concurrent signatures share commits in the store (group commit).
         let issued: IssuedCertificate
+        let order: APIOrderRecord
         do {
-            issued = try await authority.sign(csr: csr, request: request, authority: stored, password: nil) { ca in
+            (issued, order) = try await authority.signAPIOrder(
+                csr: csr, request: request, authority: stored, user: identity.name, source: origin.address
+            ) { ca in
                 guard ca.serial == stored, try Self.isVisible(ca) else { throw Self.notVisible(serial) }
             }
         } catch let error as CAError where error.kind == .notFound || error.kind == .ambiguous {
@@ -182,7 +185,7 @@ public final class RESTAPI: Sendable {
         // A new certificate's watchers are those requested, so the answer needs no further read.
         let watchers = Set(try request.watchers.map { try EmailAddress(parsing: $0).address }).sorted()
         return try certificateResponse(
-            issued.record, certificate: issued.certificate, issuer: issued.authority, watchers: watchers, status: .created)
+            issued.record, certificate: issued.certificate, issuer: issued.authority, watchers: watchers, status: .created, order: order)
     }
 
     private func resign(
@@ -197,8 +200,9 @@ public final class RESTAPI: Sendable {
             return try await queueOrder(csr: replay.csr, request: replay.request, authority: serial, identity: identity, origin: origin)
         }
         let record = try await visibleCertificate(certificate, authority: serial)
-        let issued = try await authority.resign(record.serial, expiresDays: expiresDays, watchers: watchers, password: nil).record
-        return try await certificateResponse(issued, status: .created)
+        let (issued, order) = try await authority.resignAPIOrder(
+            record.serial, expiresDays: expiresDays, watchers: watchers, user: identity.name, source: origin.address)
+        return try await certificateResponse(issued.record, status: .created, order: order)
     }
 
     private func queueOrder(
@@ -241,19 +245,26 @@ public final class RESTAPI: Sendable {
     }
 
     /// The certificate as `view-cert --output-format json` shows it.
-    private func certificateResponse(_ record: CertificateRecord, status: HTTPResponse.Status) async throws -> Response {
+    private func certificateResponse(
+        _ record: CertificateRecord, status: HTTPResponse.Status, order: APIOrderRecord? = nil
+    ) async throws -> Response {
         let (issuer, watchers) = try await authority.store.read { transaction in
             (try await transaction.authority(serial: record.authoritySerial), try await transaction.watchers(of: record.serial))
         }
         guard let issuer else { throw CAError(.storage, "the CA of certificate \(record.serial) is missing") }
-        return try certificateResponse(record, certificate: try record.certificate(), issuer: issuer, watchers: watchers, status: status)
+        return try certificateResponse(
+            record, certificate: try record.certificate(), issuer: issuer, watchers: watchers, status: status, order: order)
     }
 
+    /// The certificate's JSON; after a signature also the `slug` of its issued order, which a client written for
+    /// django-ca (whose API answers a signature with an order) polls at `…/orders/{slug}/`.
     private func certificateResponse(
-        _ record: CertificateRecord, certificate: Certificate, issuer: AuthorityRecord, watchers: [String], status: HTTPResponse.Status
+        _ record: CertificateRecord, certificate: Certificate, issuer: AuthorityRecord, watchers: [String], status: HTTPResponse.Status,
+        order: APIOrderRecord? = nil
     ) throws -> Response {
         let details = try CertificateDetails(certificate)
-        let object = CertificateJSON.object(record, details: details, issuer: issuer, watchers: watchers)
+        var object = CertificateJSON.object(record, details: details, issuer: issuer, watchers: watchers)
+        if let order { object["slug"] = order.slug }
         var headers: HTTPFields = [:]
         if status == .created { headers[.location] = "/api/ca/\(record.authoritySerial)/certs/\(record.serial)/" }
         return APIResponse.json(object, status: status, headers: headers)

@@ -68,6 +68,38 @@ import Testing
         #expect(!defaultsText.contains("X509v3 Subject Alternative Name: critical"), "\(defaultsText)")
     }
 
+    /// A client written for django-ca 3.2, whose API answers every signature with an order: it posts with HTTP
+    /// Basic, takes `slug`, polls the order until it is issued, and fetches the certificate by the order's serial.
+    @Test func aDjangoCAClientFollowsItsOrderToTheCertificate() throws {
+        let api = try APIFixture()
+        defer { api.server.stop() }
+        let signed = try api.call(
+            "POST", "/api/ca/\(api.rootSerial)/sign/",
+            body: ["csr": try api.csrPEM("ordered"), "subject": [["oid": "2.5.4.3", "value": "ordered.example.com"]]],
+            auth: api.basic("operator"))
+        #expect((200...201).contains(signed.status), "\(signed.text)")
+        let slug = try #require(signed.object["slug"] as? String, "\(signed.text)")
+        let order = try api.call("GET", "/api/ca/\(api.rootSerial)/orders/\(slug)/", auth: api.basic("operator"))
+        #expect(order.status == 200, "\(order.text)")
+        #expect(order.object["status"] as? String == "issued", "\(order.text)")
+        let serial = try #require(order.object["serial"] as? String, "\(order.text)")
+        #expect(serial == signed.object["serial"] as? String)
+        let certificate = try api.call("GET", "/api/ca/\(api.rootSerial)/certs/\(serial)/", auth: api.basic("operator"))
+        #expect(certificate.status == 200 && (certificate.object["pem"] as? String ?? "").contains("BEGIN CERTIFICATE"), "\(certificate.text)")
+        // Another user's order does not exist for this one.
+        #expect(try api.call("GET", "/api/ca/\(api.rootSerial)/orders/\(slug)/", auth: api.basic("admin")).status == 404)
+
+        // Re-signing answers the same way.
+        let resigned = try api.call(
+            "POST", "/api/ca/\(api.rootSerial)/certs/\(serial)/resign/", body: [String: Any](), auth: api.basic("operator"))
+        #expect((200...201).contains(resigned.status), "\(resigned.text)")
+        let resignSlug = try #require(resigned.object["slug"] as? String, "\(resigned.text)")
+        let resignOrder = try api.call("GET", "/api/ca/\(api.rootSerial)/orders/\(resignSlug)/", auth: api.basic("operator"))
+        #expect(resignOrder.object["status"] as? String == "issued" && resignOrder.object["serial"] as? String == resigned.object["serial"] as? String,
+            "\(resignOrder.text)")
+        #expect(resignOrder.object["serial"] as? String != serial)
+    }
+
     @Test func listedExtensionsSwiftCACannotSetAreRefusedAndNothingIsStored() throws {
         let api = try APIFixture()
         defer { api.server.stop() }
