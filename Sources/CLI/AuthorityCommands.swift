@@ -108,7 +108,7 @@ struct InitCA: AsyncParsableCommand {
             request.apiEnabled = try api.enabled() ?? false
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
-            try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, authority: authority, to: &sink)
+            try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, output: Presentation.Output(), authority: authority, to: &sink)
             try sink.finish()
         }
     }
@@ -278,13 +278,14 @@ struct AuthorityViewOptions: ParsableArguments {
     @Option(help: "text, pem, der, json or serial.") var outputFormat: OutputFormat?
     @Flag(name: [.short, .long], help: "With pem: the whole chain up to the root.") var bundle = false
     @Option(help: "Write to this file instead of standard output.") var out: String?
+    @OptionGroup var output: CertificateOutputOptions
 
     func run(defaultFormat: OutputFormat) async throws {
         try await CommandRunner.run { authority in
             let record = try await authority.resolveAuthority(ca)
             var sink = OutputSink(path: out)
             try await AuthorityPresenter.write(
-                record, format: outputFormat ?? defaultFormat, bundle: bundle, authority: authority, to: &sink)
+                record, format: outputFormat ?? defaultFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
             try sink.finish()
         }
     }

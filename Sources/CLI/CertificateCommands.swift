@@ -54,7 +54,7 @@ struct SignCert: AsyncParsableCommand {
             let csrBytes = try InputFile.read(csr, what: "the CSR file")
             let issued = try await authority.sign(csr: csrBytes, request: request, authority: ca, password: password)
             var sink = OutputSink(path: out)
-            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, authority: authority, to: &sink)
+            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, output: Presentation.Output(), authority: authority, to: &sink)
             try sink.finish()
         }
     }
@@ -78,7 +78,7 @@ struct ResignCert: AsyncParsableCommand {
         try await CommandRunner.run { authority in
             let issued = try await authority.resign(certificate, expiresDays: expires, watchers: watch, password: password)
             var sink = OutputSink(path: out)
-            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, authority: authority, to: &sink)
+            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, output: Presentation.Output(), authority: authority, to: &sink)
             try sink.finish()
         }
     }
@@ -179,13 +179,14 @@ struct CertificateViewOptions: ParsableArguments {
     @Option(help: "text, pem, der, json or serial.") var outputFormat: OutputFormat?
     @Flag(name: [.short, .long], help: "With pem: append the CA chain.") var bundle = false
     @Option(help: "Write to this file instead of standard output.") var out: String?
+    @OptionGroup var output: CertificateOutputOptions
 
     func run(defaultFormat: OutputFormat) async throws {
         try await CommandRunner.run { authority in
             let record = try await authority.resolveCertificate(certificate)
             var sink = OutputSink(path: out)
             try await CertificatePresenter.write(
-                record, format: outputFormat ?? defaultFormat, bundle: bundle, authority: authority, to: &sink)
+                record, format: outputFormat ?? defaultFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
             try sink.finish()
         }
     }

@@ -6,6 +6,41 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, pem, der, json, serial, none
 }
 
+/// django-ca's `--serial-format`.
+enum SerialFormat: String, ExpressibleByArgument, CaseIterable {
+    case int, hex
+    case dottedHex = "dotted-hex"
+
+    func format(_ stored: String) -> String {
+        switch self {
+        case .int: return SerialNumberText.decimal(stored)
+        case .hex: return stored
+        case .dottedHex: return SerialNumberText.colonSeparated(stored)
+        }
+    }
+}
+
+/// The output options django-ca 3.2's view_cert and view_ca share (`add_output_certificate_arguments`).
+struct CertificateOutputOptions: ParsableArguments {
+    @Option(help: "Format of serial numbers (int, hex or dotted-hex) with --output-format serial or json.")
+    var serialFormat: SerialFormat = .dottedHex
+    @Flag(name: [.customShort("n"), .customLong("no-pem")], help: "With --output-format text, leave out the certificate in PEM.")
+    var noPEM = false
+    @Flag(help: "With --output-format text, leave out the extensions.") var noExtensions = false
+    @Flag(help: "With --output-format text, do not wrap long lines (swift-ca never wraps; accepted as django-ca takes it).")
+    var noWrap = false
+    @Option(name: .customLong("json-indent"), help: "Indent JSON by this many spaces (default: one line, as django-ca).")
+    var jsonIndent: Int?
+
+    func validate() throws {
+        if let jsonIndent, jsonIndent < 0 { throw ValidationError("--json-indent must be 0 or more") }
+    }
+
+    var presentation: Presentation.Output {
+        Presentation.Output(serialFormat: serialFormat, pem: !noPEM, extensions: !noExtensions, jsonIndent: jsonIndent)
+    }
+}
+
 /// `--sign-*`: what a CA adds to the certificates it signs. django-ca 1.x's `--ocsp-url`, `--issuer-url`
 /// and `--crl-url` are aliases.
 struct SignTemplateOptions: ParsableArguments {

@@ -11,9 +11,20 @@ enum Presentation {
 
     static func day(_ date: Date) -> String { CertificateJSON.day(date) }
 
+    /// How a certificate is shown, from `CertificateOutputOptions`; the defaults are django-ca's.
+    struct Output {
+        var serialFormat = SerialFormat.dottedHex
+        /// Text: the certificate in PEM at the end (`-n`/`--no-pem` leaves it out).
+        var pem = true
+        /// Text: the extensions (`--no-extensions` leaves them out).
+        var extensions = true
+        /// JSON: nil for one line.
+        var jsonIndent: Int?
+    }
+
     static func writeCertificate(
         _ certificate: Certificate, chain: [Certificate], format: OutputFormat, bundle: Bool, serial: String,
-        text: () throws -> [String], json: () throws -> [String: Any], to sink: inout OutputSink
+        output: Presentation.Output, text: () throws -> [String], json: () throws -> [String: Any], to sink: inout OutputSink
     ) throws {
         switch format {
         case .pem:
@@ -22,18 +33,19 @@ enum Presentation {
             if bundle { throw CAError(.invalidInput, "--bundle needs --output-format pem") }
             sink.bytes(try certificate.derBytes())
         case .serial:
-            sink.line(SerialNumberText.colonSeparated(serial))
+            sink.line(output.serialFormat.format(serial))
         case .text:
             for line in try text() { sink.line(line) }
         case .json:
-            let data = try JSONSerialization.data(withJSONObject: try json(), options: [.prettyPrinted, .sortedKeys])
-            sink.line(String(decoding: data, as: UTF8.self))
+            var object = try json()
+            object["serial"] = output.serialFormat.format(serial)
+            sink.line(try JSONText.text(object, style: .python(indent: output.jsonIndent)))
         case .none:
             break
         }
     }
 
-    static func detailLines(_ details: CertificateDetails) -> [String] {
+    static func detailLines(_ details: CertificateDetails, output: Output = Output()) -> [String] {
         var lines = [
             "Serial: \(SerialNumberText.colonSeparated(details.serial))",
             "Subject: \(details.subject)",
@@ -42,12 +54,14 @@ enum Presentation {
             "Valid until: \(dateText(details.notValidAfter))",
             "Public key: \(details.publicKey)",
             "Signature algorithm: \(details.signatureAlgorithm)",
-            "",
-            "Extensions:",
         ]
-        for entry in details.extensions {
-            lines.append("  \(entry.name)\(entry.critical ? " (critical)" : ""):")
-            lines.append(contentsOf: entry.value.map { "    \($0)" })
+        if output.extensions {
+            lines.append("")
+            lines.append("Extensions:")
+            for entry in details.extensions {
+                lines.append("  \(entry.name)\(entry.critical ? " (critical)" : ""):")
+                lines.append(contentsOf: entry.value.map { "    \($0)" })
+            }
         }
         lines.append("")
         lines.append("Fingerprints:")
@@ -68,7 +82,8 @@ enum Presentation {
 
 enum AuthorityPresenter {
     static func write(
-        _ record: AuthorityRecord, format: OutputFormat, bundle: Bool, authority: Authority, to sink: inout OutputSink
+        _ record: AuthorityRecord, format: OutputFormat, bundle: Bool, output: Presentation.Output, authority: Authority,
+        to sink: inout OutputSink
     ) async throws {
         let certificate = try record.certificate()
         let chain = Array(try await authority.chain(of: record).dropFirst())
@@ -96,7 +111,7 @@ enum AuthorityPresenter {
             ("Issuer alternative names", templates.issuerAlternativeNames),
         ]
         try Presentation.writeCertificate(
-            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial,
+            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial, output: output,
             text: {
                 var lines = [
                     "Name: \(record.name)",
@@ -109,7 +124,7 @@ enum AuthorityPresenter {
                 lines.append("Key storage: \(authority.describeKey(reference))")
                 lines.append("REST API: \(configuration.apiEnabled == true ? "enabled" : "disabled")")
                 if let website = configuration.website { lines.append("Website: \(website)") }
-                lines.append(contentsOf: Presentation.detailLines(details))
+                lines.append(contentsOf: Presentation.detailLines(details, output: output))
                 lines.append("")
                 lines.append("Extensions for signed certificates:")
                 for (title, values) in templateLines where !values.isEmpty {
@@ -117,8 +132,10 @@ enum AuthorityPresenter {
                     lines.append(contentsOf: values.map { "    \($0)" })
                 }
                 if templateLines.allSatisfy({ $0.1.isEmpty }) { lines.append("  none") }
-                lines.append("")
-                lines.append(details.pem)
+                if output.pem {
+                    lines.append("")
+                    lines.append(details.pem)
+                }
                 return lines
             },
             json: {
@@ -140,7 +157,8 @@ enum AuthorityPresenter {
 
 enum CertificatePresenter {
     static func write(
-        _ record: CertificateRecord, format: OutputFormat, bundle: Bool, authority: Authority, to sink: inout OutputSink
+        _ record: CertificateRecord, format: OutputFormat, bundle: Bool, output: Presentation.Output, authority: Authority,
+        to sink: inout OutputSink
     ) async throws {
         let certificate = try record.certificate()
         let issuerRecord = try await authority.resolveAuthority(record.authoritySerial)
@@ -149,7 +167,7 @@ enum CertificatePresenter {
         let details = try CertificateDetails(certificate)
         let status = Presentation.status(notAfter: record.notAfter, revocation: record.revocation)
         try Presentation.writeCertificate(
-            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial,
+            certificate, chain: chain, format: format, bundle: bundle, serial: record.serial, output: output,
             text: {
                 var lines = [
                     "Common name: \(record.commonName.isEmpty ? "(none)" : record.commonName)",
@@ -161,9 +179,11 @@ enum CertificatePresenter {
                 if let compromised = record.revocation?.compromisedAt {
                     lines.append("Compromised: \(Presentation.dateText(compromised))")
                 }
-                lines.append(contentsOf: Presentation.detailLines(details))
-                lines.append("")
-                lines.append(details.pem)
+                lines.append(contentsOf: Presentation.detailLines(details, output: output))
+                if output.pem {
+                    lines.append("")
+                    lines.append(details.pem)
+                }
                 return lines
             },
             json: { CertificateJSON.object(record, details: details, issuer: issuerRecord, watchers: watchers) },

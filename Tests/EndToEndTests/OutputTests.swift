@@ -29,6 +29,63 @@ import Testing
         }
     }
 
+    /// django-ca 3.2's output options of view_cert and view_ca: `--serial-format`, `-n`/`--no-pem`,
+    /// `--no-extensions`, `--no-wrap`, `--json-indent`. Serials are checked against openssl's.
+    @Test func djangoCAOutputOptionsOfViewCertAndViewCA() throws {
+        let sandbox = try Sandbox()
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Options Root", "--key-type", "EC")
+        let pem = try sandbox.write(try sandbox.expectSuccess(
+            "sign-cert", "--csr", try sandbox.makeCSR("host"), "--alt", "options.example.com"), to: "host.pem")
+        let opensslSerial = try sandbox.openssl("x509", "-in", pem, "-noout", "-serial").standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        let hex = try sandbox.expectSuccess("view-cert", "options.example.com", "--output-format", "serial", "--serial-format", "hex")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(hex.count > 30 && opensslSerial.hasSuffix(hex), "\(hex) vs \(opensslSerial)")
+        let decimal = try sandbox.expectSuccess("view-cert", "options.example.com", "--output-format", "serial", "--serial-format", "int")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(decimal.allSatisfy(\.isNumber) && decimal.count >= 38, "\(decimal)")
+        #expect(try Self.decimalFromHex(opensslSerial) == decimal, "\(decimal) vs \(opensslSerial)")
+        let dotted = try sandbox.expectSuccess("view-cert", "options.example.com", "--output-format", "serial")
+        #expect(dotted.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "") == hex)
+
+        let full = try sandbox.expectSuccess("view-cert", "options.example.com", "--no-wrap")
+        #expect(full.contains("BEGIN CERTIFICATE") && full.contains("Extensions:"), "\(full)")
+        let short = try sandbox.expectSuccess("view-cert", "options.example.com", "-n", "--no-extensions")
+        #expect(!short.contains("BEGIN CERTIFICATE") && !short.contains("Extensions:") && short.contains("SHA-256:"), "\(short)")
+        let caShort = try sandbox.expectSuccess("view-ca", "Root", "--no-pem", "--no-extensions")
+        #expect(!caShort.contains("BEGIN CERTIFICATE") && !caShort.contains("\nExtensions:\n"), "\(caShort)")
+
+        // JSON: one line by default, as django-ca prints it; --json-indent indents; the serial follows --serial-format.
+        let oneLine = try sandbox.expectSuccess("view-cert", "options.example.com", "--output-format", "json", "--serial-format", "int")
+        #expect(oneLine.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(oneLine)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(oneLine.utf8)) as? [String: Any])
+        #expect(parsed["serial"] as? String == decimal)
+        let indented = try sandbox.expectSuccess("view-ca", "Root", "--output-format", "json", "--json-indent", "4")
+        #expect(indented.contains("\n    \"enabled\": true"), "\(indented)")
+        #expect(try JSONSerialization.jsonObject(with: Data(indented.utf8)) is [String: Any])
+        let refused = try sandbox.swiftCA(["view-cert", "options.example.com", "--serial-format", "octal"])
+        #expect(!refused.succeeded && refused.standardError.contains("serial-format"), "\(refused.standardError)")
+    }
+
+    /// A reference conversion for the test, independent of the one swift-ca uses: long multiplication by 16.
+    static func decimalFromHex(_ hex: String) throws -> String {
+        var digits: [Int] = [0]
+        for character in hex {
+            let value = try #require(character.hexDigitValue)
+            var carry = value
+            for index in digits.indices {
+                let product = digits[index] * 16 + carry
+                digits[index] = product % 10
+                carry = product / 10
+            }
+            while carry > 0 {
+                digits.append(carry % 10)
+                carry /= 10
+            }
+        }
+        return String(digits.reversed().map { Character(String($0)) }).replacingOccurrences(of: "^0+(?=.)", with: "", options: .regularExpression)
+    }
+
     @Test func disabledCAsSignNothingUntilEnabled() throws {
         let sandbox = try Sandbox()
         try sandbox.expectSuccess("init-ca", "Root", "CN=Toggle Root", "--key-type", "EC")

@@ -31,6 +31,23 @@ public enum SerialNumberText {
     }
 
 
+    /// The serial as a decimal number (`--serial-format int`): serials have up to 20 bytes, more than any
+    /// fixed-width integer holds, so the digits come from repeated division of the bytes by ten.
+    public static func decimal(_ hex: String) -> String {
+        var bytes = NameText.bytes(fromHex: (hex.count % 2 == 1 ? "0" : "") + hex) ?? []
+        var digits: [UInt8] = []
+        while bytes.contains(where: { $0 != 0 }) {
+            var remainder = 0
+            for index in bytes.indices {
+                let value = remainder << 8 | Int(bytes[index])
+                bytes[index] = UInt8(value / 10)
+                remainder = value % 10
+            }
+            digits.append(UInt8(ascii: "0") + UInt8(remainder))
+        }
+        return digits.isEmpty ? "0" : String(decoding: digits.reversed(), as: UTF8.self)
+    }
+
     /// `7A:92:0B`: the form openssl and django-ca print. Works on bytes because list-certs calls it per row.
     public static func colonSeparated(_ hex: String) -> String {
         var digits = Array(hex.utf8)
