@@ -36,6 +36,9 @@ extension Authority {
             if (old.apiEnabled ?? false) != (new.apiEnabled ?? false) {
                 changes.append((new.apiEnabled ?? false) ? "API enabled" : "API disabled")
             }
+            if old.ocspResponderKeyValidityDays != new.ocspResponderKeyValidityDays || old.ocspResponseValiditySeconds != new.ocspResponseValiditySeconds {
+                changes.append("OCSP validities")
+            }
             if old.website != new.website || old.termsOfService != new.termsOfService || old.caaIdentity != new.caaIdentity {
                 changes.append("ACME metadata")
             }

@@ -1,4 +1,5 @@
 import CACore
+import CAStore
 import Foundation
 import Synchronization
 
@@ -17,6 +18,12 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     public var acme: ACMEConfiguration?
     /// The REST API may see and use this CA (django-ca's `api_enabled`); nil, as stored by older versions, is off.
     public var apiEnabled: Bool?
+    /// django-ca's per-CA `ocsp_responder_key_validity`: days its OCSP responder certificates are valid; nil for
+    /// CA_OCSP_RESPONDER_KEY_VALIDITY.
+    public var ocspResponderKeyValidityDays: Int?
+    /// django-ca's per-CA `ocsp_response_validity`: seconds between an OCSP response's thisUpdate and nextUpdate;
+    /// nil for CA_OCSP_RESPONSE_VALIDITY.
+    public var ocspResponseValiditySeconds: Int?
 
     public init() {}
 
@@ -85,5 +92,38 @@ public struct ACMEConfigurationChanges: Sendable {
         if let profile { result.profile = profile }
         if let externalAccountRequired { result.externalAccountRequired = externalAccountRequired }
         return result
+    }
+}
+
+/// The per-CA OCSP validities and their bounds. A responder certificate lives at least a day (the server
+/// renews it CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL before it expires); a response at least a minute and at
+/// most a year, beyond which a revocation would take too long to reach clients that cache.
+enum OCSPValidity {
+    static func checkedDays(_ days: Int?) throws -> Int? {
+        guard let days else { return nil }
+        guard (1...3_650).contains(days) else {
+            throw CAError(.invalidInput, "--ocsp-responder-key-validity must be between 1 and 3650 days")
+        }
+        return days
+    }
+
+    static func checkedSeconds(_ seconds: Int?) throws -> Int? {
+        guard let seconds else { return nil }
+        guard (60...31_536_000).contains(seconds) else {
+            throw CAError(.invalidInput, "--ocsp-response-validity must be between 60 seconds and one year (31536000)")
+        }
+        return seconds
+    }
+}
+
+extension Authority {
+    /// The CA's own responder-certificate validity, else CA_OCSP_RESPONDER_KEY_VALIDITY.
+    func ocspResponderCertificateDays(for authority: AuthorityRecord) -> Int {
+        (try? authority.configurationValue().ocspResponderKeyValidityDays) ?? settings.ocsp.responderCertificateDays
+    }
+
+    /// The CA's own OCSP response validity, else CA_OCSP_RESPONSE_VALIDITY.
+    func ocspResponseValidity(for authority: AuthorityRecord) -> TimeInterval {
+        (try? authority.configurationValue().ocspResponseValiditySeconds).map(TimeInterval.init) ?? settings.ocsp.responseValidity
     }
 }

@@ -40,6 +40,8 @@ public struct AuthorityCreationRequest: Sendable {
     public var acme = ACMEConfigurationChanges()
     /// `--api-enable`: the REST API may use this CA.
     public var apiEnabled = false
+    public var ocspResponderKeyValidityDays: Int?
+    public var ocspResponseValiditySeconds: Int?
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
     public var website: String?
@@ -133,6 +135,8 @@ extension Authority {
             configuration.acme = request.acme.applied(to: nil)
         }
         if request.apiEnabled { configuration.apiEnabled = true }
+        configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(request.ocspResponderKeyValidityDays)
+        configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(request.ocspResponseValiditySeconds)
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()

@@ -115,7 +115,7 @@ extension Authority {
     public func editAuthority(
         _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
         website: String?, termsOfService: String?, caaIdentity: String?, acmeChanges: ACMEConfigurationChanges = ACMEConfigurationChanges(),
-        apiEnabled: Bool? = nil
+        apiEnabled: Bool? = nil, ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil
     ) async throws -> AuthorityRecord {
         var record = try await resolveAuthority(identifier)
         var configuration = try record.configurationValue()
@@ -128,6 +128,8 @@ extension Authority {
         if let termsOfService { configuration.termsOfService = termsOfService }
         if let caaIdentity { configuration.caaIdentity = caaIdentity }
         if let apiEnabled { configuration.apiEnabled = apiEnabled }
+        if let days = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays) { configuration.ocspResponderKeyValidityDays = days }
+        if let seconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds) { configuration.ocspResponseValiditySeconds = seconds }
         let before = record
         if let name, name != record.name {
             if try await store.read({ try await $0.allAuthorities() }).contains(where: { $0.name == name }) {

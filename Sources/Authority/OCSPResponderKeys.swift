@@ -76,7 +76,7 @@ extension Authority {
         request.profile = "ocsp"
         request.subject = "CN=" + SubjectFormatter.escape(String((authority.commonName + " OCSP responder").prefix(64)))
         request.commonNameInAlternativeNames = false
-        request.expiresDays = settings.ocsp.responderCertificateDays
+        request.expiresDays = ocspResponderCertificateDays(for: authority)
         let prepared = try await prepare(request, authority: authority.serial, password: password)
         // The key is made here rather than in the backend, because its label is the serial of a certificate
         // that does not exist yet.

@@ -58,6 +58,7 @@ struct InitCA: AsyncParsableCommand {
     @OptionGroup var acme: ACMEOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
+    @OptionGroup var ocsp: OCSPValidityOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
 
     func run() async throws {
@@ -106,6 +107,8 @@ struct InitCA: AsyncParsableCommand {
             request.caaIdentity = caa
             request.acme = try acme.changes()
             request.apiEnabled = try api.enabled() ?? false
+            request.ocspResponderKeyValidityDays = ocsp.responderKeyValidityDays
+            request.ocspResponseValiditySeconds = ocsp.responseValiditySeconds
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, output: Presentation.Output(), authority: authority, to: &sink)
@@ -156,6 +159,7 @@ struct EditCA: AsyncParsableCommand {
     @OptionGroup var acme: ACMEOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
+    @OptionGroup var ocsp: OCSPValidityOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -163,11 +167,23 @@ struct EditCA: AsyncParsableCommand {
             let record = try await authority.editAuthority(
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
                 website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes(),
-                apiEnabled: try api.enabled())
+                apiEnabled: try api.enabled(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
+                ocspResponseValiditySeconds: ocsp.responseValiditySeconds)
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
     }
 
+}
+
+/// django-ca 3.2's per-CA OCSP options of `init-ca` and `edit-ca`.
+struct OCSPValidityOptions: ParsableArguments {
+    @Option(name: .customLong("ocsp-responder-key-validity"), help: ArgumentHelp(
+        "Days the OCSP responder certificates the server makes for this CA are valid (default: CA_OCSP_RESPONDER_KEY_VALIDITY).",
+        valueName: "days"))
+    var responderKeyValidityDays: Int?
+    @Option(name: .customLong("ocsp-response-validity"), help: ArgumentHelp(
+        "Seconds this CA's OCSP responses are valid (default: CA_OCSP_RESPONSE_VALIDITY, 86400).", valueName: "seconds"))
+    var responseValiditySeconds: Int?
 }
 
 /// `--api-enable` / `--api-disable` of `init-ca` and `edit-ca` (django-ca's names).

@@ -123,6 +123,9 @@ enum AuthorityPresenter {
                 lines.append("Children: " + (children.isEmpty ? "none" : children.map(\.name).joined(separator: ", ")))
                 lines.append("Key storage: \(authority.describeKey(reference))")
                 lines.append("REST API: \(configuration.apiEnabled == true ? "enabled" : "disabled")")
+                let settings = authority.settings.ocsp
+                lines.append("OCSP responder certificates: \(configuration.ocspResponderKeyValidityDays ?? settings.responderCertificateDays) days")
+                lines.append("OCSP responses: \(configuration.ocspResponseValiditySeconds ?? Int(settings.responseValidity)) seconds")
                 if let website = configuration.website { lines.append("Website: \(website)") }
                 lines.append(contentsOf: Presentation.detailLines(details, output: output))
                 lines.append("")
@@ -147,6 +150,9 @@ enum AuthorityPresenter {
                 object["children"] = children.map { SerialNumberText.colonSeparated($0.serial) }
                 object["path_length"] = pathLength
                 object["key_storage"] = authority.describeKey(reference)
+                object["ocsp_responder_key_validity"] = configuration.ocspResponderKeyValidityDays
+                    ?? authority.settings.ocsp.responderCertificateDays
+                object["ocsp_response_validity"] = configuration.ocspResponseValiditySeconds ?? Int(authority.settings.ocsp.responseValidity)
                 let encoded = try JSONEncoder().encode(templates)
                 object["sign_templates"] = try JSONSerialization.jsonObject(with: encoded)
                 return object

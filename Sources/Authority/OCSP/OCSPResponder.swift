@@ -121,7 +121,7 @@ public final class OCSPResponder: @unchecked Sendable {
         do {
             var singles: [OCSPSingleResponse] = []
             let thisUpdate = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-            let nextUpdate = thisUpdate.addingTimeInterval(authority.settings.ocsp.responseValidity)
+            let nextUpdate = thisUpdate.addingTimeInterval(identity.responseValidity ?? authority.settings.ocsp.responseValidity)
             for certID in request.certIDs {
                 let certificateSerial = SerialNumberText.hex(bytes: certID.serialNumber)
                 if shareable, scope == .certificates, certID.hashAlgorithm == .sha1,

@@ -12,9 +12,12 @@ struct ResponderIdentity: Sendable {
     /// nil when the CA has no current responder certificate (run generate-ocsp-keys).
     let signer: OCSPResponseSigner?
     let responderNotAfter: Date?
+    /// The CA's own response validity (edit-ca --ocsp-response-validity), if it has one.
+    let responseValidity: TimeInterval?
 
     init(authority: AuthorityRecord, credentials: ResponderCredentials?) throws {
         authoritySerial = authority.serial
+        responseValidity = try authority.configurationValue().ocspResponseValiditySeconds.map(TimeInterval.init)
         authorityCertificate = try authority.certificate()
         var hashes: [OCSPHashAlgorithm: (nameHash: [UInt8], keyHash: [UInt8])] = [:]
         for algorithm in OCSPHashAlgorithm.allCases {

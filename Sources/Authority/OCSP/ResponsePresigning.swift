@@ -29,7 +29,7 @@ extension Authority {
                 let identity = try ResponderIdentity(authority: authority, credentials: credentials)
                 guard let signer = identity.signer else { continue }
                 let thisUpdate = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-                let nextUpdate = thisUpdate.addingTimeInterval(settings.ocsp.responseValidity)
+                let nextUpdate = thisUpdate.addingTimeInterval(ocspResponseValidity(for: authority))
                 let renewBefore = now.addingTimeInterval(settings.ocsp.responseRenewal)
                 var afterSerial = ""
                 var signedCount = 0
