@@ -32,6 +32,7 @@ public struct AuthorityCreationRequest: Sendable {
     public var certificatePoliciesCritical = false
     public var issuerAlternativeNames: [String] = []
     public var subjectAlternativeNames: [String] = []
+    public var subjectAlternativeNamesCritical = false
     public var tlsFeature: ProfileExtension<[String]>?
     public var inhibitAnyPolicy: Int?
     public var requireExplicitPolicy: Int?
@@ -198,7 +199,7 @@ extension Authority {
         }
         if !request.subjectAlternativeNames.isEmpty {
             let names = try request.subjectAlternativeNames.map { try GeneralNameParser.parse($0) }
-            try set.set(SubjectAlternativeNames(names), critical: false)
+            try set.set(SubjectAlternativeNames(names), critical: request.subjectAlternativeNamesCritical)
         }
         if !request.permittedNames.isEmpty || !request.excludedNames.isEmpty {
             let permitted = try request.permittedNames.map { try GeneralNameParser.parse($0, allowNetworks: true) }

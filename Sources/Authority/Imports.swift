@@ -22,7 +22,8 @@ extension Authority {
     /// Imports an existing CA: its key goes to the key backend (re-encrypted with `password` if given).
     public func importAuthority(
         name: String, keyBytes: [UInt8], certificateBytes: [UInt8], importPassword: String?, password: String?,
-        parent parentIdentifier: String?, signTemplateChanges: SignTemplateChanges
+        parent parentIdentifier: String?, signTemplateChanges: SignTemplateChanges,
+        ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil
     ) async throws -> AuthorityRecord {
         let certificate = try CertificateReader.parse(certificateBytes, what: "the CA certificate file")
         let key = try PrivateKeyCoding.decode(keyBytes, password: importPassword)
@@ -51,6 +52,8 @@ extension Authority {
         }
         var configuration = AuthorityConfiguration()
         configuration.signTemplates = try signTemplateChanges.applied(to: SignTemplates())
+        configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays)
+        configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds)
         let reference = try keyBackend.importKey(key, label: serial, password: (password?.isEmpty ?? true) ? nil : password)
         let now = Date()
         let record = AuthorityRecord(

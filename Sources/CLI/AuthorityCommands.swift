@@ -47,6 +47,7 @@ struct InitCA: AsyncParsableCommand {
     @Flag(name: .customLong("certificate-policies-critical")) var policiesCritical = false
     @Option(name: .customLong("issuer-alternative-name")) var issuerAlternativeNames: [String] = []
     @Option(name: [.customLong("subject-alternative-name"), .customLong("name")]) var subjectAlternativeNames: [String] = []
+    @Flag(name: .customLong("subject-alternative-name-critical")) var subjectAlternativeNamesCritical = false
     @Option(name: .customLong("tls-feature"), parsing: .upToNextOption) var tlsFeature: [String] = []
     @Flag(name: .customLong("tls-feature-critical")) var tlsFeatureCritical = false
     @Option(help: "Inhibit anyPolicy skipCerts.") var inhibitAnyPolicy: Int?
@@ -60,6 +61,8 @@ struct InitCA: AsyncParsableCommand {
     @OptionGroup var sign: SignTemplateOptions
     @OptionGroup var ocsp: OCSPValidityOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
+    @Flag(name: [.short, .long], help: "With pem: the whole chain up to the root.") var bundle = false
+    @OptionGroup var output: CertificateOutputOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -97,6 +100,7 @@ struct InitCA: AsyncParsableCommand {
             request.certificatePoliciesCritical = policiesCritical
             request.issuerAlternativeNames = issuerAlternativeNames
             request.subjectAlternativeNames = subjectAlternativeNames
+            request.subjectAlternativeNamesCritical = subjectAlternativeNamesCritical
             request.tlsFeature = CriticalityOption.parse(tlsFeature, critical: tlsFeatureCritical ? true : nil, defaultCritical: false)
             request.inhibitAnyPolicy = inhibitAnyPolicy
             request.requireExplicitPolicy = requireExplicitPolicy
@@ -111,7 +115,8 @@ struct InitCA: AsyncParsableCommand {
             request.ocspResponseValiditySeconds = ocsp.responseValiditySeconds
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
-            try await AuthorityPresenter.write(record, format: outputFormat, bundle: false, output: Presentation.Output(), authority: authority, to: &sink)
+            try await AuthorityPresenter.write(
+                record, format: outputFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
             try sink.finish()
         }
     }
@@ -243,6 +248,7 @@ struct ImportCA: AsyncParsableCommand {
     @Option(help: "Encrypt the stored key with this password.") var password: String?
     @Option(help: "Serial, CN or name of the parent CA (found automatically when omitted).") var parent: String?
     @OptionGroup var sign: SignTemplateOptions
+    @OptionGroup var ocsp: OCSPValidityOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -250,7 +256,8 @@ struct ImportCA: AsyncParsableCommand {
                 name: name, keyBytes: try InputFile.read(key, what: "the key file"),
                 certificateBytes: try InputFile.read(certificate, what: "the certificate file"),
                 importPassword: importPassword, password: try TerminalPrompt.newKeyPassword(password), parent: parent,
-                signTemplateChanges: try sign.changes())
+                signTemplateChanges: try sign.changes(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
+                ocspResponseValiditySeconds: ocsp.responseValiditySeconds)
             print(SerialNumberText.colonSeparated(record.serial))
         }
     }

@@ -29,6 +29,7 @@ struct SignCert: AsyncParsableCommand {
     @OptionGroup var extensions: ExtensionOverrideOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
     @Flag(name: [.short, .long], help: "With pem: append the CA chain.") var bundle = false
+    @OptionGroup var output: CertificateOutputOptions
     @Option(help: "Write to this file instead of standard output.") var out: String?
 
     func chosenProfile() throws -> String? {
@@ -54,7 +55,8 @@ struct SignCert: AsyncParsableCommand {
             let csrBytes = try InputFile.read(csr, what: "the CSR file")
             let issued = try await authority.sign(csr: csrBytes, request: request, authority: ca, password: password)
             var sink = OutputSink(path: out)
-            try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, output: Presentation.Output(), authority: authority, to: &sink)
+            try await CertificatePresenter.write(
+                issued.record, format: outputFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
             try sink.finish()
         }
     }

@@ -39,6 +39,19 @@ import Testing
         try sandbox.expectSuccess("edit-ca", "Root", "--ocsp-response-validity", "3600")
         let view = try sandbox.expectSuccess("view-ca", "Root")
         #expect(view.contains("OCSP responses: 3600 seconds") && view.contains("OCSP responder certificates: 2 days"), "\(view)")
+
+        // import-ca takes them too.
+        let other = try Sandbox()
+        let made = try other.openssl(
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", other.path("ca.key"),
+            "-out", other.path("ca.pem"), "-subj", "/CN=Imported Root", "-days", "365",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        #expect(made.succeeded, "\(made.standardError)")
+        try other.expectSuccess(
+            "import-ca", "Imported", other.path("ca.key"), other.path("ca.pem"), "--ocsp-responder-key-validity", "5",
+            "--ocsp-response-validity", "600")
+        let imported = try other.expectSuccess("view-ca", "Imported")
+        #expect(imported.contains("OCSP responses: 600 seconds") && imported.contains("OCSP responder certificates: 5 days"), "\(imported)")
     }
 
     /// The seconds from the time after `first` to the time after `second`, in openssl's `Dec  6 10:00:00 2026 GMT` form.

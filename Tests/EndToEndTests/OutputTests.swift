@@ -33,7 +33,7 @@ import Testing
     /// `--no-extensions`, `--no-wrap`, `--json-indent`. Serials are checked against openssl's.
     @Test func djangoCAOutputOptionsOfViewCertAndViewCA() throws {
         let sandbox = try Sandbox()
-        try sandbox.expectSuccess("init-ca", "Root", "CN=Options Root", "--key-type", "EC")
+        try sandbox.expectSuccess("init-ca", "Root", "CN=Options Root", "--key-type", "EC", "--path-length", "1")
         let pem = try sandbox.write(try sandbox.expectSuccess(
             "sign-cert", "--csr", try sandbox.makeCSR("host"), "--alt", "options.example.com"), to: "host.pem")
         let opensslSerial = try sandbox.openssl("x509", "-in", pem, "-noout", "-serial").standardOutput
@@ -65,6 +65,23 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: Data(indented.utf8)) is [String: Any])
         let refused = try sandbox.swiftCA(["view-cert", "options.example.com", "--serial-format", "octal"])
         #expect(!refused.succeeded && refused.standardError.contains("serial-format"), "\(refused.standardError)")
+
+        // sign-cert and init-ca print what they made with the same options, as django-ca's sign_cert and init_ca do.
+        let signedSerial = try sandbox.expectSuccess(
+            "sign-cert", "--csr", try sandbox.makeCSR("second"), "--alt", "second.example.com", "--output-format", "serial",
+            "--serial-format", "hex").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!signedSerial.contains(":") && signedSerial.count > 30, "\(signedSerial)")
+        let signedText = try sandbox.expectSuccess(
+            "sign-cert", "--csr", try sandbox.makeCSR("third"), "--alt", "third.example.com", "--output-format", "text", "-n")
+        #expect(signedText.contains("SHA-256:") && !signedText.contains("BEGIN CERTIFICATE"), "\(signedText)")
+        let intermediate = try sandbox.expectSuccess(
+            "init-ca", "Intermediate", "CN=Options Intermediate", "--parent", "Root", "--key-type", "EC",
+            "--subject-alternative-name", "URI:https://ca.example.com/", "--subject-alternative-name-critical",
+            "--output-format", "pem", "--bundle")
+        #expect(intermediate.components(separatedBy: "BEGIN CERTIFICATE").count == 3, "\(intermediate)")
+        let intermediatePEM = try sandbox.write(intermediate, to: "intermediate.pem")
+        let intermediateText = try sandbox.openssl("x509", "-in", intermediatePEM, "-noout", "-text").standardOutput
+        #expect(intermediateText.contains("X509v3 Subject Alternative Name: critical"), "\(intermediateText)")
     }
 
     /// A reference conversion for the test, independent of the one swift-ca uses: long multiplication by 16.
