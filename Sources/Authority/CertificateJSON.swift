@@ -1,9 +1,6 @@
 import CACore
 import CAStore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The JSON form of a certificate that `view-cert --output-format json` prints and the REST API returns,
 /// built in one place so that both front ends describe a certificate identically.
@@ -51,29 +48,12 @@ public enum CertificateJSON {
         return enabled ? "Valid" : "Disabled"
     }
 
-    /// `2026-11-27T10:00:00Z`. Formatted with gmtime_r because listings format one date per row and a
-    /// DateFormatter per call costs more than the database query.
+    /// `2026-11-27T10:00:00Z` (see `TimeText`).
     public static func dateText(_ date: Date) -> String {
-        let parts = utcParts(date)
-        return day(parts) + "T" + padded(parts.tm_hour) + ":" + padded(parts.tm_min) + ":" + padded(parts.tm_sec) + "Z"
+        TimeText.iso(date)
     }
 
     public static func day(_ date: Date) -> String {
-        day(utcParts(date))
-    }
-
-    static func day(_ parts: tm) -> String {
-        String(parts.tm_year + 1900) + "-" + padded(parts.tm_mon + 1) + "-" + padded(parts.tm_mday)
-    }
-
-    static func padded(_ value: Int32) -> String {
-        value < 10 ? "0" + String(value) : String(value)
-    }
-
-    static func utcParts(_ date: Date) -> tm {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return parts
+        TimeText.day(date)
     }
 }

@@ -142,9 +142,22 @@ struct ExtensionOverrideOptions: ParsableArguments {
     var issuerAlternativeNames: [String] = []
     @Flag(name: .customLong("subject-alternative-name-critical"))
     var alternativeNamesCritical = false
+    @Option(name: .customLong("private-key-usage-period-not-before"), help: ArgumentHelp(
+        "Start of the Private Key Usage Period (UTC unless an offset is given).", valueName: "YYYY-mm-ddTHH:MM:SS"))
+    var privateKeyUsageNotBefore: String?
+    @Option(name: .customLong("private-key-usage-period-not-after"), help: ArgumentHelp(
+        "End of the Private Key Usage Period (UTC unless an offset is given).", valueName: "YYYY-mm-ddTHH:MM:SS"))
+    var privateKeyUsageNotAfter: String?
 
     func overrides() throws -> ExtensionOverrides {
         var overrides = ExtensionOverrides()
+        if privateKeyUsageNotBefore != nil || privateKeyUsageNotAfter != nil {
+            let period = PrivateKeyUsagePeriod(
+                notBefore: try privateKeyUsageNotBefore.map { try ASN1Dates.parse($0, option: "--private-key-usage-period-not-before") },
+                notAfter: try privateKeyUsageNotAfter.map { try ASN1Dates.parse($0, option: "--private-key-usage-period-not-after") })
+            try period.validate()
+            overrides.privateKeyUsagePeriod = period
+        }
         overrides.keyUsage = CriticalityOption.parse(keyUsage, critical: keyUsageNonCritical ? false : nil, defaultCritical: true)
         overrides.extendedKeyUsage = CriticalityOption.parse(
             extendedKeyUsage, critical: extendedKeyUsageCritical ? true : nil, defaultCritical: false)

@@ -196,6 +196,7 @@ struct ExtensionsInput: Decodable {
     var authorityInformationAccess: Extension<[AccessDescriptionInput]>?
     var crlDistributionPoints: Extension<[DistributionPointInput]>?
     var certificatePolicies: Extension<[PolicyInformationInput]>?
+    var privateKeyUsagePeriod: Extension<PrivateKeyUsagePeriodInput>?
 
     /// The `type` names, as django-ca 3.2 spells them.
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -208,10 +209,11 @@ struct ExtensionsInput: Decodable {
         case authorityInformationAccess = "authority_information_access"
         case crlDistributionPoints = "crl_distribution_points"
         case certificatePolicies = "certificate_policies"
+        case privateKeyUsagePeriod = "private_key_usage_period"
     }
 
     /// django-ca's configurable extensions that swift-ca does not set from a request; named in the refusal.
-    static let unsupportedTypes: Set = ["admissions", "freshest_crl", "ms_certificate_template", "precert_poison", "private_key_usage_period"]
+    static let unsupportedTypes: Set = ["admissions", "freshest_crl", "ms_certificate_template", "precert_poison"]
 
     struct Extension<Value: Decodable>: Decodable {
         var critical: Bool?
@@ -263,6 +265,7 @@ struct ExtensionsInput: Decodable {
         case .authorityInformationAccess: authorityInformationAccess = try value([AccessDescriptionInput].self)
         case .crlDistributionPoints: crlDistributionPoints = try value([DistributionPointInput].self)
         case .certificatePolicies: certificatePolicies = try value([PolicyInformationInput].self)
+        case .privateKeyUsagePeriod: privateKeyUsagePeriod = try value(PrivateKeyUsagePeriodInput.self)
         case nil:
             let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
             if Self.unsupportedTypes.contains(type) {
@@ -318,6 +321,14 @@ struct ExtensionsInput: Decodable {
             request.overrides.policies = try certificatePolicies.value.map { try $0.template() }
             request.overrides.certificatePoliciesCritical = certificatePolicies.critical ?? false
         }
+        if let privateKeyUsagePeriod {
+            try Self.refuseCritical(privateKeyUsagePeriod.critical, "private_key_usage_period")
+            let period = PrivateKeyUsagePeriod(
+                notBefore: try privateKeyUsagePeriod.value.notBefore.map { try APIBody.date($0, field: "not_before") },
+                notAfter: try privateKeyUsagePeriod.value.notAfter.map { try APIBody.date($0, field: "not_after") })
+            try period.validate()
+            request.overrides.privateKeyUsagePeriod = period
+        }
     }
 
     private static func refuseCritical(_ critical: Bool?, _ type: String) throws {
@@ -329,6 +340,17 @@ struct ExtensionsInput: Decodable {
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
+    }
+}
+
+/// django-ca's `PrivateKeyUsagePeriodValueModel`: ISO 8601 times, either may be missing.
+struct PrivateKeyUsagePeriodInput: Decodable {
+    var notBefore: String?
+    var notAfter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case notBefore = "not_before"
+        case notAfter = "not_after"
     }
 }
 

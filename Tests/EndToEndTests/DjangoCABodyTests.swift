@@ -24,6 +24,7 @@ import Testing
                 ["full_name": [["type": "URI", "value": "http://crl.example.com/root.crl"]], "relative_name": NSNull(), "crl_issuer": NSNull(), "reasons": NSNull()],
             ]],
             ["type": "issuer_alternative_name", "critical": false, "value": [["type": "URI", "value": "https://ca.example.com/"]]],
+            ["type": "private_key_usage_period", "critical": false, "value": ["not_before": "2027-01-01T00:00:00Z", "not_after": "2027-06-30T12:00:00Z"]],
         ]
     }
 
@@ -49,6 +50,7 @@ import Testing
             "CPS: https://cps.example.com/", "Explicit Text: Test notice", "OCSP - URI:http://ocsp.example.com/",
             "CA Issuers - URI:http://ca.example.com/root.der", "URI:http://crl.example.com/root.crl",
             "X509v3 Issuer Alternative Name", "URI:https://ca.example.com/", "Subject: C = AT, CN = a.example.com",
+            "X509v3 Private Key Usage Period", "Not Before: Jan  1 00:00:00 2027 GMT", "Not After: Jun 30 12:00:00 2027 GMT",
         ] {
             #expect(text.contains(expected), "missing \(expected) in \(text)")
         }
@@ -105,7 +107,9 @@ import Testing
         defer { api.server.stop() }
         let before = try api.certificateCount()
         let refusals: [([[String: Any]], String)] = [
-            ([["type": "private_key_usage_period", "critical": false, "value": ["not_before": "2027-01-01T00:00:00Z"]]], "private_key_usage_period"),
+            ([["type": "precert_poison", "critical": true]], "precert_poison"),
+            ([["type": "private_key_usage_period", "value": ["not_before": "2028-01-01T00:00:00Z", "not_after": "2027-01-01T00:00:00Z"]]],
+             "ends before it begins"),
             ([["type": "no_such_extension", "value": []]], "unknown extension type"),
             ([["type": "key_usage", "value": ["digital_signature"]], ["type": "key_usage", "value": ["key_agreement"]]], "twice"),
             ([["type": "authority_information_access", "critical": true,

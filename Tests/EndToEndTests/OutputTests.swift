@@ -72,8 +72,19 @@ import Testing
             "--serial-format", "hex").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!signedSerial.contains(":") && signedSerial.count > 30, "\(signedSerial)")
         let signedText = try sandbox.expectSuccess(
-            "sign-cert", "--csr", try sandbox.makeCSR("third"), "--alt", "third.example.com", "--output-format", "text", "-n")
+            "sign-cert", "--csr", try sandbox.makeCSR("third"), "--alt", "third.example.com", "--output-format", "text", "-n",
+            "--private-key-usage-period-not-before", "2027-01-01T00:00:00", "--private-key-usage-period-not-after", "2027-03-01")
         #expect(signedText.contains("SHA-256:") && !signedText.contains("BEGIN CERTIFICATE"), "\(signedText)")
+        #expect(signedText.contains("Private Key Usage Period") && signedText.contains("Not before: 2027-01-01T00:00:00Z")
+            && signedText.contains("Not after: 2027-03-01T00:00:00Z"), "\(signedText)")
+        let periodPEM = try sandbox.write(try sandbox.expectSuccess("view-cert", "third.example.com", "--output-format", "pem"), to: "third.pem")
+        let periodText = try sandbox.openssl("x509", "-in", periodPEM, "-noout", "-text").standardOutput
+        #expect(periodText.contains("Not Before: Jan  1 00:00:00 2027 GMT, Not After: Mar  1 00:00:00 2027 GMT"), "\(periodText)")
+        let backwards = try sandbox.swiftCA([
+            "sign-cert", "--csr", try sandbox.makeCSR("fourth"), "--alt", "fourth.example.com",
+            "--private-key-usage-period-not-before", "2027-03-01", "--private-key-usage-period-not-after", "2027-01-01",
+        ])
+        #expect(!backwards.succeeded && backwards.standardError.contains("ends before it begins"), "\(backwards.standardError)")
         let intermediate = try sandbox.expectSuccess(
             "init-ca", "Intermediate", "CN=Options Intermediate", "--parent", "Root", "--key-type", "EC",
             "--subject-alternative-name", "URI:https://ca.example.com/", "--subject-alternative-name-critical",

@@ -160,6 +160,11 @@ public enum ExtensionDescriber {
             _ = try OCSPNoCheck($0)
             return []
         },
+        KnownExtension(oid: PrivateKeyUsagePeriod.oid, name: "Private Key Usage Period", key: "private_key_usage_period") {
+            let period = try PrivateKeyUsagePeriod($0)
+            return [period.notBefore.map { "Not before: \(TimeText.iso($0))" }, period.notAfter.map { "Not after: \(TimeText.iso($0))" }]
+                .compactMap { $0 }
+        },
         KnownExtension(oid: InhibitAnyPolicy.oid, name: "Inhibit anyPolicy", key: "inhibit_any_policy") {
             [String(try InhibitAnyPolicy($0).skipCerts)]
         },

@@ -41,6 +41,9 @@ public struct EndEntityExtensions {
         if let noCheck = overrides.ocspNoCheck ?? profile.ocspNoCheck, noCheck.value {
             try set.set(OCSPNoCheck(), critical: noCheck.critical)
         }
+        if let period = overrides.privateKeyUsagePeriod {
+            try set.set(period, critical: false)
+        }
         return set
     }
 

@@ -13,6 +13,8 @@ public struct ExtensionOverrides: Sendable, Equatable, Codable {
     public var certificatePoliciesCritical: Bool?
     public var issuerAlternativeNames: [String]?
     public var subjectAlternativeNamesCritical = false
+    /// django-ca's `--private-key-usage-period-not-before/-not-after` (never critical).
+    public var privateKeyUsagePeriod: PrivateKeyUsagePeriod?
 
     public init() {}
 }

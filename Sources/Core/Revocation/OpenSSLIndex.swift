@@ -144,7 +144,7 @@ public enum OpenSSLIndex {
     }
 
     static func generalizedTimeText(_ date: Date) throws -> String {
-        let encoded = try CertificateBlueprint.encode(try RevokedEntryEncoder.generalizedTime(date))
+        let encoded = try CertificateBlueprint.encode(try ASN1Dates.generalizedTime(date))
         return String(decoding: encoded.dropFirst(2), as: UTF8.self)
     }
 

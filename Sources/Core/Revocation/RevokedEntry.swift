@@ -99,7 +99,7 @@ struct RevokedEntryEncoder: Sendable {
         var invalidityExtension: [UInt8] = []
         if let invalidityDate = entry.invalidityDate {
             // RFC 5280 §5.3.2: InvalidityDate is a GeneralizedTime whatever the year, unlike Time.
-            let value = try CertificateBlueprint.encode(try Self.generalizedTime(invalidityDate))
+            let value = try CertificateBlueprint.encode(try ASN1Dates.generalizedTime(invalidityDate))
             invalidityExtension = DERBytes.tagged(0x30, invalidityDateIdentifier + DERBytes.tagged(0x04, value))
         }
         let extensionsLength = (reasonCode?.count ?? 0) + invalidityExtension.count
@@ -155,20 +155,5 @@ struct RevokedEntryEncoder: Sendable {
         let significant = bytes.drop { $0 == 0 }
         guard let first = significant.first else { return [0x00] }
         return first & 0x80 == 0 ? Array(significant) : [0x00] + significant
-    }
-
-    /// `date` in whole seconds as a GeneralizedTime, which RFC 5280 §4.1.2.5.2 requires to be UTC with no
-    /// fractional seconds.
-    static func generalizedTime(_ date: Date) throws -> GeneralizedTime {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        do {
-            return try GeneralizedTime(
-                year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
-                hours: Int(parts.tm_hour), minutes: Int(parts.tm_min), seconds: Int(parts.tm_sec), fractionalSeconds: 0)
-        } catch {
-            throw CAError(.invalidInput, "the invalidity date \(date) cannot be written in a CRL")
-        }
     }
 }
