@@ -51,7 +51,8 @@ import Testing
         #expect(bySubnet.array.compactMap { $0["common_name"] as? String } == ["frontend.example.com"], "\(bySubnet.text)")
         let signed = try api.sign(["csr": try api.csrPEM("new"), "subject": "CN=new.example.com"])
         #expect(signed.status == 201, "\(signed.text)")
-        #expect(try sandbox.sql("SELECT count(*) FROM api_orders") == "0")
+        // The signature's order, already issued, for clients that poll it as django-ca's do.
+        #expect(try sandbox.sql("SELECT status FROM api_orders") == "issued")
         #expect(api.server.stop().status == 0)
     }
 }
