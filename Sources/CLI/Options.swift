@@ -153,8 +153,8 @@ struct ExtensionOverrideOptions: ParsableArguments {
         var overrides = ExtensionOverrides()
         if privateKeyUsageNotBefore != nil || privateKeyUsageNotAfter != nil {
             let period = PrivateKeyUsagePeriod(
-                notBefore: try privateKeyUsageNotBefore.map { try ASN1Dates.parse($0, option: "--private-key-usage-period-not-before") },
-                notAfter: try privateKeyUsageNotAfter.map { try ASN1Dates.parse($0, option: "--private-key-usage-period-not-after") })
+                notBefore: try privateKeyUsageNotBefore.map { try TimeText.parse($0, option: "--private-key-usage-period-not-before") },
+                notAfter: try privateKeyUsageNotAfter.map { try TimeText.parse($0, option: "--private-key-usage-period-not-after") })
             try period.validate()
             overrides.privateKeyUsagePeriod = period
         }

@@ -54,14 +54,9 @@ enum APIBody {
         }
     }
 
-    /// An ISO 8601 time with a time zone, or a date (midnight UTC).
+    /// An ISO 8601 time (UTC without a zone, as django-ca reads it), or a date (midnight UTC).
     static func date(_ text: String, field: String) throws -> Date {
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date }
-        }
-        throw CAError(.invalidInput, "\"\(field)\" must be an ISO 8601 time with a time zone (2027-01-31T12:00:00Z) or a date")
+        try TimeText.parse(text, option: "\"\(field)\"")
     }
 
     /// The validity in days from `expires` (days) or `not_after` (a time, rounded up to whole days from now,

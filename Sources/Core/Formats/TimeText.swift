@@ -27,4 +27,25 @@ public enum TimeText {
         gmtime_r(&seconds, &parts)
         return parts
     }
+
+    /// A time as django-ca's options take it: `2027-01-31T12:00:00` (UTC), the same with `Z` or an offset, or a
+    /// date (midnight UTC).
+    public static func parse(_ text: String, option: String) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let formatter = ISO8601DateFormatter()
+        let withZone: [ISO8601DateFormatter.Options] = [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]]
+        for options in withZone {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        // Without a zone the time is UTC, as django-ca reads it with USE_TZ.
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for options: ISO8601DateFormatter.Options in [
+            [.withFullDate, .withTime, .withDashSeparatorInDate, .withColonSeparatorInTime], [.withFullDate],
+        ] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        throw CAError(.invalidInput, "\(option) \"\(text)\" is not a time such as 2027-01-31T12:00:00 or 2027-01-31")
+    }
 }
