@@ -60,12 +60,15 @@ import X509
         let ca = try await signer.authority.createAuthority(
             AuthorityCreationRequest(name: "Root", subject: "CN=Snapshot Root", keyAlgorithm: .ec(.secp256r1)))
 
-        // Fills the signing node's copy of the CAs.
         _ = try await signer.authority.sign(csr: try Self.csr(for: "a.example"), request: Self.request("a.example"), authority: ca.serial, password: nil)
-        #expect(signer.authority.authoritySnapshot.recent() != nil)
+        let enabled = try await signer.authority.authorities()
 
+        // The signing node's copy is set to what it read before each change, so that every signature below
+        // starts from a stale copy however slowly the test runs.
         _ = try await other.authority.editAuthority(
             ca.serial, name: nil, enabled: false, signTemplateChanges: SignTemplateChanges(), website: nil, termsOfService: nil, caaIdentity: nil)
+        let disabled = try await other.authority.authorities()
+        signer.authority.authoritySnapshot.remember(enabled, readAt: Date())
         await #expect {
             try await signer.authority.sign(csr: try Self.csr(for: "b.example"), request: Self.request("b.example"), authority: ca.serial, password: nil)
         } throws: { error in
@@ -76,10 +79,12 @@ import X509
         // Enabled again elsewhere: the copy that says disabled does not refuse either.
         _ = try await other.authority.editAuthority(
             ca.serial, name: nil, enabled: true, signTemplateChanges: SignTemplateChanges(), website: nil, termsOfService: nil, caaIdentity: nil)
+        signer.authority.authoritySnapshot.remember(disabled, readAt: Date())
         _ = try await signer.authority.sign(csr: try Self.csr(for: "c.example"), request: Self.request("c.example"), authority: ca.serial, password: nil)
         #expect(try await Self.storedCount(signer, authority: ca.serial) == 2)
 
         _ = try await other.authority.revokeAuthority(ca.serial, reason: .keyCompromise, compromisedAt: nil)
+        signer.authority.authoritySnapshot.remember(enabled, readAt: Date())
         await #expect {
             try await signer.authority.sign(csr: try Self.csr(for: "d.example"), request: Self.request("d.example"), authority: ca.serial, password: nil)
         } throws: { error in

@@ -283,7 +283,9 @@ import Testing
             "--no-color", "--config-file", configuration, "run", api.server.baseURL + "/api/openapi.yaml", "--url", api.server.baseURL,
             "-H", "Authorization: Bearer \(api.tokens["admin"]!)",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
-            "--phases", "examples,coverage,fuzzing", "--max-examples", "15", "--max-time", "90", "--workers", "2",
+            // One worker: with two threads, CPython 3.11.7's ast.parse (which hypothesis calls to describe filters)
+            // failed once with "AST constructor recursion depth mismatch", an interpreter bug fixed in 3.11.8.
+            "--phases", "examples,coverage,fuzzing", "--max-examples", "15", "--max-time", "90", "--workers", "1",
             "--seed", "1", "--generation-database", "none",
         ], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin", "HOME": api.sandbox.directory],
            directory: api.sandbox.directory)
