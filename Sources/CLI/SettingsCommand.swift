@@ -41,6 +41,16 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_JOB_OCSP_RESPONSE_INTERVAL": "\(Int(settings.jobs.ocspResponseInterval)) seconds",
                 "CA_JOB_STATUS_POLL_MILLISECONDS": "\(settings.jobs.statusPollMilliseconds) ms",
                 "CA_ENABLE_ACME": settings.acmeEnabled ? "true" : "false",
+                "CA_ACME_DEFAULT_CERT_VALIDITY": "\(settings.acme.defaultCertificateDays) days",
+                "CA_ACME_MAX_CERT_VALIDITY": "\(settings.acme.maximumCertificateDays) days",
+                "CA_ACME_ORDER_VALIDITY": "\(Int(settings.acme.orderValidity)) seconds",
+                "CA_ACME_HTTP01_PORT": "\(settings.acme.http01Port)",
+                "CA_ACME_TLSALPN01_PORT": "\(settings.acme.tlsALPN01Port)",
+                "CA_ACME_STATIC_HOSTS": settings.acme.staticHosts.isEmpty
+                    ? "(none)" : settings.acme.staticHosts.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                "CA_ACME_DNS_SERVER": settings.acme.dnsServer.map { "\($0.host):\($0.port)" } ?? "(none: no dns-01, no CAA check)",
+                "CA_ACME_ALLOW_PRIVATE_ADDRESSES": settings.acme.allowPrivateAddresses ? "true" : "false",
+                "CA_ACME_VALIDATION_TIMEOUT": "\(Int(settings.acme.validationTimeout)) seconds",
                 "CA_JOB_ACME_CLEANUP_INTERVAL": "\(Int(settings.jobs.acmeCleanupInterval)) seconds",
                 "CA_JOB_INTERVAL": "\(Int(settings.jobs.schedulerInterval)) seconds",
                 "CA_JOB_LEASE_SECONDS": "\(Int(settings.jobs.leaseSeconds)) seconds",
@@ -64,6 +74,15 @@ struct SettingsCommand: AsyncParsableCommand {
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")
+            }
+            if let database = settings.djangoInstallation.database {
+                print("django-ca's database (DATABASES, import-django-ca --from) = \(database.description)")
+            }
+            if let keys = settings.djangoInstallation.keyDirectory {
+                print("django-ca's key storage (STORAGES, import-django-ca --key-dir) = \(keys)")
+            }
+            for (name, reason) in settings.ignoredSettings.sorted(by: { $0.key < $1.key }) {
+                print("\(name): not used, \(reason)")
             }
         } catch {
             CommandRunner.fail(error)

@@ -10,7 +10,8 @@ struct SwiftCA: AsyncParsableCommand {
         commandName: "swift-ca",
         abstract: "A certificate authority: create CAs, sign and revoke certificates.",
         discussion: """
-            Settings come from $SWIFT_CA_SETTINGS (or <CA_DIR>/settings.json) and the environment; \
+            Settings come from $SWIFT_CA_SETTINGS or django-ca's $DJANGO_CA_SETTINGS (JSON or django-ca's YAML; else \
+            <CA_DIR>/settings.json and settings.yaml) and the environment; \
             run `swift-ca settings` to see them. The global option --database URL (sqlite:///PATH or \
             postgres://USER:PASSWORD@HOST:PORT/NAME) chooses the database for any command, like CA_DATABASE_URL. Every command also answers to django-ca's name (init_ca, sign_cert, ...).
             """,

@@ -43,6 +43,11 @@ public struct Settings: Sendable {
     public var email = EmailSettings()
     public var access = AccessSettings()
 
+    /// django-ca or Django settings found in a YAML file that swift-ca does not use: name to the reason and file.
+    public var ignoredSettings: [String: String] = [:]
+    /// Where a django-ca installation keeps its data, when its settings file says so (DATABASES, STORAGES).
+    public var djangoInstallation = DjangoInstallationSettings()
+
     /// Setting name to a description of its source, e.g. `environment` or `file /etc/swift-ca.json`.
     public var sources: [String: String]
 
@@ -106,4 +111,17 @@ public struct Settings: Sendable {
     }
 
     public var keyDirectory: String { (caDirectory as NSString).appendingPathComponent("keys") }
+}
+
+/// What a django-ca settings file says about the installation it configures: `import-django-ca`'s defaults.
+public struct DjangoInstallationSettings: Sendable {
+    /// DATABASES' `default`.
+    public var database: DatabaseLocation?
+    /// The location of the `django-ca` storage in STORAGES, where its CA keys are.
+    public var keyDirectory: String?
+
+    public init(database: DatabaseLocation? = nil, keyDirectory: String? = nil) {
+        self.database = database
+        self.keyDirectory = keyDirectory
+    }
 }

@@ -1,24 +1,26 @@
 import Foundation
 
-/// Builds `Settings` from defaults, a JSON file and the environment.
+/// Builds `Settings` from defaults, settings files (swift-ca's JSON, django-ca's YAML) and the environment.
 ///
-/// File: `$SWIFT_CA_SETTINGS` if set, else `<CA_DIR>/settings.json` if it exists. Environment: each setting
-/// by its own name (`CA_DEFAULT_EXPIRES=30`) or with a `SWIFT_CA_` prefix, which wins. Structured values
-/// (CA_PROFILES, CA_PASSWORDS, CA_NOTIFICATION_DAYS) are JSON in the environment too.
+/// Files: see `SettingsFile`. Environment: each setting by its own name (`CA_DEFAULT_EXPIRES=30`) or with a
+/// `SWIFT_CA_` prefix, which wins. Structured values (CA_PROFILES, CA_PASSWORDS, CA_NOTIFICATION_DAYS) are JSON
+/// in the environment too.
 public enum SettingsLoader {
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         var settings = Settings.defaults(home: environment["HOME"] ?? NSHomeDirectory())
         let environmentValues = environmentSettings(environment)
 
-        // CA_DIR decides where the default settings file is, so it is read from the environment first.
+        // CA_DIR decides where the default settings files are, so it is read from the environment first.
         if let directory = environmentValues["CA_DIR"] {
             try apply(name: "CA_DIR", value: directory.value, source: directory.source, to: &settings)
         }
-        let explicitFile = environment["SWIFT_CA_SETTINGS"]
-        let file = explicitFile ?? (settings.caDirectory as NSString).appendingPathComponent("settings.json")
-        if explicitFile != nil || FileManager.default.fileExists(atPath: file) {
-            for (name, value) in try readFile(file) {
-                try apply(name: name, value: value, source: "file \(file)", to: &settings)
+        for file in try SettingsFile.locate(environment: environment, caDirectory: settings.caDirectory) {
+            let contents = try file.read()
+            for (name, value) in contents.settings.sorted(by: { $0.key < $1.key }) {
+                try apply(name: name, value: value, source: "file \(file.path)", dialect: file.dialect, to: &settings)
+            }
+            for (name, reason) in contents.ignored {
+                settings.ignoredSettings[name] = "\(reason) (file \(file.path))"
             }
         }
         for (name, entry) in environmentValues.sorted(by: { $0.key < $1.key }) {
@@ -58,27 +60,9 @@ public enum SettingsLoader {
         return result
     }
 
-    static func readFile(_ path: String) throws -> [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CAError(.invalidInput, "cannot read the settings file \(path)")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let settings = object as? [String: Any] else {
-            throw CAError(.invalidInput, "the settings file \(path) is not a JSON object")
-        }
-        var result: [String: Any] = [:]
-        for (name, value) in settings {
-            if Settings.names.contains(name) {
-                result[name] = value
-            } else if let primary = Settings.aliases[name] {
-                if settings[primary] == nil { result[primary] = value }
-            } else {
-                throw CAError(.invalidInput, "unknown setting \(name) in \(path)")
-            }
-        }
-        return result
-    }
-
-    static func apply(name: String, value: Any, source: String, to settings: inout Settings) throws {
+    static func apply(
+        name: String, value: Any, source: String, dialect: SettingsFile.Dialect = .swiftCA, to settings: inout Settings
+    ) throws {
         let reader = SettingValue(name: name, value: value, source: source)
         switch name {
         case "CA_DIR": settings.caDirectory = try reader.string()
@@ -86,8 +70,8 @@ public enum SettingsLoader {
         case "CA_DATABASE_URL":
             let text = try reader.string()
             settings.databaseURL = text.isEmpty ? nil : try DatabaseLocation.parse(text)
-        case "CA_DEFAULT_EXPIRES": settings.defaultExpiresDays = try reader.positiveInteger()
-        case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.positiveInteger()
+        case "CA_DEFAULT_EXPIRES": settings.defaultExpiresDays = try reader.days()
+        case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.days()
         case "CA_DEFAULT_PROFILE": settings.defaultProfile = try reader.string()
         case "CA_PROFILES": settings.profileOverrides = try reader.profiles()
         case "CA_DEFAULT_SUBJECT": settings.defaultSubject = try reader.subject()
@@ -117,11 +101,11 @@ public enum SettingsLoader {
             settings.urlPath = path
         case "CA_NOTIFICATION_DAYS": settings.notificationDays = try reader.integerList()
         case "CA_CRL_PROFILES": settings.crlProfiles = try reader.crlProfiles()
-        case "CA_OCSP_RESPONDER_KEY_VALIDITY": settings.ocsp.responderCertificateDays = try reader.positiveInteger()
+        case "CA_OCSP_RESPONDER_KEY_VALIDITY": settings.ocsp.responderCertificateDays = try reader.days()
         case "CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL":
-            settings.ocsp.responderCertificateRenewal = TimeInterval(try reader.positiveInteger())
-        case "CA_OCSP_RESPONSE_VALIDITY": settings.ocsp.responseValidity = TimeInterval(try reader.positiveInteger())
-        case "CA_OCSP_RESPONSE_CACHE_RENEWAL": settings.ocsp.responseRenewal = TimeInterval(try reader.positiveInteger())
+            settings.ocsp.responderCertificateRenewal = try reader.seconds()
+        case "CA_OCSP_RESPONSE_VALIDITY": settings.ocsp.responseValidity = try reader.seconds()
+        case "CA_OCSP_RESPONSE_CACHE_RENEWAL": settings.ocsp.responseRenewal = try reader.seconds()
         case "CA_OCSP_CACHE_ENTRIES": settings.ocsp.cacheEntries = try reader.positiveInteger()
         case "CA_JOB_CRL_INTERVAL": settings.jobs.crlCheckInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_OCSP_KEY_INTERVAL": settings.jobs.ocspKeyInterval = TimeInterval(try reader.positiveInteger())
@@ -142,9 +126,11 @@ public enum SettingsLoader {
         case "CA_JOB_ACME_CLEANUP_INTERVAL": settings.jobs.acmeCleanupInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_INTERVAL": settings.jobs.schedulerInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_LEASE_SECONDS": settings.jobs.leaseSeconds = TimeInterval(try reader.positiveInteger())
-        case "CA_ACME_DEFAULT_CERT_VALIDITY": settings.acme.defaultCertificateDays = try reader.positiveInteger()
-        case "CA_ACME_MAX_CERT_VALIDITY": settings.acme.maximumCertificateDays = try reader.positiveInteger()
-        case "CA_ACME_ORDER_VALIDITY": settings.acme.orderValidity = TimeInterval(try reader.positiveInteger())
+        case "CA_ACME_DEFAULT_CERT_VALIDITY": settings.acme.defaultCertificateDays = try reader.days()
+        case "CA_ACME_MAX_CERT_VALIDITY": settings.acme.maximumCertificateDays = try reader.days()
+        case "CA_ACME_ORDER_VALIDITY":
+            // django-ca reads a bare number here as days; swift-ca's JSON and environment as seconds.
+            settings.acme.orderValidity = try reader.seconds(numberUnit: dialect == .djangoCA ? 86_400 : 1)
         case "CA_ACME_HTTP01_PORT": settings.acme.http01Port = try reader.port()
         case "CA_ACME_TLSALPN01_PORT": settings.acme.tlsALPN01Port = try reader.port()
         case "CA_ACME_STATIC_HOSTS":
@@ -166,6 +152,8 @@ public enum SettingsLoader {
             "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT":
             try applyEmail(name: name, reader: reader, to: &settings.email)
         case "CA_JOB_NOTIFICATION_INTERVAL": settings.jobs.notificationInterval = TimeInterval(try reader.positiveInteger())
+        case "DATABASES": settings.djangoInstallation.database = try reader.djangoDatabase()
+        case "STORAGES": settings.djangoInstallation.keyDirectory = try reader.djangoKeyStorage()
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -246,6 +234,63 @@ struct SettingValue {
         throw invalid("a positive whole number")
     }
 
+    /// A length of time in seconds: a number in `numberUnit` (seconds unless the setting says otherwise), or a
+    /// duration as django-ca writes them (`P1D`, `PT12H`, `1 day, 0:00:00`). Must be positive.
+    func seconds(numberUnit: TimeInterval = 1) throws -> TimeInterval {
+        let parsed: TimeInterval?
+        switch value {
+        case let number as Int: parsed = TimeInterval(number) * numberUnit
+        case let number as Double: parsed = number * numberUnit
+        case let text as String: parsed = DurationText.seconds(text, numberUnit: numberUnit)
+        default: parsed = nil
+        }
+        guard let parsed, parsed > 0, parsed.isFinite else {
+            let unit = numberUnit == 86_400 ? "days" : "seconds"
+            throw invalid("a positive length of time: a number of \(unit), or a duration such as P1D or PT12H")
+        }
+        return parsed.rounded()
+    }
+
+    /// A whole number of days: a number, or a duration that is whole days (`P30D`, `30 days, 0:00:00`).
+    func days() throws -> Int {
+        let total = try seconds(numberUnit: 86_400)
+        guard total.truncatingRemainder(dividingBy: 86_400) == 0 else { throw invalid("a whole number of days") }
+        return Int(total / 86_400)
+    }
+
+    /// Django's DATABASES: where the django-ca installation keeps its records (`import-django-ca`'s default
+    /// source). Only the `default` alias matters, as for django-ca.
+    func djangoDatabase() throws -> DatabaseLocation? {
+        guard let aliases = value as? [String: Any] else { throw invalid("a mapping of database aliases (Django's DATABASES)") }
+        guard let database = aliases["default"] as? [String: Any] else { return nil }
+        let engine = database["ENGINE"] as? String ?? ""
+        let name = database["NAME"].map { "\($0)" } ?? ""
+        switch engine {
+        case "django.db.backends.sqlite3":
+            guard name.hasPrefix("/") else { throw invalid("a DATABASES default whose NAME is an absolute path for SQLite") }
+            return .sqlite(path: name)
+        case "django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2":
+            let port = database["PORT"].flatMap { Int("\($0)") } ?? 5432
+            let host = (database["HOST"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
+            guard let user = database["USER"] as? String, !user.isEmpty, !name.isEmpty else {
+                throw invalid("a DATABASES default with NAME and USER for PostgreSQL")
+            }
+            let password = (database["PASSWORD"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            return .postgres(PostgresLocation(host: host, port: port, user: user, password: password, database: name, transport: .plain))
+        default:
+            throw invalid("a DATABASES default on SQLite or PostgreSQL (not \(engine.isEmpty ? "an empty ENGINE" : engine))")
+        }
+    }
+
+    /// Django's STORAGES: the directory of django-ca's key storage alias (`django-ca`), if it is on the file system.
+    func djangoKeyStorage() throws -> String? {
+        guard let storages = value as? [String: Any] else { throw invalid("a mapping of storage aliases (Django's STORAGES)") }
+        guard let storage = storages["django-ca"] as? [String: Any],
+            let options = storage["OPTIONS"] as? [String: Any], let location = options["location"] as? String
+        else { return nil }
+        return location
+    }
+
     /// Environment values of structured settings are JSON text; file values are already parsed.
     func structured() throws -> Any {
         guard let text = value as? String else { return value }
@@ -305,7 +350,15 @@ struct SettingValue {
             guard let fields = definition as? [String: Any] else {
                 throw invalid("a JSON object of CRL profiles (profile \(profileName) is not an object)")
             }
-            let known: Set = ["only_contains_ca_certs", "only_contains_user_certs", "only_some_reasons", "expires", "renewal"]
+            let known: Set = [
+                "only_contains_ca_certs", "only_contains_user_certs", "only_contains_attribute_certs", "only_some_reasons", "expires", "renewal",
+            ]
+            if fields["OVERRIDES"] != nil {
+                throw invalid("CRL profiles without OVERRIDES: per-CA overrides of a CRL profile are not supported (profile \(profileName))")
+            }
+            if fields["only_contains_attribute_certs"] as? Bool == true {
+                throw invalid("CRL profiles without only_contains_attribute_certs: swift-ca issues no attribute certificates (profile \(profileName))")
+            }
             if let unknown = fields.keys.first(where: { !known.contains($0) }) {
                 throw invalid("a JSON object of CRL profiles (profile \(profileName) has the unknown field \(unknown))")
             }
@@ -323,7 +376,8 @@ struct SettingValue {
             }
             for (field, minimum) in [("expires", 600), ("renewal", 300)] {
                 guard let raw = fields[field] else { continue }
-                guard let seconds = raw as? Int, seconds >= minimum else {
+                let fieldReader = SettingValue(name: name, value: raw, source: source)
+                guard let seconds = try? fieldReader.seconds(), seconds >= TimeInterval(minimum) else {
                     throw invalid("CRL profiles whose \(field) is at least \(minimum) seconds (profile \(profileName))")
                 }
                 if field == "expires" { profile.expires = TimeInterval(seconds) } else { profile.renewal = TimeInterval(seconds) }

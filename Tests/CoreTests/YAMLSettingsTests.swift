@@ -1,0 +1,193 @@
+import CACore
+import Foundation
+import Testing
+
+/// django-ca's YAML settings files, read as django-ca reads them (issue 14).
+@Suite struct YAMLSettingsTests {
+    /// A settings file in the shape django-ca's documentation and its Docker images use.
+    static let djangoCAFile = """
+        # django-ca settings
+        CA_DIR: /srv/ca/files
+        CA_DEFAULT_HOSTNAME: ca.example.com
+        CA_DEFAULT_EXPIRES: 45
+        CA_ACME_ORDER_VALIDITY: 1
+        CA_ENABLE_ACME: true
+        CA_ENABLE_REST_API: yes
+        CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL: PT3H
+        CA_OCSP_RESPONSE_CACHE_RENEWAL: "12:00:00"
+        CA_DEFAULT_SUBJECT:
+          - oid: C
+            value: AT
+          - oid: organizationName
+            value: Example
+        CA_PASSWORDS:
+          4E1E2A: first
+          123456: second
+        CA_NOTIFICATION_DAYS: [30, 7]
+        CA_CRL_PROFILES:
+          user:
+            only_contains_user_certs: true
+            expires: 1 day, 0:00:00
+            renewal: 3600
+          ca:
+            only_contains_ca_certs: true
+        CA_PROFILES:
+          client: null
+          vpn:
+            description: VPN clients
+            expires: 30
+            extensions:
+              extended_key_usage:
+                value: [clientAuth]
+        CA_USE_CELERY: false
+        SECRET_KEY: not-used
+        ALLOWED_HOSTS: [ca.example.com]
+        CELERY_BROKER_URL: redis://localhost
+        EMAIL_HOST: mail.example.com
+        EMAIL_PORT: 587
+        EMAIL_USE_TLS: true
+        DEFAULT_FROM_EMAIL: ca@example.com
+        DATABASES:
+          default:
+            ENGINE: django.db.backends.postgresql
+            HOST: db.example.com
+            NAME: django_ca
+            USER: django_ca
+            PASSWORD: secret
+        STORAGES:
+          django-ca:
+            BACKEND: django.core.files.storage.FileSystemStorage
+            OPTIONS:
+              location: /srv/ca/files/
+        """
+
+    func withFiles(_ files: [String: String], _ body: (String) throws -> Void) throws {
+        let directory = NSTemporaryDirectory() + "yaml-settings-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, text) in files {
+            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        try body(directory)
+    }
+
+    @Test func djangoCAFileIsReadWithItsTypes() throws {
+        try withFiles(["settings.yaml": Self.djangoCAFile]) { directory in
+            let file = directory + "/settings.yaml"
+            let settings = try SettingsLoader.load(environment: ["HOME": "/h", "DJANGO_CA_SETTINGS": file])
+            #expect(settings.caDirectory == "/srv/ca/files")
+            #expect(settings.defaultHostname == "ca.example.com")
+            #expect(settings.defaultExpiresDays == 45)
+            // django-ca reads a bare number here as days.
+            #expect(settings.acme.orderValidity == 86_400)
+            #expect(settings.access.restAPIEnabled)
+            #expect(settings.ocsp.responderCertificateRenewal == 3 * 3_600)
+            #expect(settings.ocsp.responseRenewal == 12 * 3_600)
+            #expect(settings.defaultSubject == "C=AT,organizationName=Example")
+            #expect(settings.configuredPassword(forSerial: "4E1E2A") == "first")
+            #expect(settings.configuredPassword(forSerial: "123456") == "second")
+            #expect(settings.notificationDays == [30, 7])
+            #expect(settings.crlProfiles["user"]?.expires == 86_400)
+            #expect(settings.crlProfiles["user"]?.renewal == 3_600)
+            #expect(Set(settings.crlProfiles.keys) == ["user", "ca"])
+            let profiles = try ProfileCatalog(settings: settings)
+            #expect(!profiles.names.contains("client"))
+            #expect(try profiles.profile(named: "vpn").extendedKeyUsage?.value == ["clientAuth"])
+            #expect(settings.email.host == "mail.example.com")
+            #expect(settings.email.port == 587)
+            #expect(settings.email.useSTARTTLS)
+            #expect(settings.email.from?.headerValue == "ca@example.com")
+            #expect(settings.djangoInstallation.keyDirectory == "/srv/ca/files/")
+            guard case .postgres(let database)? = settings.djangoInstallation.database else {
+                Issue.record("DATABASES was not read")
+                return
+            }
+            #expect(database.host == "db.example.com" && database.database == "django_ca" && database.password == "secret")
+            #expect(Set(settings.ignoredSettings.keys) == ["CA_USE_CELERY", "SECRET_KEY", "ALLOWED_HOSTS", "CELERY_BROKER_URL"])
+            #expect(settings.sources["CA_DEFAULT_EXPIRES"] == "file \(file)")
+        }
+    }
+
+    @Test func jsonKeepsSecondsForTheOrderValidity() throws {
+        try withFiles(["settings.json": #"{"CA_ACME_ORDER_VALIDITY": 600}"#]) { directory in
+            let settings = try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": directory + "/settings.json"])
+            #expect(settings.acme.orderValidity == 600)
+        }
+    }
+
+    @Test func unknownKeyNamesTheKeyAndTheFile() throws {
+        try withFiles(["settings.yaml": "CA_DEFAULT_EXPRIES: 3\n"]) { directory in
+            let error = try #require(throws: CAError.self) {
+                try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": directory + "/settings.yaml"])
+            }
+            #expect(error.message == "unknown setting CA_DEFAULT_EXPRIES in \(directory)/settings.yaml")
+        }
+    }
+
+    @Test(arguments: [
+        "CA_DEFAULT_EXPIRES: soon\n", "CA_DEFAULT_EXPIRES: [3]\n", "CA_ENABLE_ACME: maybe\n", "CA_PASSWORDS: [a, b]\n",
+        "CA_DEFAULT_EXPIRES: PT5H\n", "CA_NOTIFICATION_DAYS: 3\n", "DATABASES: {default: {ENGINE: django.db.backends.mysql}}\n",
+    ])
+    func mistypedValueNamesTheKeyAndTheFile(text: String) throws {
+        try withFiles(["settings.yaml": text]) { directory in
+            let error = try #require(throws: CAError.self) {
+                try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": directory + "/settings.yaml"])
+            }
+            let name = String(text.prefix(while: { $0 != ":" }))
+            #expect(error.message.contains(name))
+            #expect(error.message.contains("\(directory)/settings.yaml"))
+        }
+    }
+
+    @Test func malformedYAMLIsOneClearError() throws {
+        try withFiles(["settings.yaml": "CA_DEFAULT_EXPIRES: [3\n", "list.yaml": "- a\n- b\n"]) { directory in
+            for name in ["settings.yaml", "list.yaml"] {
+                let error = try #require(throws: CAError.self) {
+                    try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": "\(directory)/\(name)"])
+                }
+                #expect(error.message.hasPrefix("the settings file \(directory)/\(name) is not"))
+                #expect(!error.message.contains("\n"))
+            }
+        }
+    }
+
+    @Test func directoryFilesApplyInNameOrderAndEmptyFilesSetNothing() throws {
+        try withFiles([
+            "10-base.yaml": "CA_DEFAULT_EXPIRES: 10\nCA_DEFAULT_HOSTNAME: a.example\n", "20-override.yaml": "CA_DEFAULT_EXPIRES: 20\n",
+            "30-empty.yaml": "", "notes.txt": "CA_DEFAULT_EXPIRES: [not read]",
+        ]) { directory in
+            let settings = try SettingsLoader.load(environment: ["HOME": "/h", "DJANGO_CA_SETTINGS": directory])
+            #expect(settings.defaultExpiresDays == 20)
+            #expect(settings.defaultHostname == "a.example")
+        }
+    }
+
+    @Test func environmentStillWinsOverTheFile() throws {
+        try withFiles(["settings.yaml": "CA_DEFAULT_EXPIRES: 10\n"]) { directory in
+            let settings = try SettingsLoader.load(environment: [
+                "HOME": "/h", "CA_DIR": directory, "CA_DEFAULT_EXPIRES": "5",
+            ])
+            #expect(settings.defaultExpiresDays == 5)
+        }
+    }
+
+    @Test func defaultFileIsFoundInTheCADirectory() throws {
+        try withFiles(["settings.yaml": "CA_DEFAULT_EXPIRES: 12\n"]) { directory in
+            let settings = try SettingsLoader.load(environment: ["HOME": "/h", "CA_DIR": directory])
+            #expect(settings.defaultExpiresDays == 12)
+        }
+    }
+
+    @Test(arguments: [
+        ("P1D", 1.0, 86_400.0), ("PT12H", 1, 43_200), ("P1DT2H30M", 1, 95_400), ("P2W", 1, 1_209_600), ("1 day, 0:00:00", 1, 86_400),
+        ("3 days, 1:02:03", 1, 262_923), ("12:00:00", 1, 43_200), ("90", 1, 90), ("2", 86_400, 172_800),
+    ])
+    func durations(text: String, unit: Double, seconds: Double) {
+        #expect(DurationText.seconds(text, numberUnit: unit) == seconds)
+    }
+
+    @Test(arguments: ["P1Y", "P1M", "PT", "P", "1 week, 0:00:00", "12:60:00", "soon", "PT1H2"])
+    func durationsThatAreRefused(text: String) {
+        #expect(DurationText.seconds(text, numberUnit: 1) == nil)
+    }
+}
