@@ -53,12 +53,22 @@ extension Authority {
     }
 
     /// The current responder of a CA, if it has one that has not expired.
+    ///
+    /// Responder certificates made in the same minute expire together; the newest whose key is here wins, so a
+    /// certificate kept without its key (an older one from `import-django-ca`) never hides the one that has it.
     public func responderCredentials(for authority: AuthorityRecord, now: Date = Date()) async throws -> ResponderCredentials? {
-        guard let record = try await store.read({ try await $0.latestResponderCertificate(authority: authority.serial) }), record.notAfter > now else {
-            return nil
+        let candidates = try await store.read { try await $0.responderCertificates(authority: authority.serial, limit: 4) }
+        var firstFailure: (any Error)?
+        for record in candidates where record.notAfter > now {
+            do {
+                let key = try keyBackend.loadSigner(keyBackend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)
+                return ResponderCredentials(record: record, certificate: try record.certificate(), key: key)
+            } catch {
+                firstFailure = firstFailure ?? error
+            }
         }
-        let key = try keyBackend.loadSigner(keyBackend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)
-        return ResponderCredentials(record: record, certificate: try record.certificate(), key: key)
+        if let firstFailure { throw firstFailure }
+        return nil
     }
 
     static func responderKeyLabel(_ certificateSerial: String) -> String {

@@ -17,7 +17,7 @@ struct SwiftCA: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            InitCA.self, EditCA.self, ImportCA.self, ListCAs.self, ViewCA.self, DumpCA.self,
+            InitCA.self, EditCA.self, ImportCA.self, ImportDjangoCA.self, ListCAs.self, ViewCA.self, DumpCA.self,
             SignCert.self, ResignCert.self, ImportCert.self, ListCerts.self, ViewCert.self, DumpCert.self,
             RevokeCert.self, CertWatchers.self, NotifyExpiringCerts.self, RevokeCA.self, DumpCRL.self, DumpOCSPIndex.self, GenerateCRLs.self,
             GenerateOCSPKeys.self, GenerateOCSPResponses.self, ACMECleanupCommand.self, ACMEExternalAccountCommand.self, MigrateDatabase.self, ListJobs.self,

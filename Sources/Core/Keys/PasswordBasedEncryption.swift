@@ -169,10 +169,15 @@ enum PasswordBasedEncryption {
     /// - Throws: `CAError(.keyAccess, "wrong password for the private key")` when the padding does not check;
     ///   the caller must still parse the result, because a wrong key yields valid padding about once in 256.
     static func decrypt(_ envelope: Envelope, password: String) throws -> [UInt8] {
+        try decrypt(envelope, passwordBytes: Array(password.utf8))
+    }
+
+    /// As above, for a password that is bytes rather than text (django-ca's OCSP responder keys).
+    static func decrypt(_ envelope: Envelope, passwordBytes: [UInt8]) throws -> [UInt8] {
         let key: SymmetricKey
         do {
             key = try KDF.Insecure.PBKDF2.deriveKey(
-                from: Array(password.utf8),
+                from: passwordBytes,
                 salt: envelope.salt,
                 using: envelope.hashFunction,
                 outputByteCount: envelope.cipher.keyByteCount,

@@ -76,6 +76,20 @@ public enum PrivateKeyCoding {
         try decodeSupportedKey(data, password: password).certificateKey
     }
 
+    /// Decodes a PKCS#8 key encrypted under a password of arbitrary bytes, as django-ca stores its OCSP responder
+    /// keys (32 random bytes); an unencrypted key is returned as it is.
+    public static func decode(_ data: [UInt8], passwordBytes: [UInt8]) throws -> Certificate.PrivateKey {
+        guard case .encryptedPrivateKeyInfo(let der) = try container(of: data) else {
+            return try decode(data, password: nil)
+        }
+        guard let info = try? EncryptedPrivateKeyInfo(derEncoded: der) else { throw notAKey }
+        let plaintext = try PasswordBasedEncryption.decrypt(try PasswordBasedEncryption.envelope(of: info), passwordBytes: passwordBytes)
+        guard let inner = try? PrivateKeyInfo(derEncoded: plaintext) else {
+            throw CAError(.keyAccess, "wrong password for the private key")
+        }
+        return try key(from: inner).certificateKey
+    }
+
     /// Whether the bytes hold a password-protected key (PKCS#8 encrypted or legacy PEM encryption).
     ///
     /// Returns `false` for bytes that are not a key at all; ``decode(_:password:)`` reports those.

@@ -42,6 +42,22 @@ DATABASES = {
         "NAME": STATE_DIR / "db.sqlite3",
     }
 }
+# Optional: PEER_DATABASE_URL=postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME switches to PostgreSQL
+# (needs psycopg, installed by setup.sh). Unset = the SQLite database above (what run.sh uses).
+if os.environ.get("PEER_DATABASE_URL"):
+    from urllib.parse import unquote, urlsplit
+
+    _db_url = urlsplit(os.environ["PEER_DATABASE_URL"])
+    if _db_url.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"PEER_DATABASE_URL: unsupported scheme {_db_url.scheme!r}")
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(_db_url.path.lstrip("/")) or "postgres",
+        "USER": unquote(_db_url.username or ""),
+        "PASSWORD": unquote(_db_url.password or ""),
+        "HOST": _db_url.hostname or "",
+        "PORT": str(_db_url.port or ""),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 STATIC_URL = "/static/"
@@ -63,5 +79,7 @@ STORAGES = {
 CA_DIR = str(STATE_DIR / "ca")  # legacy name, kept for older versions
 CA_DEFAULT_HOSTNAME = "ca.example.com"
 CA_USE_CELERY = False
-CA_ENABLE_ACME = False
+# ACME stays off for the benchmarks; make-installation.py sets PEER_ENABLE_ACME=1 so that init_ca
+# accepts --acme-enable and ACME URLs (account kid) can be reversed.
+CA_ENABLE_ACME = os.environ.get("PEER_ENABLE_ACME", "") == "1"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
