@@ -25,8 +25,9 @@ public final class RESTAPI: Sendable {
         self.logger = logger
     }
 
-    public func respond(to request: Request, origin: RequestOrigin) async -> Response {
-        guard let route = APIRoute(path: request.uri.path) else { return APIResponse.detail(.notFound, "Not Found") }
+    /// - Parameter path: The request's path as the API sees it (`/api/...`), when it was reached under another prefix.
+    public func respond(to request: Request, path: String? = nil, origin: RequestOrigin) async -> Response {
+        guard let route = APIRoute(path: path ?? request.uri.path) else { return APIResponse.detail(.notFound, "Not Found") }
         guard route.methods.contains(request.method) else { return APIResponse.methodNotAllowed(route.methods) }
         if route == .openAPI { return OpenAPIDocument.response() }
         do {

@@ -39,6 +39,10 @@ struct RequestRouter: Sendable {
         if let restAPI, path == "/api" || path.hasPrefix("/api/") {
             return (.api, await restAPI.respond(to: request, origin: origin))
         }
+        // django-ca serves its API under its URL path (`/django_ca/api/`): clients written for it keep their base URL.
+        if let restAPI, path == prefix + "api" || path.hasPrefix(prefix + "api/") {
+            return (.api, await restAPI.respond(to: request, path: "/" + path.dropFirst(prefix.count), origin: origin))
+        }
         if let webInterface, path == "/admin" || path.hasPrefix("/admin/") {
             return (.web, await webInterface.respond(to: request, origin: origin))
         }
