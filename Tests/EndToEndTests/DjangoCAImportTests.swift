@@ -204,11 +204,13 @@ final class DjangoCAInstallationFixture: @unchecked Sendable {
         }
     }
 
-    /// django-ca 3.2's own API body (list-form extensions) against an imported CA gives the profile's extensions.
+    /// django-ca 3.2's own API body (list-form extensions), sent where django-ca serves its API (`/django_ca/api/`),
+    /// against an imported CA gives the profile's extensions and the CA's imported sign templates.
     @Test func djangoCAAPIBodiesSignWithAnImportedCA() throws {
         let fixture = try DjangoCAInstallationFixture.get()
         let sandbox = try Sandbox()
         sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
+        sandbox.extraEnvironment["CA_URL_PATH"] = "django_ca/"
         try sandbox.expectSuccess(fixture.importArguments)
         try sandbox.expectSuccess("create-user", "operator-user", "--password", APIFixture.password, "--role", "operator")
         let token = try sandbox.expectSuccess("create-token", "operator-user").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -224,7 +226,7 @@ final class DjangoCAInstallationFixture: @unchecked Sendable {
         let request = try sandbox.write(String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self), to: "sign.json")
         let exchange = try HTTPExchange.run(
             sandbox, ["-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                      "--data-binary", "@" + request, "\(server.baseURL)/api/ca/\(serial)/sign/"], saveAs: "signed.json")
+                      "--data-binary", "@" + request, "\(server.baseURL)/django_ca/api/ca/\(serial)/sign/"], saveAs: "signed.json")
         #expect(exchange.status == 201 || exchange.status == 200)
         let answer = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: exchange.bodyFile))) as? [String: Any]
         let pem = try #require(answer?["pem"] as? String)
