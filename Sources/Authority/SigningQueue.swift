@@ -67,25 +67,27 @@ extension Authority {
     /// certificate's transaction. django-ca's API answers every signature with an order, and clients written for
     /// it take the order's slug and poll `…/orders/{slug}/`; here they find it issued, with the certificate's serial.
     public func signAPIOrder(
-        csr: [UInt8], request: SigningRequest, authority identifier: String, user: String, source: String,
+        csr: [UInt8], request: SigningRequest, authority identifier: String, password: String? = nil, user: String, source: String,
         admitting: @escaping @Sendable (AuthorityRecord) throws -> Void = { _ in }
     ) async throws -> (certificate: IssuedCertificate, order: APIOrderRecord) {
         try await signRecordingAPIOrder(
-            csr: csr, request: request, authority: identifier, auditDetail: nil, user: user, source: source, admitting: admitting)
+            csr: csr, request: request, authority: identifier, password: password, auditDetail: nil, user: user, source: source,
+            admitting: admitting)
     }
 
     /// `resign` for the REST API: the new certificate and its issued order, as `signAPIOrder` makes them.
     public func resignAPIOrder(
-        _ identifier: String, expiresDays: Int?, watchers: [String], user: String, source: String
+        _ identifier: String, expiresDays: Int?, watchers: [String], password: String? = nil, user: String, source: String
     ) async throws -> (certificate: IssuedCertificate, order: APIOrderRecord) {
         let replay = try await resignRequest(identifier, expiresDays: expiresDays, watchers: watchers)
         return try await signRecordingAPIOrder(
-            csr: replay.csr, request: replay.request, authority: replay.original.authoritySerial,
+            csr: replay.csr, request: replay.request, authority: replay.original.authoritySerial, password: password,
             auditDetail: "re-signs \(replay.original.serial)", user: user, source: source, admitting: { _ in })
     }
 
     private func signRecordingAPIOrder(
-        csr: [UInt8], request: SigningRequest, authority identifier: String, auditDetail: String?, user: String, source: String,
+        csr: [UInt8], request: SigningRequest, authority identifier: String, password: String?, auditDetail: String?, user: String,
+        source: String,
         admitting: @escaping @Sendable (AuthorityRecord) throws -> Void
     ) async throws -> (certificate: IssuedCertificate, order: APIOrderRecord) {
         let slug = Self.randomSlug()
@@ -96,7 +98,7 @@ extension Authority {
                 certificateSerial: record.serial, error: nil, createdAt: now, updatedAt: now)
         }
         let issued = try await sign(
-            csr: csr, request: request, authority: identifier, password: nil, auditDetail: auditDetail,
+            csr: csr, request: request, authority: identifier, password: password, auditDetail: auditDetail,
             completing: { transaction, record in try await transaction.insertAPIOrder(order(for: record)) }, admitting: admitting)
         return (issued, order(for: issued.record))
     }

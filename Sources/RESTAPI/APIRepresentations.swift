@@ -3,14 +3,20 @@ import CACore
 import CAStore
 import Foundation
 import SwiftASN1
+import X509
 
 /// The JSON objects the API returns, with the member names of django-ca's API schemas where it has one.
 enum APIRepresentation {
-    static func authority(_ record: AuthorityRecord) throws -> [String: Any] {
+    /// A CA with django-ca 3.2's `DjangoCertificateAuthorityModel` members (its `sign_*` as extension models) and
+    /// swift-ca's own (`serial`, `subject`, `status`, `pem`, the `sign_ocsp_responders`/`sign_ca_issuers` lists).
+    static func authority(_ record: AuthorityRecord, ocsp: OCSPSettings) throws -> [String: Any] {
         let configuration = try record.configurationValue()
         let acme = configuration.acme ?? ACMEConfiguration()
         let templates = configuration.signTemplates
-        return [
+        let certificate = try record.certificate()
+        let details = try CertificateDetails(certificate)
+        var object: [String: Any] = [
+            "id": record.serial,
             "serial": SerialNumberText.colonSeparated(record.serial),
             "name": record.name,
             "common_name": record.commonName,
@@ -20,21 +26,72 @@ enum APIRepresentation {
             "not_after": CertificateJSON.dateText(record.notAfter),
             "enabled": record.enabled,
             "status": CertificateJSON.status(notAfter: record.notAfter, revocation: record.revocation, enabled: record.enabled),
-            "revoked": record.revocation != nil,
             "pem": pem(record.certificateDER),
-            "website": configuration.website ?? NSNull(),
-            "terms_of_service": configuration.termsOfService ?? NSNull(),
-            "caa_identity": configuration.caaIdentity ?? NSNull(),
+            "certificate": DjangoCAModels.certificate(certificate, der: record.certificateDER),
+            "fingerprints": details.fingerprints,
+            "key_backend_alias": record.keyBackend,
+            "ocsp_key_backend_alias": "file",
+            "ocsp_responder_key_validity": configuration.ocspResponderKeyValidityDays ?? ocsp.responderCertificateDays,
+            "ocsp_response_validity": configuration.ocspResponseValiditySeconds ?? Int(ocsp.responseValidity),
+            "api_enabled": configuration.apiEnabled ?? false,
+            "website": configuration.website ?? "",
+            "terms_of_service": configuration.termsOfService ?? "",
+            "caa_identity": configuration.caaIdentity ?? "",
             "acme_enabled": acme.enabled,
             "acme_registration": acme.registrationEnabled,
             "acme_requires_contact": acme.contactRequired,
             "acme_profile": acme.profile ?? NSNull(),
             "sign_ocsp_responders": templates.ocspResponders,
             "sign_ca_issuers": templates.caIssuers,
-            "sign_crl_distribution_points": templates.crlFullNames,
-            "sign_issuer_alternative_name": templates.issuerAlternativeNames,
             "created": CertificateJSON.dateText(record.createdAt),
             "updated": CertificateJSON.dateText(record.updatedAt),
+        ]
+        for (key, value) in revocationMembers(record.revocation) { object[key] = value }
+        for (key, value) in signTemplateModels(templates) { object[key] = value }
+        return object
+    }
+
+    /// django-ca's revocation members: `revoked_reason` is empty, not null, while not revoked.
+    static func revocationMembers(_ revocation: RevocationRecord?) -> [String: Any] {
+        [
+            "revoked": revocation != nil,
+            "revoked_date": revocation.map { CertificateJSON.dateText($0.revokedAt) } ?? NSNull(),
+            "revoked_reason": revocation?.reason.rawValue ?? "",
+            "compromised": revocation?.compromisedAt.map(CertificateJSON.dateText) ?? NSNull(),
+        ]
+    }
+
+    /// The CA's sign templates as django-ca's `sign_*` extension models (null where the CA adds nothing).
+    static func signTemplateModels(_ templates: SignTemplates) -> [String: Any] {
+        func names(_ texts: [String]) -> [[String: Any]] {
+            texts.compactMap { try? GeneralNameParser.parse($0) }.map(DjangoCAModels.generalName)
+        }
+        func model(_ type: String, critical: Bool, _ value: Any) -> [String: Any] {
+            ["type": type, "critical": critical, "value": value]
+        }
+        let access = templates.ocspResponders.compactMap { try? GeneralNameParser.parse($0) }.map {
+            ["access_method": "1.3.6.1.5.5.7.48.1", "access_location": DjangoCAModels.generalName($0)] as [String: Any]
+        } + templates.caIssuers.compactMap { try? GeneralNameParser.parse($0) }.map {
+            ["access_method": "1.3.6.1.5.5.7.48.2", "access_location": DjangoCAModels.generalName($0)] as [String: Any]
+        }
+        let policies = templates.policies.map { policy -> [String: Any] in
+            let qualifiers: [Any] = policy.practiceStatements.map { $0 as Any }
+                + policy.userNotices.map { ["notice_reference": NSNull(), "explicit_text": $0] as [String: Any] }
+            let identifier = policy.identifier == "anyPolicy" ? "2.5.29.32.0" : policy.identifier
+            // django-ca's own templates keep an empty list where a certificate's parsed extension has null.
+            return ["policy_identifier": identifier, "policy_qualifiers": qualifiers]
+        }
+        return [
+            "sign_authority_information_access": access.isEmpty ? NSNull() : model("authority_information_access", critical: false, access),
+            "sign_certificate_policies": policies.isEmpty
+                ? NSNull() : model("certificate_policies", critical: templates.certificatePoliciesCritical, policies),
+            "sign_crl_distribution_points": templates.crlFullNames.isEmpty
+                ? NSNull()
+                : model("crl_distribution_points", critical: templates.crlDistributionPointsCritical, [
+                    ["full_name": names(templates.crlFullNames), "relative_name": NSNull(), "crl_issuer": NSNull(), "reasons": NSNull()]
+                ]),
+            "sign_issuer_alternative_name": templates.issuerAlternativeNames.isEmpty
+                ? NSNull() : model("issuer_alternative_name", critical: false, names(templates.issuerAlternativeNames)),
         ]
     }
 
@@ -79,6 +136,19 @@ enum APIRepresentation {
             "created": CertificateJSON.dateText(record.createdAt),
             "pem": pem(record.certificateDER),
         ]
+    }
+
+    /// The members of django-ca's `DjangoCertificateModel` that swift-ca's own certificate JSON lacks or spells
+    /// differently; added to every certificate the API returns.
+    static func djangoCAMembers(_ record: CertificateRecord, certificate: Certificate, watchers: [String]) -> [String: Any] {
+        var members = revocationMembers(record.revocation)
+        members["id"] = record.serial
+        members["updated"] = CertificateJSON.dateText(max(record.createdAt, record.revocation?.revokedAt ?? record.createdAt))
+        members["csr"] = record.csrDER.map { PEMText.encode(type: "CERTIFICATE REQUEST", der: $0) + "\n" } ?? NSNull()
+        members["certificate"] = DjangoCAModels.certificate(certificate, der: record.certificateDER)
+        // django-ca's WatcherModel; swift-ca keeps addresses only, so the name is empty and the id a position.
+        members["watchers"] = watchers.enumerated().map { ["id": $0.offset + 1, "name": "", "mail": $0.element] as [String: Any] }
+        return members
     }
 
     static func order(_ order: APIOrderRecord) -> [String: Any] {

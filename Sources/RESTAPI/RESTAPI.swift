@@ -94,7 +94,7 @@ public final class RESTAPI: Sendable {
             return try await listAuthorities(includeExpired: try QueryFlags(request).flag("expired") ?? false)
         case .authority(let serial):
             if request.method == .put { return try await updateAuthority(serial, body: body) }
-            return APIResponse.json(try APIRepresentation.authority(try await visibleAuthority(serial)))
+            return APIResponse.json(try APIRepresentation.authority(try await visibleAuthority(serial), ocsp: authority.settings.ocsp))
         case .sign(let serial):
             return try await sign(serial, body: body, identity: identity, origin: origin)
         case .order(let serial, let slug):
@@ -138,7 +138,7 @@ public final class RESTAPI: Sendable {
             let usable = record.enabled && record.revocation == nil && (includeExpired || record.notAfter > now)
             return try usable && record.configurationValue().apiEnabled == true
         }
-        return APIResponse.json(try visible.sorted { $0.name < $1.name }.map(APIRepresentation.authority))
+        return APIResponse.json(try visible.sorted { $0.name < $1.name }.map { try APIRepresentation.authority($0, ocsp: authority.settings.ocsp) })
     }
 
     private func updateAuthority(_ serial: String, body: [UInt8]) async throws -> Response {
@@ -153,8 +153,9 @@ public final class RESTAPI: Sendable {
         let updated = try await authority.editAuthority(
             serial, name: changes.name?.trimmingCharacters(in: .whitespaces), enabled: nil,
             signTemplateChanges: changes.templateChanges, website: changes.website, termsOfService: changes.termsOfService,
-            caaIdentity: changes.caaIdentity, acmeChanges: changes.acmeChanges)
-        return APIResponse.json(try APIRepresentation.authority(updated))
+            caaIdentity: changes.caaIdentity, acmeChanges: changes.acmeChanges,
+            ocspResponderKeyValidityDays: changes.ocspResponderKeyValidity, ocspResponseValiditySeconds: changes.ocspResponseValidity)
+        return APIResponse.json(try APIRepresentation.authority(updated, ocsp: authority.settings.ocsp))
     }
 
     // MARK: signing
@@ -175,7 +176,8 @@ public final class RESTAPI: Sendable {
         let order: APIOrderRecord
         do {
             (issued, order) = try await authority.signAPIOrder(
-                csr: csr, request: request, authority: stored, user: identity.name, source: origin.address
+                csr: csr, request: request, authority: stored, password: input.keyBackendOptions?.password, user: identity.name,
+                source: origin.address
             ) { ca in
                 guard ca.serial == stored, try Self.isVisible(ca) else { throw Self.notVisible(serial) }
             }
@@ -202,7 +204,8 @@ public final class RESTAPI: Sendable {
         }
         let record = try await visibleCertificate(certificate, authority: serial)
         let (issued, order) = try await authority.resignAPIOrder(
-            record.serial, expiresDays: expiresDays, watchers: watchers, user: identity.name, source: origin.address)
+            record.serial, expiresDays: expiresDays, watchers: watchers, password: input.keyBackendOptions?.password, user: identity.name,
+            source: origin.address)
         return try await certificateResponse(issued.record, status: .created, order: order)
     }
 
@@ -265,6 +268,7 @@ public final class RESTAPI: Sendable {
     ) throws -> Response {
         let details = try CertificateDetails(certificate)
         var object = CertificateJSON.object(record, details: details, issuer: issuer, watchers: watchers)
+        for (key, value) in APIRepresentation.djangoCAMembers(record, certificate: certificate, watchers: watchers) { object[key] = value }
         if let order { object["slug"] = order.slug }
         var headers: HTTPFields = [:]
         if status == .created { headers[.location] = "/api/ca/\(record.authoritySerial)/certs/\(record.serial)/" }
@@ -290,13 +294,27 @@ public final class RESTAPI: Sendable {
         filter.after = try query.value("after").map(APIRepresentation.position)
         let finalFilter = filter
         _ = try await visibleAuthority(serial)
-        let page = try await authority.store.read { try await $0.certificatePage(finalFilter) }
+        // The page and its watchers in one snapshot: django-ca lists each certificate with its watchers.
+        let (page, watchers) = try await authority.store.read { transaction in
+            let page = try await transaction.certificatePage(finalFilter)
+            var watchers: [String: [String]] = [:]
+            for record in page { watchers[record.serial] = try await transaction.watchers(of: record.serial) }
+            return (page, watchers)
+        }
         var headers: HTTPFields = [:]
         // A full page may have a successor; the last page has no link (or, rarely, the next one is empty).
         if page.count == limit, let last = page.last {
             headers[Self.link] = "<\(query.url(path: request.uri.path, replacing: "after", with: APIRepresentation.cursor(after: last)))>; rel=\"next\""
         }
-        return APIResponse.json(page.map(APIRepresentation.listedCertificate), headers: headers)
+        return APIResponse.json(
+            try page.map { record in
+                var object = APIRepresentation.listedCertificate(record)
+                let certificate = try record.certificate()
+                let members = APIRepresentation.djangoCAMembers(record, certificate: certificate, watchers: watchers[record.serial] ?? [])
+                for (key, value) in members { object[key] = value }
+                object["fingerprints"] = try CertificateDetails(certificate).fingerprints
+                return object
+            }, headers: headers)
     }
 
     private func revoke(_ certificate: String, authority serial: String, body: [UInt8]) async throws -> Response {

@@ -102,6 +102,49 @@ import Testing
         #expect(resignOrder.object["serial"] as? String != serial)
     }
 
+    /// django-ca 3.2's CertificateAuthorityUpdateSchema: sign_* as extension models, null to add nothing, and the
+    /// per-CA OCSP validities; what is stored is signed into the next certificate and shown back in the same form.
+    @Test func djangoCAUpdateBodyWithExtensionModels() throws {
+        let api = try APIFixture()
+        let access: [String: Any] = ["type": "authority_information_access", "critical": false, "value": [
+            ["access_method": "1.3.6.1.5.5.7.48.1", "access_location": ["type": "URI", "value": "http://ocsp.example.net/"]],
+            ["access_method": "1.3.6.1.5.5.7.48.2", "access_location": ["type": "URI", "value": "http://example.net/ca.der"]],
+        ]]
+        let points: [String: Any] = ["type": "crl_distribution_points", "critical": false, "value": [
+            ["full_name": [["type": "URI", "value": "http://example.net/ca.crl"]], "relative_name": NSNull(), "crl_issuer": NSNull(), "reasons": NSNull()],
+        ]]
+        let policies: [String: Any] = ["type": "certificate_policies", "critical": false, "value": [
+            ["policy_identifier": "1.3.6.1.4.1.99999.7", "policy_qualifiers": ["https://example.net/cps", ["notice_reference": NSNull(), "explicit_text": "Hi"]]],
+        ]]
+        let body: [String: Any] = [
+            "sign_authority_information_access": access, "sign_crl_distribution_points": points, "sign_certificate_policies": policies,
+            "sign_issuer_alternative_name": NSNull(), "ocsp_responder_key_validity": 2, "ocsp_response_validity": 7200,
+        ]
+        let updated = try api.call("PUT", "/api/ca/\(api.rootSerial)/", body: body, auth: api.bearer("admin"))
+        #expect(updated.status == 200, "\(updated.text)")
+        for (key, value) in [("sign_authority_information_access", access), ("sign_crl_distribution_points", points), ("sign_certificate_policies", policies)] {
+            #expect((updated.object[key] as? NSDictionary) == (value as NSDictionary), "\(key): \(updated.text)")
+        }
+        #expect(updated.object["sign_issuer_alternative_name"] is NSNull)
+        #expect(updated.object["ocsp_responder_key_validity"] as? Int == 2 && updated.object["ocsp_response_validity"] as? Int == 7200)
+        let signed = try api.sign(["csr": try api.csrPEM("updated"), "subject": "CN=updated.example.com"])
+        let text = try api.sandbox.openssl(
+            "x509", "-noout", "-text", "-in", try api.sandbox.write(signed.object["pem"] as? String ?? "", to: "updated.pem")).standardOutput
+        for fragment in ["OCSP - URI:http://ocsp.example.net/", "CA Issuers - URI:http://example.net/ca.der", "URI:http://example.net/ca.crl",
+                         "Policy: 1.3.6.1.4.1.99999.7", "CPS: https://example.net/cps", "Explicit Text: Hi"] {
+            #expect(text.contains(fragment), "\(fragment) missing: \(text)")
+        }
+        // A model that swift-ca cannot keep is refused by name and changes nothing.
+        let refused = try api.call("PUT", "/api/ca/\(api.rootSerial)/", body: [
+            "sign_crl_distribution_points": ["type": "crl_distribution_points", "value": [
+                ["full_name": [["type": "URI", "value": "http://a.example/"]]], ["full_name": [["type": "URI", "value": "http://b.example/"]]],
+            ]],
+        ], auth: api.bearer("admin"))
+        #expect(refused.status == 400 && refused.text.contains("sign_crl_distribution_points"), "\(refused.text)")
+        let after = try api.call("GET", "/api/ca/\(api.rootSerial)/", auth: api.bearer("viewer"))
+        #expect((after.object["sign_crl_distribution_points"] as? NSDictionary) == (points as NSDictionary))
+    }
+
     @Test func listedExtensionsSwiftCACannotSetAreRefusedAndNothingIsStored() throws {
         let api = try APIFixture()
         defer { api.server.stop() }

@@ -7,12 +7,12 @@ import X509
 // The Names/ folder has the full formatter used for input and output elsewhere; this copy exists
 // so that the extension code does not depend on it, and it never throws, because the describer
 // must render whatever a certificate contains.
-enum GeneralNameDescription {
+public enum GeneralNameDescription {
     /// One general name as `TYPE:value`.
     ///
     /// - Parameter inNameConstraint: Name Constraints write IP subtrees as address plus mask,
     ///   which is then shown in CIDR form.
-    static func describe(_ name: GeneralName, inNameConstraint: Bool = false) -> String {
+    public static func describe(_ name: GeneralName, inNameConstraint: Bool = false) -> String {
         switch name {
         case .dnsName(let value):
             return "DNS:\(value)"
