@@ -187,6 +187,29 @@ import X509
         await fixture.close()
     }
 
+    /// A CA whose key django-ca keeps in an HSM is recorded with its token (from CA_KEY_BACKENDS) and key label.
+    @Test func anHSMKeyIsRecordedWithItsTokenAndLabel() async throws {
+        let directory = NSTemporaryDirectory() + "swift-ca-django-hsm-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try TemporaryDatabase(directory: directory)
+        var settings = Settings.defaults(home: directory)
+        settings.caDirectory = directory + "/ca"
+        settings.databaseURL = try DatabaseLocation.parse(database.url)
+        settings.djangoInstallation.hsmTokens = ["hsm": "my_token_label"]
+        let authority = try await Authority.open(settings: settings)
+        var made = try Self.makeAuthority(id: 1, name: "HSM Root", keyDirectory: directory + "/keys", writeKey: false).row
+        made.keyBackendAlias = "hsm"
+        made.keyBackendOptions = #"{"key_id": "0A1B", "key_label": "root-key", "key_type": "EC"}"#
+        var installation = DjangoCAInstallation(newestMigration: "0060_acmeorder_error")
+        installation.authorities = [made]
+        let report = try await authority.importDjangoCA(installation, options: DjangoCAImportOptions(keyDirectory: nil))
+        #expect(report.notes.contains { $0.contains("token \"my_token_label\", key label \"root-key\"") })
+        let stored = try #require(try await authority.store.read { try await $0.authority(serial: made.serial) })
+        #expect(stored.keyBackend == "pkcs11")
+        #expect(stored.keyLocation == #"{"key_id":"0A1B","key_label":"root-key","key_type":"EC","token":"my_token_label"}"#)
+        await authority.close()
+    }
+
     @Test func aSerialPresentWithOtherContentsStopsEverything() async throws {
         let fixture = try await Fixture()
         let made = try Self.makeAuthority(id: 1, name: "Made Root", keyDirectory: fixture.keyDirectory)

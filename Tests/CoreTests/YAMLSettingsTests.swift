@@ -54,6 +54,13 @@ import Testing
             NAME: django_ca
             USER: django_ca
             PASSWORD: secret
+        CA_KEY_BACKENDS:
+          default:
+            BACKEND: django_ca.key_backends.storages.StoragesBackend
+            OPTIONS: {storage_alias: django-ca}
+          hsm:
+            BACKEND: django_ca.key_backends.hsm.HSMBackend
+            OPTIONS: {library_path: /usr/lib/softhsm/libsofthsm2.so, token: my_token_label, user_pin: secret}
         STORAGES:
           django-ca:
             BACKEND: django.core.files.storage.FileSystemStorage
@@ -98,6 +105,7 @@ import Testing
             #expect(settings.email.useSTARTTLS)
             #expect(settings.email.from?.headerValue == "ca@example.com")
             #expect(settings.djangoInstallation.keyDirectory == "/srv/ca/files/")
+            #expect(settings.djangoInstallation.hsmTokens == ["hsm": "my_token_label"])
             guard case .postgres(let database)? = settings.djangoInstallation.database else {
                 Issue.record("DATABASES was not read")
                 return

@@ -119,6 +119,8 @@ public struct DjangoInstallationSettings: Sendable {
     public var database: DatabaseLocation?
     /// The location of the `django-ca` storage in STORAGES, where its CA keys are.
     public var keyDirectory: String?
+    /// CA_KEY_BACKENDS: the PKCS#11 token label of each HSM key backend, by its alias.
+    public var hsmTokens: [String: String] = [:]
 
     public init(database: DatabaseLocation? = nil, keyDirectory: String? = nil) {
         self.database = database

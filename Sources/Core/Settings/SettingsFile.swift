@@ -137,9 +137,9 @@ enum DjangoSettingNames {
         "EMAIL_TIMEOUT": "CA_EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL": "CA_EMAIL_FROM",
     ]
 
-    /// Django settings whose content swift-ca reads (where the django-ca installation keeps its data, for
-    /// `import-django-ca`).
-    static let translated: Set<String> = ["DATABASES", "STORAGES"]
+    /// Settings whose content swift-ca reads for `import-django-ca`: where the django-ca installation keeps its
+    /// data, and the HSM token of each key backend.
+    static let translated: Set<String> = ["DATABASES", "STORAGES", "CA_KEY_BACKENDS"]
 
     /// django-ca 3.2's settings that swift-ca has no use for, and why.
     static let unusedCASettings: [String: String] = [
@@ -148,7 +148,6 @@ enum DjangoSettingNames {
         "CA_DEFAULT_DSA_SIGNATURE_HASH_ALGORITHM": "swift-ca makes no DSA CAs",
         "CA_DEFAULT_NAME_ORDER": "swift-ca keeps subjects in the order they are given",
         "CA_DEFAULT_STORAGE_ALIAS": "swift-ca keeps CA keys in <CA_DIR>/keys",
-        "CA_KEY_BACKENDS": "swift-ca keeps CA keys in <CA_DIR>/keys",
         "CA_OCSP_KEY_BACKENDS": "swift-ca keeps OCSP responder keys in its database",
         "CA_OCSP_RESPONSE_CACHE_EXPIRES": "swift-ca always caches OCSP responses (CA_OCSP_RESPONSE_CACHE_RENEWAL, CA_OCSP_CACHE_ENTRIES)",
         "CA_OCSP_URLS": "swift-ca answers OCSP for every CA at <CA_URL_PATH>ocsp/<serial>/ with automatic responder certificates",

@@ -154,6 +154,7 @@ public enum SettingsLoader {
         case "CA_JOB_NOTIFICATION_INTERVAL": settings.jobs.notificationInterval = TimeInterval(try reader.positiveInteger())
         case "DATABASES": settings.djangoInstallation.database = try reader.djangoDatabase()
         case "STORAGES": settings.djangoInstallation.keyDirectory = try reader.djangoKeyStorage()
+        case "CA_KEY_BACKENDS": settings.djangoInstallation.hsmTokens = try reader.djangoHSMTokens()
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -289,6 +290,18 @@ struct SettingValue {
             let options = storage["OPTIONS"] as? [String: Any], let location = options["location"] as? String
         else { return nil }
         return location
+    }
+
+    /// django-ca's CA_KEY_BACKENDS: the token label of every backend that names one (its HSM backends).
+    func djangoHSMTokens() throws -> [String: String] {
+        guard let backends = value as? [String: Any] else { throw invalid("a mapping of key backend aliases (django-ca's CA_KEY_BACKENDS)") }
+        var tokens: [String: String] = [:]
+        for (alias, configuration) in backends {
+            if let options = (configuration as? [String: Any])?["OPTIONS"] as? [String: Any], let token = options["token"] as? String {
+                tokens[alias] = token
+            }
+        }
+        return tokens
     }
 
     /// Environment values of structured settings are JSON text; file values are already parsed.
