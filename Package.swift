@@ -54,6 +54,20 @@ let package = Package(
         // swift-ca's own SQLite driver over CSQLite3, a module of its own so that the system's sqlite3.h never meets
         // the copy sqlite-kit brings (their struct definitions differ).
         .target(name: "CASQLite", dependencies: ["CSQLite3"], path: "Sources/SQLite"),
+        // PKCS#11 declarations (p11-kit's header); the token's module itself is opened with dlopen at run time.
+        .systemLibrary(name: "CPKCS11", path: "Sources/CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
+        // CA keys in hardware security modules: the PKCS#11 key backend (issue 15).
+        .target(
+            name: "CAHSM",
+            dependencies: [
+                "CACore", "CPKCS11",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Sources/HSM"
+        ),
         .target(
             name: "CAStore",
             dependencies: [
@@ -74,7 +88,7 @@ let package = Package(
         .target(
             name: "CAAuthority",
             dependencies: [
-                "CACore", "CAStore",
+                "CACore", "CAStore", "CAHSM",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],

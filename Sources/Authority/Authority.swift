@@ -1,4 +1,5 @@
 import CACore
+import CAHSM
 import CAStore
 import Foundation
 import X509
@@ -37,7 +38,12 @@ public final class Authority: Sendable {
     ) async throws -> Authority {
         try FileSystem.makePrivateDirectory(settings.caDirectory)
         let store = try await Store.open(settings.database)
-        let backend = FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory))
+        let backend = KeyBackendRegistry(
+            fileBackend: FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory)),
+            others: settings.keyBackends.sorted(by: { $0.key < $1.key }).compactMap { alias, backend -> (any KeyBackend)? in
+                guard case .hsm(let library, let token, let pin, _) = backend else { return nil }
+                return HSMKeyBackend(alias: alias, libraryPath: library, tokenLabel: token, userPIN: pin)
+            })
         do {
             return try Authority(
                 settings: settings, store: store, keyBackend: backend, passwordPrompt: passwordPrompt, signsWithCAKeys: signsWithCAKeys)

@@ -17,6 +17,12 @@ public struct AuthorityCreationRequest: Sendable {
     public var pathLength: Int? = 0
     /// Encrypts the new key when set and not empty.
     public var password: String?
+    /// The CA_KEY_BACKENDS alias where the key is made; nil for the key directory.
+    public var keyBackendAlias: String?
+    /// The key's label in a token (default: the CA's name).
+    public var keyLabel: String?
+    /// The token's user PIN, instead of the one in CA_KEY_BACKENDS.
+    public var keyBackendPIN: String?
     /// nil: CA_DEFAULT_HOSTNAME; empty: no default URLs (`--no-default-hostname`).
     public var defaultHostname: String?
     public var permittedNames: [String] = []
@@ -146,8 +152,17 @@ extension Authority {
         // Built before the key exists so that a bad option fails without touching the key directory.
         let extensions = try caExtensions(request, parentSerial: parent?.record.serial, hostname: effectiveHostname)
 
-        let created = try keyBackend.createKey(
-            request.keyAlgorithm, label: serial, password: (request.password?.isEmpty ?? true) ? nil : request.password)
+        let created: CreatedKey
+        if let alias = request.keyBackendAlias, alias != "default" {
+            guard let registry = keyBackend as? KeyBackendRegistry else {
+                throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here")
+            }
+            let backend = try registry.backend(alias: alias)
+            created = try backend.createKey(request.keyAlgorithm, label: request.keyLabel ?? name, password: request.keyBackendPIN)
+        } else {
+            created = try keyBackend.createKey(
+                request.keyAlgorithm, label: serial, password: (request.password?.isEmpty ?? true) ? nil : request.password)
+        }
         do {
             let issuer = try parent?.issuer ?? Issuer.selfSigned(name: subject, key: created.signer)
             let specification = CertificateSpecification(

@@ -23,6 +23,10 @@ struct InitCA: AsyncParsableCommand {
     @Flag(name: [.customLong("no-path-length"), .customLong("no-pathlen")], help: "No path length limit.")
     var noPathLength = false
     @Option(help: "Encrypt the new key with this password (empty: prompt).") var password: String?
+    @Option(help: "Alias from CA_KEY_BACKENDS where the new key lives (default: the key directory; an HSM alias keeps it in the token).")
+    var keyBackend: String?
+    @Option(help: "Label of the new key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
+    @Option(help: "User PIN of the token (HSM backends; default: user_pin in CA_KEY_BACKENDS).") var hsmUserPin: String?
     @Option(help: "host[:port] for the CRL, OCSP and issuer URLs (default: CA_DEFAULT_HOSTNAME).") var defaultHostname: String?
     @Flag(help: "Write no default URLs even if CA_DEFAULT_HOSTNAME is set.") var noDefaultHostname = false
     @Option(help: "Name constraint: a permitted subtree (DNS:example.com, IP:10.0.0.0/8, ...).") var permitName: [String] = []
@@ -77,7 +81,12 @@ struct InitCA: AsyncParsableCommand {
                 throw CAError(.invalidInput, "give either --path-length or --no-path-length, not both")
             }
             request.pathLength = noPathLength ? nil : (pathLength ?? 0)
-            request.password = try TerminalPrompt.newKeyPassword(password)
+            request.keyBackendAlias = keyBackend
+            request.keyLabel = hsmKeyLabel
+            request.keyBackendPIN = hsmUserPin
+            // A key in a token is protected by the token's PIN, not by a password of its own.
+            let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
+            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
             request.defaultHostname = noDefaultHostname ? "" : defaultHostname
             request.permittedNames = permitName
             request.excludedNames = excludeName

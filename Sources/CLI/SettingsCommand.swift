@@ -71,6 +71,12 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_SESSION_SECONDS": "\(Int(settings.access.sessionSeconds)) seconds",
                 "CA_LOGIN_ATTEMPTS": "\(settings.access.loginAttempts)",
                 "CA_LOGIN_LOCKOUT_SECONDS": "\(Int(settings.access.loginLockoutSeconds)) seconds",
+                "CA_KEY_BACKENDS": settings.keyBackends.sorted(by: { $0.key < $1.key }).map { alias, backend in
+                    switch backend {
+                    case .file: return "\(alias): files in \(settings.keyDirectory)"
+                    case .hsm(let library, let token, let pin, _): return "\(alias): token \"\(token)\" in \(library)\(pin == nil ? "" : " (PIN set)")"
+                    }
+                }.joined(separator: "; "),
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

@@ -205,7 +205,7 @@ import X509
         let report = try await authority.importDjangoCA(installation, options: DjangoCAImportOptions(keyDirectory: nil))
         #expect(report.notes.contains { $0.contains("token \"my_token_label\", key label \"root-key\"") })
         let stored = try #require(try await authority.store.read { try await $0.authority(serial: made.serial) })
-        #expect(stored.keyBackend == "pkcs11")
+        #expect(stored.keyBackend == "hsm")
         #expect(stored.keyLocation == #"{"key_id":"0A1B","key_label":"root-key","key_type":"EC","token":"my_token_label"}"#)
         await authority.close()
     }

@@ -106,6 +106,10 @@ import Testing
             #expect(settings.email.from?.headerValue == "ca@example.com")
             #expect(settings.djangoInstallation.keyDirectory == "/srv/ca/files/")
             #expect(settings.djangoInstallation.hsmTokens == ["hsm": "my_token_label"])
+            #expect(settings.keyBackends == [
+                "default": .file,
+                "hsm": .hsm(libraryPath: "/usr/lib/softhsm/libsofthsm2.so", token: "my_token_label", userPIN: "secret", soPIN: nil),
+            ])
             guard case .postgres(let database)? = settings.djangoInstallation.database else {
                 Issue.record("DATABASES was not read")
                 return
@@ -135,6 +139,7 @@ import Testing
     @Test(arguments: [
         "CA_DEFAULT_EXPIRES: soon\n", "CA_DEFAULT_EXPIRES: [3]\n", "CA_ENABLE_ACME: maybe\n", "CA_PASSWORDS: [a, b]\n",
         "CA_DEFAULT_EXPIRES: PT5H\n", "CA_NOTIFICATION_DAYS: 3\n", "DATABASES: {default: {ENGINE: django.db.backends.mysql}}\n",
+        "CA_KEY_BACKENDS: {hsm: {BACKEND: django_ca.key_backends.db.DBBackend}}\n", "CA_KEY_BACKENDS: {hsm: {BACKEND: hsm, OPTIONS: {}}}\n",
     ])
     func mistypedValueNamesTheKeyAndTheFile(text: String) throws {
         try withFiles(["settings.yaml": text]) { directory in

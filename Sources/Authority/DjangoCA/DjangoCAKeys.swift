@@ -19,14 +19,15 @@ extension DjangoCAImportPlan {
             guard let row = newAuthorityRows[serial] else { continue }
             let keyOptions = (try? JSONSerialization.jsonObject(with: Data(row.keyBackendOptions.utf8))) as? [String: Any] ?? [:]
             if row.keyBackendAlias != "default", let keyLabel = keyOptions["key_label"] as? String {
-                // An HSM key stays in the HSM: the CA records where (token, label, id, type), for swift-ca's PKCS#11
-                // backend. The token label is in django-ca's CA_KEY_BACKENDS, not in its database.
+                // An HSM key stays in the HSM: the CA records where (token, label, id, type) under django-ca's alias,
+                // which signs once CA_KEY_BACKENDS configures that alias. The token label is in django-ca's
+                // CA_KEY_BACKENDS, not in its database.
                 let token = settings.djangoInstallation.hsmTokens[row.keyBackendAlias]
                 var location: [String: Any] = ["key_label": keyLabel]
                 location["token"] = token
                 location["key_id"] = keyOptions["key_id"]
                 location["key_type"] = keyOptions["key_type"]
-                newAuthorities[index].keyBackend = "pkcs11"
+                newAuthorities[index].keyBackend = row.keyBackendAlias
                 newAuthorities[index].keyLocation = String(decoding: try JSONSerialization.data(withJSONObject: location, options: [.sortedKeys]), as: UTF8.self)
                 let tokenText = token.map { "token \"\($0)\"" } ?? "token unknown: set DJANGO_CA_SETTINGS to django-ca's settings file with CA_KEY_BACKENDS"
                 report.notes.append(

@@ -117,8 +117,8 @@ public struct CertificateBlueprint: Sendable {
 }
 
 /// Tag-length-value assembly for pre-encoded DER parts.
-enum DERBytes {
-    static func tagged(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+public enum DERBytes {
+    public static func tagged(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         var result: [UInt8] = [tag]
         result.reserveCapacity(content.count + 5)
         let count = content.count

@@ -43,6 +43,8 @@ public struct Settings: Sendable {
     public var email = EmailSettings()
     public var access = AccessSettings()
 
+    /// CA_KEY_BACKENDS: where CA keys can live, by alias; `default` is the key directory.
+    public var keyBackends: [String: KeyBackendSetting] = ["default": .file]
     /// django-ca or Django settings found in a YAML file that swift-ca does not use: name to the reason and file.
     public var ignoredSettings: [String: String] = [:]
     /// Where a django-ca installation keeps its data, when its settings file says so (DATABASES, STORAGES).
@@ -64,7 +66,7 @@ public struct Settings: Sendable {
         "CA_ACME_VALIDATION_TIMEOUT", "CA_EMAIL_HOST", "CA_EMAIL_PORT", "CA_EMAIL_USER", "CA_EMAIL_PASSWORD",
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
-        "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS",
+        "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).
@@ -126,4 +128,12 @@ public struct DjangoInstallationSettings: Sendable {
         self.database = database
         self.keyDirectory = keyDirectory
     }
+}
+
+/// One entry of CA_KEY_BACKENDS.
+public enum KeyBackendSetting: Sendable, Equatable {
+    /// Key files in `<CA_DIR>/keys` (django-ca's StoragesBackend).
+    case file
+    /// A PKCS#11 token (django-ca's HSMBackend): the module's path, the token's label and its PINs.
+    case hsm(libraryPath: String, token: String, userPIN: String?, soPIN: String?)
 }

@@ -137,9 +137,9 @@ enum DjangoSettingNames {
         "EMAIL_TIMEOUT": "CA_EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL": "CA_EMAIL_FROM",
     ]
 
-    /// Settings whose content swift-ca reads for `import-django-ca`: where the django-ca installation keeps its
-    /// data, and the HSM token of each key backend.
-    static let translated: Set<String> = ["DATABASES", "STORAGES", "CA_KEY_BACKENDS"]
+    /// Django settings whose content swift-ca reads: where the django-ca installation keeps its data, for
+    /// `import-django-ca`.
+    static let translated: Set<String> = ["DATABASES", "STORAGES"]
 
     /// django-ca 3.2's settings that swift-ca has no use for, and why.
     static let unusedCASettings: [String: String] = [

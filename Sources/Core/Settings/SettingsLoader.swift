@@ -154,7 +154,11 @@ public enum SettingsLoader {
         case "CA_JOB_NOTIFICATION_INTERVAL": settings.jobs.notificationInterval = TimeInterval(try reader.positiveInteger())
         case "DATABASES": settings.djangoInstallation.database = try reader.djangoDatabase()
         case "STORAGES": settings.djangoInstallation.keyDirectory = try reader.djangoKeyStorage()
-        case "CA_KEY_BACKENDS": settings.djangoInstallation.hsmTokens = try reader.djangoHSMTokens()
+        case "CA_KEY_BACKENDS":
+            settings.keyBackends = try reader.keyBackends()
+            for (alias, backend) in settings.keyBackends {
+                if case .hsm(_, let token, _, _) = backend { settings.djangoInstallation.hsmTokens[alias] = token }
+            }
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -292,16 +296,33 @@ struct SettingValue {
         return location
     }
 
-    /// django-ca's CA_KEY_BACKENDS: the token label of every backend that names one (its HSM backends).
-    func djangoHSMTokens() throws -> [String: String] {
-        guard let backends = value as? [String: Any] else { throw invalid("a mapping of key backend aliases (django-ca's CA_KEY_BACKENDS)") }
-        var tokens: [String: String] = [:]
-        for (alias, configuration) in backends {
-            if let options = (configuration as? [String: Any])?["OPTIONS"] as? [String: Any], let token = options["token"] as? String {
-                tokens[alias] = token
+    /// CA_KEY_BACKENDS as django-ca writes it: alias to `{"BACKEND": ..., "OPTIONS": {...}}`. `BACKEND` is `file`
+    /// or `hsm`, or django-ca's class paths for them.
+    func keyBackends() throws -> [String: KeyBackendSetting] {
+        guard let backends = try structured() as? [String: Any] else {
+            throw invalid("a mapping of key backend aliases to {\"BACKEND\": ..., \"OPTIONS\": {...}}")
+        }
+        var result: [String: KeyBackendSetting] = ["default": .file]
+        for (alias, entry) in backends {
+            guard let entry = entry as? [String: Any], let kind = entry["BACKEND"] as? String else {
+                throw invalid("key backends with a BACKEND (backend \(alias))")
+            }
+            let options = entry["OPTIONS"] as? [String: Any] ?? [:]
+            switch kind {
+            case "file", "django_ca.key_backends.storages.StoragesBackend":
+                result[alias] = .file
+            case "hsm", "django_ca.key_backends.hsm.HSMBackend":
+                guard let library = options["library_path"] as? String, let token = options["token"] as? String else {
+                    throw invalid("HSM key backends with library_path and token in OPTIONS (backend \(alias))")
+                }
+                result[alias] = .hsm(
+                    libraryPath: library, token: token, userPIN: options["user_pin"].map { "\($0)" }, soPIN: options["so_pin"].map { "\($0)" })
+            default:
+                throw invalid("key backends of kind file or hsm (backend \(alias) is \(kind))")
             }
         }
-        return tokens
+        guard result["default"] == .file else { throw invalid("a default key backend of kind file") }
+        return result
     }
 
     /// Environment values of structured settings are JSON text; file values are already parsed.

@@ -1,0 +1,99 @@
+import CACore
+import Foundation
+import Synchronization
+import X509
+
+/// CA keys generated and kept inside a PKCS#11 token (django-ca's HSMBackend). The database holds only where a
+/// key is: this backend's alias and, as the location, the token label, key label, CKA_ID and key type as JSON.
+public final class HSMKeyBackend: KeyBackend {
+    public let name: String
+    let libraryPath: String
+    let tokenLabel: String
+    let userPIN: String?
+    /// Tokens by PIN: a command may log in with another PIN than the settings' (`--hsm-user-pin`).
+    private let tokens = Mutex<[String: PKCS11Token]>([:])
+
+    public init(alias: String, libraryPath: String, tokenLabel: String, userPIN: String?) {
+        name = alias
+        self.libraryPath = libraryPath
+        self.tokenLabel = tokenLabel
+        self.userPIN = userPIN
+    }
+
+    /// The location stored for a key: what finds it again in the token.
+    struct Location: Codable {
+        var token: String
+        var keyLabel: String
+        var keyID: String
+        var keyType: String
+
+        enum CodingKeys: String, CodingKey {
+            case token
+            case keyLabel = "key_label"
+            case keyID = "key_id"
+            case keyType = "key_type"
+        }
+    }
+
+    func token(pin: String?) throws -> PKCS11Token {
+        let effectivePIN = (pin?.isEmpty ?? true) ? userPIN : pin
+        let library = try PKCS11Library.open(libraryPath)
+        return tokens.withLock { tokens in
+            let key = effectivePIN ?? ""
+            if let token = tokens[key] { return token }
+            let token = PKCS11Token(library: library, label: tokenLabel, pin: effectivePIN)
+            tokens[key] = token
+            return token
+        }
+    }
+
+    /// `password` is the user PIN when given (`--hsm-user-pin`), else the PIN from CA_KEY_BACKENDS.
+    public func createKey(_ algorithm: KeyAlgorithm, label: String, password: String?) throws -> CreatedKey {
+        let token = try token(pin: password)
+        let key = try token.generate(algorithm, label: label)
+        let location = Location(token: tokenLabel, keyLabel: key.label, keyID: key.identifier, keyType: key.type.rawValue)
+        let text = String(decoding: try JSONEncoder().encode(location), as: UTF8.self)
+        return CreatedKey(reference: KeyReference(backend: name, location: text), signer: Certificate.PrivateKey(TokenPrivateKey(token: token, key: key)))
+    }
+
+    public func importKey(_ key: Certificate.PrivateKey, label: String, password: String?) throws -> KeyReference {
+        throw CAError(.invalidInput, "putting an existing key into token \"\(tokenLabel)\" is not supported yet; create the key in the token with init-ca")
+    }
+
+    public func reference(forLabel label: String) -> KeyReference {
+        KeyReference(backend: name, location: label)
+    }
+
+    func location(of reference: KeyReference) throws -> Location {
+        guard let location = try? JSONDecoder().decode(Location.self, from: Data(reference.location.utf8)),
+            let type = TokenKeyType(rawValue: location.keyType)
+        else {
+            throw CAError(.keyAccess, "the stored location of an HSM key cannot be read: \(reference.location)")
+        }
+        _ = type
+        return location
+    }
+
+    public func loadSigner(_ reference: KeyReference, password: String?) throws -> Certificate.PrivateKey {
+        let location = try location(of: reference)
+        guard location.token == tokenLabel else {
+            throw CAError(.keyAccess, "the key is in token \"\(location.token)\", but key backend \"\(name)\" uses token \"\(tokenLabel)\"")
+        }
+        let token = try token(pin: password)
+        let key = try token.find(label: location.keyLabel, identifier: location.keyID, type: TokenKeyType(rawValue: location.keyType) ?? .ec)
+        return Certificate.PrivateKey(TokenPrivateKey(token: token, key: key))
+    }
+
+    /// The token's PIN is a setting, not a per-key password.
+    public func isPasswordProtected(_ reference: KeyReference) throws -> Bool { false }
+
+    public func removeKey(_ reference: KeyReference) throws {
+        let location = try location(of: reference)
+        try token(pin: nil).destroy(label: location.keyLabel, identifier: location.keyID)
+    }
+
+    public func describe(_ reference: KeyReference) -> String {
+        guard let location = try? location(of: reference) else { return "HSM (\(name)) \(reference.location)" }
+        return "HSM \(name): token \"\(location.token)\", key label \"\(location.keyLabel)\" (\(location.keyType), id \(location.keyID))"
+    }
+}

@@ -1,0 +1,100 @@
+import CACore
+import CPKCS11
+import Foundation
+import Synchronization
+
+/// A PKCS#11 module (`libsofthsm2.so`, a vendor's HSM library) opened with dlopen and initialised once per
+/// process: PKCS#11 allows one C_Initialize per module and process, so every backend naming the same library
+/// shares one `PKCS11Library`.
+final class PKCS11Library: @unchecked Sendable {
+    // @unchecked: `functions` points into the module, which stays loaded for the life of the process; the module
+    // was initialised with CKF_OS_LOCKING_OK, so it guards its own state across threads.
+    let path: String
+    let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
+
+    private static let loaded = Mutex<[String: PKCS11Library]>([:])
+
+    private init(path: String, functions: UnsafeMutablePointer<CK_FUNCTION_LIST>) {
+        self.path = path
+        self.functions = functions
+    }
+
+    static func open(_ path: String) throws -> PKCS11Library {
+        try loaded.withLock { libraries in
+            if let library = libraries[path] { return library }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CAError(.keyAccess, "the PKCS#11 library \(path) does not exist")
+            }
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+                let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+                throw CAError(.keyAccess, "the PKCS#11 library \(path) cannot be loaded: \(reason)")
+            }
+            guard let symbol = dlsym(handle, "C_GetFunctionList") else {
+                throw CAError(.keyAccess, "\(path) is not a PKCS#11 library (it has no C_GetFunctionList)")
+            }
+            typealias GetFunctionList = @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<CK_FUNCTION_LIST>?>?) -> CK_RV
+            var list: UnsafeMutablePointer<CK_FUNCTION_LIST>?
+            let result = unsafeBitCast(symbol, to: GetFunctionList.self)(&list)
+            guard result == CKR_OK, let list else {
+                throw CAError(.keyAccess, "\(path): C_GetFunctionList failed with \(PKCS11Error.name(result))")
+            }
+            var arguments = CK_C_INITIALIZE_ARGS()
+            arguments.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+            let initialized = list.pointee.C_Initialize(&arguments)
+            guard initialized == CKR_OK || initialized == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
+                throw CAError(.keyAccess, "\(path): C_Initialize failed with \(PKCS11Error.name(initialized))")
+            }
+            let library = PKCS11Library(path: path, functions: list)
+            libraries[path] = library
+            return library
+        }
+    }
+
+    /// Runs one PKCS#11 call and turns a failure into a `CAError` naming the call and the return code.
+    func check(_ call: String, _ result: CK_RV) throws {
+        guard result == CKR_OK else { throw PKCS11Error(call: call, code: result).caError }
+    }
+}
+
+/// A PKCS#11 return code with the call that returned it.
+struct PKCS11Error: Error {
+    let call: String
+    let code: CK_RV
+
+    var caError: CAError {
+        switch code {
+        case CK_RV(CKR_PIN_INCORRECT), CK_RV(CKR_PIN_INVALID), CK_RV(CKR_PIN_LEN_RANGE):
+            return CAError(.keyAccess, "the token refused the PIN (\(call): \(Self.name(code)))")
+        case CK_RV(CKR_PIN_LOCKED):
+            return CAError(.keyAccess, "the token's PIN is locked (\(call): \(Self.name(code)))")
+        case CK_RV(CKR_MECHANISM_INVALID), CK_RV(CKR_MECHANISM_PARAM_INVALID), CK_RV(CKR_DOMAIN_PARAMS_INVALID),
+            CK_RV(CKR_CURVE_NOT_SUPPORTED):
+            return CAError(.policy, "the token does not support this key type (\(call): \(Self.name(code)))")
+        case CK_RV(CKR_DEVICE_REMOVED), CK_RV(CKR_TOKEN_NOT_PRESENT), CK_RV(CKR_DEVICE_ERROR), CK_RV(CKR_SESSION_HANDLE_INVALID),
+            CK_RV(CKR_SESSION_CLOSED), CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED):
+            return CAError(.keyAccess, "the token cannot be reached (\(call): \(Self.name(code)))")
+        default:
+            return CAError(.keyAccess, "the token refused \(call): \(Self.name(code))")
+        }
+    }
+
+    static let names: [CK_RV: String] = [
+        CK_RV(CKR_OK): "CKR_OK", CK_RV(CKR_GENERAL_ERROR): "CKR_GENERAL_ERROR", CK_RV(CKR_FUNCTION_FAILED): "CKR_FUNCTION_FAILED",
+        CK_RV(CKR_ARGUMENTS_BAD): "CKR_ARGUMENTS_BAD", CK_RV(CKR_ATTRIBUTE_VALUE_INVALID): "CKR_ATTRIBUTE_VALUE_INVALID",
+        CK_RV(CKR_DEVICE_ERROR): "CKR_DEVICE_ERROR", CK_RV(CKR_DEVICE_REMOVED): "CKR_DEVICE_REMOVED",
+        CK_RV(CKR_KEY_HANDLE_INVALID): "CKR_KEY_HANDLE_INVALID", CK_RV(CKR_MECHANISM_INVALID): "CKR_MECHANISM_INVALID",
+        CK_RV(CKR_MECHANISM_PARAM_INVALID): "CKR_MECHANISM_PARAM_INVALID", CK_RV(CKR_PIN_INCORRECT): "CKR_PIN_INCORRECT",
+        CK_RV(CKR_PIN_INVALID): "CKR_PIN_INVALID", CK_RV(CKR_PIN_LEN_RANGE): "CKR_PIN_LEN_RANGE", CK_RV(CKR_PIN_LOCKED): "CKR_PIN_LOCKED",
+        CK_RV(CKR_SESSION_CLOSED): "CKR_SESSION_CLOSED", CK_RV(CKR_SESSION_HANDLE_INVALID): "CKR_SESSION_HANDLE_INVALID",
+        CK_RV(CKR_TEMPLATE_INCOMPLETE): "CKR_TEMPLATE_INCOMPLETE", CK_RV(CKR_TEMPLATE_INCONSISTENT): "CKR_TEMPLATE_INCONSISTENT",
+        CK_RV(CKR_TOKEN_NOT_PRESENT): "CKR_TOKEN_NOT_PRESENT", CK_RV(CKR_USER_NOT_LOGGED_IN): "CKR_USER_NOT_LOGGED_IN",
+        CK_RV(CKR_USER_ALREADY_LOGGED_IN): "CKR_USER_ALREADY_LOGGED_IN", CK_RV(CKR_USER_PIN_NOT_INITIALIZED): "CKR_USER_PIN_NOT_INITIALIZED",
+        CK_RV(CKR_DOMAIN_PARAMS_INVALID): "CKR_DOMAIN_PARAMS_INVALID", CK_RV(CKR_CURVE_NOT_SUPPORTED): "CKR_CURVE_NOT_SUPPORTED",
+        CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED): "CKR_CRYPTOKI_NOT_INITIALIZED",
+        CK_RV(CKR_CRYPTOKI_ALREADY_INITIALIZED): "CKR_CRYPTOKI_ALREADY_INITIALIZED",
+    ]
+
+    static func name(_ code: CK_RV) -> String {
+        names[code] ?? "CKR 0x" + String(code, radix: 16, uppercase: true)
+    }
+}

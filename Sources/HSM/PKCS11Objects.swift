@@ -1,0 +1,242 @@
+import CACore
+import CPKCS11
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+import _CryptoExtras
+
+/// Attribute templates: PKCS#11 takes pointers to values, so a template owns its values' bytes and hands out
+/// `CK_ATTRIBUTE`s only for the duration of a call.
+struct AttributeTemplate {
+    private var entries: [(type: CK_ATTRIBUTE_TYPE, bytes: [UInt8])] = []
+
+    mutating func add(_ type: UInt, _ bytes: [UInt8]) { entries.append((CK_ATTRIBUTE_TYPE(type), bytes)) }
+    mutating func add(_ type: UInt, _ flag: Bool) { add(type, [flag ? 1 : 0]) }
+    mutating func add(_ type: UInt, unsigned value: CK_ULONG) { add(type, withUnsafeBytes(of: value) { Array($0) }) }
+    mutating func add(_ type: UInt, _ text: String) { add(type, Array(text.utf8)) }
+
+    /// The template as `CK_ATTRIBUTE`s whose values live in buffers allocated for the call.
+    func withAttributes<Result>(_ body: (UnsafeMutablePointer<CK_ATTRIBUTE>, CK_ULONG) throws -> Result) rethrows -> Result {
+        let buffers = entries.map { entry -> UnsafeMutableRawBufferPointer in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(entry.bytes.count, 1), alignment: 8)
+            buffer.copyBytes(from: entry.bytes)
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var attributes = zip(entries, buffers).map { entry, buffer in
+            CK_ATTRIBUTE(type: entry.type, pValue: buffer.baseAddress, ulValueLen: CK_ULONG(entry.bytes.count))
+        }
+        return try attributes.withUnsafeMutableBufferPointer { try body($0.baseAddress!, CK_ULONG($0.count)) }
+    }
+}
+
+/// The key types swift-ca keeps in a token, as django-ca names them (`key_type` in the key's location).
+enum TokenKeyType: String, Sendable {
+    case rsa = "RSA"
+    case ec = "EC"
+    case ed25519 = "Ed25519"
+}
+
+/// What the token holds for one CA key: where to find it and what it is.
+struct TokenKey: Sendable, Hashable {
+    var label: String
+    /// CKA_ID, hex.
+    var identifier: String
+    var type: TokenKeyType
+    var publicKey: Certificate.PublicKey
+}
+
+extension PKCS11Token {
+    /// The DER of a named curve's OID, as CKA_EC_PARAMS takes it.
+    static func curveParameters(_ curve: EllipticCurve) -> [UInt8] {
+        switch curve {
+        case .secp256r1: return [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+        case .secp384r1: return [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22]
+        case .secp521r1: return [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23]
+        }
+    }
+
+    static let ed25519Parameters: [UInt8] = [0x06, 0x03, 0x2B, 0x65, 0x70]
+
+    /// Generates a key pair inside the token: the private key sensitive and never extractable, both halves with
+    /// the same label and a random CKA_ID. Refuses a label that is already taken.
+    func generate(_ algorithm: KeyAlgorithm, label keyLabel: String) throws -> TokenKey {
+        try withSession { session in
+            guard try findObjects(session, label: keyLabel).isEmpty else {
+                throw CAError(.conflict, "token \"\(label)\" already holds a key labelled \"\(keyLabel)\"")
+            }
+            let identifier = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            var publicTemplate = AttributeTemplate()
+            var privateTemplate = AttributeTemplate()
+            for template in [0, 1] {
+                var entry = AttributeTemplate()
+                entry.add(CKA_TOKEN, true)
+                entry.add(CKA_LABEL, keyLabel)
+                entry.add(CKA_ID, identifier)
+                if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+            }
+            publicTemplate.add(CKA_VERIFY, true)
+            privateTemplate.add(CKA_SIGN, true)
+            privateTemplate.add(CKA_PRIVATE, true)
+            privateTemplate.add(CKA_SENSITIVE, true)
+            privateTemplate.add(CKA_EXTRACTABLE, false)
+            let mechanismType: UInt
+            let type: TokenKeyType
+            switch algorithm {
+            case .rsa(let bits):
+                mechanismType = CKM_RSA_PKCS_KEY_PAIR_GEN
+                type = .rsa
+                publicTemplate.add(CKA_MODULUS_BITS, unsigned: CK_ULONG(bits))
+                publicTemplate.add(CKA_PUBLIC_EXPONENT, [0x01, 0x00, 0x01])
+            case .ec(let curve):
+                mechanismType = CKM_EC_KEY_PAIR_GEN
+                type = .ec
+                publicTemplate.add(CKA_EC_PARAMS, Self.curveParameters(curve))
+            case .ed25519:
+                mechanismType = CKM_EC_EDWARDS_KEY_PAIR_GEN
+                type = .ed25519
+                publicTemplate.add(CKA_EC_PARAMS, Self.ed25519Parameters)
+            }
+            var mechanism = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanismType), pParameter: nil, ulParameterLen: 0)
+            var publicHandle: CK_OBJECT_HANDLE = 0
+            var privateHandle: CK_OBJECT_HANDLE = 0
+            try publicTemplate.withAttributes { publicAttributes, publicCount in
+                try privateTemplate.withAttributes { privateAttributes, privateCount in
+                    try library.check(
+                        "C_GenerateKeyPair",
+                        functions.C_GenerateKeyPair(
+                            session, &mechanism, publicAttributes, publicCount, privateAttributes, privateCount, &publicHandle, &privateHandle))
+                }
+            }
+            do {
+                let publicKey = try readPublicKey(session, handle: publicHandle, type: type)
+                return TokenKey(label: keyLabel, identifier: Hex.upper(identifier), type: type, publicKey: publicKey)
+            } catch {
+                _ = functions.C_DestroyObject(session, privateHandle)
+                _ = functions.C_DestroyObject(session, publicHandle)
+                throw error
+            }
+        }
+    }
+
+    func findObjects(_ session: CK_SESSION_HANDLE, label keyLabel: String, identifier: [UInt8]? = nil, objectClass: UInt? = nil) throws
+        -> [CK_OBJECT_HANDLE]
+    {
+        var template = AttributeTemplate()
+        template.add(CKA_LABEL, keyLabel)
+        if let identifier { template.add(CKA_ID, identifier) }
+        if let objectClass { template.add(CKA_CLASS, unsigned: CK_ULONG(objectClass)) }
+        try template.withAttributes { attributes, count in
+            try library.check("C_FindObjectsInit", functions.C_FindObjectsInit(session, attributes, count))
+        }
+        defer { _ = functions.C_FindObjectsFinal(session) }
+        var handles = [CK_OBJECT_HANDLE](repeating: 0, count: 16)
+        var found: CK_ULONG = 0
+        try library.check("C_FindObjects", functions.C_FindObjects(session, &handles, CK_ULONG(handles.count), &found))
+        return Array(handles.prefix(Int(found)))
+    }
+
+    func attribute(_ session: CK_SESSION_HANDLE, handle: CK_OBJECT_HANDLE, _ type: UInt) throws -> [UInt8] {
+        var query = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: nil, ulValueLen: 0)
+        try library.check("C_GetAttributeValue", functions.C_GetAttributeValue(session, handle, &query, 1))
+        var bytes = [UInt8](repeating: 0, count: Int(query.ulValueLen))
+        try bytes.withUnsafeMutableBytes { buffer in
+            query.pValue = buffer.baseAddress
+            try library.check("C_GetAttributeValue", functions.C_GetAttributeValue(session, handle, &query, 1))
+        }
+        return Array(bytes.prefix(Int(query.ulValueLen)))
+    }
+
+    func readPublicKey(_ session: CK_SESSION_HANDLE, handle: CK_OBJECT_HANDLE, type: TokenKeyType) throws -> Certificate.PublicKey {
+        switch type {
+        case .rsa:
+            let modulus = try attribute(session, handle: handle, CKA_MODULUS)
+            let exponent = try attribute(session, handle: handle, CKA_PUBLIC_EXPONENT)
+            return Certificate.PublicKey(try _RSA.Signing.PublicKey(n: modulus, e: exponent))
+        case .ec, .ed25519:
+            // CKA_EC_POINT is the point wrapped in a DER OCTET STRING.
+            let wrapped = try attribute(session, handle: handle, CKA_EC_POINT)
+            let point = try ASN1OctetString(derEncoded: wrapped).bytes
+            if type == .ed25519 { return Certificate.PublicKey(try Curve25519.Signing.PublicKey(rawRepresentation: point)) }
+            switch point.count {
+            case 65: return Certificate.PublicKey(try P256.Signing.PublicKey(x963Representation: point))
+            case 97: return Certificate.PublicKey(try P384.Signing.PublicKey(x963Representation: point))
+            case 133: return Certificate.PublicKey(try P521.Signing.PublicKey(x963Representation: point))
+            default: throw CAError(.keyAccess, "the token returned an EC point of \(point.count) bytes")
+            }
+        }
+    }
+
+    /// Finds a stored key pair by label and id; the public half gives the public key.
+    func find(label keyLabel: String, identifier: String, type: TokenKeyType) throws -> TokenKey {
+        try withSession { session in
+            let id = Hex.decode(identifier) ?? []
+            guard let publicHandle = try findObjects(session, label: keyLabel, identifier: id, objectClass: CKO_PUBLIC_KEY).first,
+                try !findObjects(session, label: keyLabel, identifier: id, objectClass: CKO_PRIVATE_KEY).isEmpty
+            else {
+                throw CAError(.keyAccess, "token \"\(label)\" holds no key labelled \"\(keyLabel)\" (id \(identifier))")
+            }
+            return TokenKey(label: keyLabel, identifier: identifier, type: type, publicKey: try readPublicKey(session, handle: publicHandle, type: type))
+        }
+    }
+
+    /// Removes both halves of a key (rolling back a CA that could not be stored).
+    func destroy(label keyLabel: String, identifier: String) throws {
+        try withSession { session in
+            for handle in try findObjects(session, label: keyLabel, identifier: Hex.decode(identifier) ?? []) {
+                _ = functions.C_DestroyObject(session, handle)
+            }
+        }
+    }
+
+    /// Signs `data` with the private key: PKCS#1 v1.5 with the token hashing, ECDSA over a digest made here
+    /// (r‖s from the token turned into DER), or EdDSA over the data.
+    func sign(_ data: [UInt8], with key: TokenKey, algorithm: Certificate.SignatureAlgorithm) throws -> Certificate.Signature {
+        let mechanismType: UInt
+        var input = data
+        switch (key.type, algorithm) {
+        case (.rsa, .sha256WithRSAEncryption): mechanismType = CKM_SHA256_RSA_PKCS
+        case (.rsa, .sha384WithRSAEncryption): mechanismType = CKM_SHA384_RSA_PKCS
+        case (.rsa, .sha512WithRSAEncryption): mechanismType = CKM_SHA512_RSA_PKCS
+        case (.ec, .ecdsaWithSHA256):
+            mechanismType = CKM_ECDSA
+            input = Array(SHA256.hash(data: data))
+        case (.ec, .ecdsaWithSHA384):
+            mechanismType = CKM_ECDSA
+            input = Array(SHA384.hash(data: data))
+        case (.ec, .ecdsaWithSHA512):
+            mechanismType = CKM_ECDSA
+            input = Array(SHA512.hash(data: data))
+        case (.ed25519, .ed25519): mechanismType = CKM_EDDSA
+        default: throw CAError(.policy, "a \(key.type.rawValue) key in a token cannot sign with \(algorithm)")
+        }
+        let raw: [UInt8] = try withSession { session in
+            let id = Hex.decode(key.identifier) ?? []
+            guard let handle = try findObjects(session, label: key.label, identifier: id, objectClass: CKO_PRIVATE_KEY).first else {
+                throw CAError(.keyAccess, "token \"\(label)\" holds no private key labelled \"\(key.label)\"")
+            }
+            var mechanism = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanismType), pParameter: nil, ulParameterLen: 0)
+            try library.check("C_SignInit", functions.C_SignInit(session, &mechanism, handle))
+            var length: CK_ULONG = 0
+            try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), nil, &length))
+            var signature = [UInt8](repeating: 0, count: Int(length))
+            try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length))
+            return Array(signature.prefix(Int(length)))
+        }
+        let bytes = key.type == .ec ? Self.ecdsaDER(raw) : raw
+        return try Certificate.Signature(signatureAlgorithm: algorithm, signatureBytes: ASN1BitString(bytes: bytes[...]))
+    }
+
+    /// r‖s (each half the curve's size) as RFC 3279's Ecdsa-Sig-Value.
+    static func ecdsaDER(_ raw: [UInt8]) -> [UInt8] {
+        func integer(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+            var value = Array(bytes.drop(while: { $0 == 0 }))
+            if value.isEmpty { value = [0] }
+            if value[0] & 0x80 != 0 { value.insert(0, at: 0) }
+            return DERBytes.tagged(0x02, value)
+        }
+        let half = raw.count / 2
+        return DERBytes.tagged(0x30, integer(raw[..<half]) + integer(raw[half...]))
+    }
+}

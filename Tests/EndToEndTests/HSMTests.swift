@@ -1,0 +1,130 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A SoftHSM2 token in a temp directory (SOFTHSM2_CONF), initialised with softhsm2-util, and a sandbox whose
+/// CA_KEY_BACKENDS names it as `hsm`.
+final class SoftHSMToken {
+    static let library = "/usr/lib/softhsm/libsofthsm2.so"
+    let sandbox: Sandbox
+    let configuration: String
+    static let label = "ca-token"
+    static let userPIN = "1234"
+
+    init() throws {
+        guard FileManager.default.fileExists(atPath: Self.library) else {
+            throw MissingJudge(description: "SoftHSM2 is not installed (Debian's softhsm2; .ci/run installs it)")
+        }
+        sandbox = try Sandbox()
+        let tokens = sandbox.path("tokens")
+        try FileManager.default.createDirectory(atPath: tokens, withIntermediateDirectories: true)
+        configuration = try sandbox.write("directories.tokendir = \(tokens)\nobjectstore.backend = file\nlog.level = ERROR\n", to: "softhsm2.conf")
+        sandbox.extraEnvironment["SOFTHSM2_CONF"] = configuration
+        let initialised = try runProgram(
+            "/usr/bin/env", ["softhsm2-util", "--init-token", "--free", "--label", Self.label, "--pin", Self.userPIN, "--so-pin", "5678"],
+            environment: ["SOFTHSM2_CONF": configuration, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+        guard initialised.succeeded else { throw MissingJudge(description: "softhsm2-util --init-token failed: \(initialised.standardError)") }
+        let settings: [String: Any] = ["CA_KEY_BACKENDS": [
+            "default": ["BACKEND": "file"],
+            "hsm": ["BACKEND": "django_ca.key_backends.hsm.HSMBackend", "OPTIONS": [
+                "library_path": Self.library, "token": Self.label, "user_pin": Self.userPIN,
+            ]],
+            "missing-library": ["BACKEND": "hsm", "OPTIONS": ["library_path": "/usr/lib/no-such-pkcs11.so", "token": Self.label]],
+            "missing-token": ["BACKEND": "hsm", "OPTIONS": ["library_path": Self.library, "token": "no-such-token", "user_pin": "1"]],
+        ]]
+        sandbox.extraEnvironment["SWIFT_CA_SETTINGS"] = try sandbox.write(
+            String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self), to: "settings.json")
+    }
+
+    /// `pkcs11-tool --list-objects` as the user: every object with its label and access flags.
+    func objects() throws -> String {
+        let result = try runProgram(
+            "/usr/bin/env",
+            ["pkcs11-tool", "--module", Self.library, "--token-label", Self.label, "--login", "--pin", Self.userPIN, "--list-objects"],
+            environment: ["SOFTHSM2_CONF": configuration, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+        #expect(result.succeeded, "pkcs11-tool: \(result.standardError)")
+        return result.standardOutput
+    }
+
+    func privateKeyCount() throws -> Int {
+        try objects().components(separatedBy: "Private Key Object").count - 1
+    }
+}
+
+@Suite(.serialized) struct HSMTests {
+    /// Keys made in the token sign a whole hierarchy: a root and an RSA intermediate in the token, a file-key CA
+    /// below them and a file-key root above a token intermediate; openssl verifies every chain and the CRL,
+    /// pkilint finds nothing, pkcs11-tool shows the keys sensitive and never extractable, and CA_DIR holds no key
+    /// of a token CA.
+    @Test func tokenKeysSignHierarchiesCertificatesAndCRLs() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        try sandbox.expectSuccess(
+            "init-ca", "HSM Root", "CN=HSM Root,O=Example", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "root-key",
+            "--path-length", "2", "--default-hostname", "ca.example.com")
+        try sandbox.expectSuccess(
+            "init-ca", "HSM RSA Sub", "CN=HSM RSA Sub,O=Example", "--parent", "HSM Root", "--key-type", "RSA", "--key-size", "2048",
+            "--key-backend", "hsm", "--hsm-key-label", "sub-key", "--path-length", "1")
+        try sandbox.expectSuccess("init-ca", "File Below", "CN=File Below,O=Example", "--parent", "HSM RSA Sub", "--key-type", "EC")
+        try sandbox.expectSuccess("init-ca", "File Root", "CN=File Root,O=Example", "--key-type", "EC", "--path-length", "1")
+        try sandbox.expectSuccess(
+            "init-ca", "HSM Ed Below File", "CN=HSM Ed Below File,O=Example", "--parent", "File Root", "--key-type", "Ed25519",
+            "--key-backend", "hsm", "--hsm-key-label", "ed-key")
+
+        let objects = try token.objects()
+        for label in ["root-key", "sub-key", "ed-key"] {
+            let privateObject = objects.components(separatedBy: "Private Key Object").dropFirst().first { $0.contains("label:      \(label)") }
+            #expect(privateObject?.contains("sensitive") == true && privateObject?.contains("never extractable") == true, "\(label): \(objects)")
+        }
+        #expect(try sandbox.expectSuccess("view-ca", "HSM Root").contains("Key storage: HSM hsm: token \"ca-token\", key label \"root-key\""))
+
+        func pem(_ ca: String) throws -> String {
+            try sandbox.write(try sandbox.expectSuccess("view-ca", ca, "--output-format", "pem"), to: ca.replacingOccurrences(of: " ", with: "-") + ".pem")
+        }
+        let root = try pem("HSM Root")
+        let sub = try pem("HSM RSA Sub")
+        let csr = try sandbox.makeCSR("leaf")
+        let leaf = try sandbox.write(
+            try sandbox.expectSuccess("sign-cert", "--ca", "HSM RSA Sub", "--csr", csr, "--subject", "CN=leaf.example.com"), to: "leaf.pem")
+        for (file, untrusted) in [(leaf, sub), (try pem("File Below"), sub)] {
+            let verified = try sandbox.openssl("verify", "-CAfile", root, "-untrusted", untrusted, file)
+            #expect(verified.succeeded, "\(verified.standardOutput) \(verified.standardError)")
+        }
+        let edBelowFile = try pem("HSM Ed Below File")
+        let edLeaf = try sandbox.write(
+            try sandbox.expectSuccess("sign-cert", "--ca", "HSM Ed Below File", "--csr", csr, "--subject", "CN=ed.example.com"), to: "ed-leaf.pem")
+        let edVerified = try sandbox.openssl("verify", "-CAfile", try pem("File Root"), "-untrusted", edBelowFile, edLeaf)
+        #expect(edVerified.succeeded, "\(edVerified.standardOutput) \(edVerified.standardError)")
+        try sandbox.expectPKILintClean(leaf, serverAuthType: "DV-FINAL-CERTIFICATE")
+        try sandbox.expectPKILintClean(sub)
+
+        try sandbox.expectSuccess("dump-crl", sandbox.path("sub.crl"), "--ca", "HSM RSA Sub")
+        let crl = try sandbox.openssl("crl", "-in", sandbox.path("sub.crl"), "-CAfile", sub, "-noout")
+        #expect(crl.standardError.contains("verify OK") || crl.standardOutput.contains("verify OK"), "\(crl.standardOutput) \(crl.standardError)")
+
+        // Only the two file-key CAs have key files; nothing of a token key is under CA_DIR.
+        let keys = try FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys")
+        let fileCASerials = try ["File Below", "File Root"].map {
+            try sandbox.expectSuccess("view-ca", $0, "--output-format", "serial").trimmingCharacters(in: .whitespacesAndNewlines)
+                .replacingOccurrences(of: ":", with: "")
+        }
+        #expect(Set(keys) == Set(fileCASerials.map { $0 + ".key" }), "\(keys)")
+    }
+
+    /// A wrong PIN, an unknown token, a missing library and a taken label: one line each, no CA stored and no key
+    /// object left in the token.
+    @Test func badInputStoresNothingAndLeavesNoKeyBehind() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        try sandbox.expectSuccess("init-ca", "First", "CN=First", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "taken")
+        #expect(try token.privateKeyCount() == 1)
+        let base = ["init-ca", "Second", "CN=Second", "--key-type", "EC"]
+        try sandbox.expectFailure(base + ["--key-backend", "hsm", "--hsm-key-label", "other", "--hsm-user-pin", "9999"], mentioning: "refused the PIN")
+        try sandbox.expectFailure(base + ["--key-backend", "missing-token"], mentioning: "no token labelled \"no-such-token\"")
+        try sandbox.expectFailure(base + ["--key-backend", "missing-library"], mentioning: "/usr/lib/no-such-pkcs11.so does not exist")
+        try sandbox.expectFailure(base + ["--key-backend", "hsm", "--hsm-key-label", "taken"], mentioning: "already holds a key labelled \"taken\"")
+        try sandbox.expectFailure(base + ["--key-backend", "unknown"], mentioning: "no key backend \"unknown\"")
+        #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
+        #expect(try token.privateKeyCount() == 1)
+    }
+}
