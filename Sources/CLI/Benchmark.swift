@@ -19,6 +19,9 @@ struct Benchmark: AsyncParsableCommand {
     @Option(help: "Certificates in the database for the list-certs and view-cert timings.") var listSize = 100_000
     @Option(help: "Revoked certificates for the dump-crl timing (0 skips it; it issues them first).") var crlSize = 0
     @Option(help: "Working directory (default: a new temporary directory, removed afterwards).") var directory: String?
+    @Option(help: "Also issue with P-256 and RSA-2048 CAs whose keys are in this CA_KEY_BACKENDS alias (an HSM token).")
+    var keyBackend: String?
+    @Option(help: "Certificates to issue with each CA in the token.") var tokenCount = 2_000
 
     func run() async throws {
         let workDirectory = directory ?? NSTemporaryDirectory() + "swift-ca-benchmark-\(getpid())"
@@ -51,6 +54,20 @@ struct Benchmark: AsyncParsableCommand {
         print(String(format: "issue+store, P-256 issuer: %d certificates in %.3f s = %.0f certificates/s", ecCount, ecRate.seconds, ecRate.perSecond))
         let rsaRate = try await issue(csrs: Array(csrs.prefix(rsaCount)), authority: authority, ca: rsaCA.serial)
         print(String(format: "issue+store, RSA-2048 issuer: %d certificates in %.3f s = %.0f certificates/s", rsaCount, rsaRate.seconds, rsaRate.perSecond))
+
+        if let keyBackend {
+            for (label, algorithm) in [("P-256", KeyAlgorithm.ec(.secp256r1)), ("RSA-2048", KeyAlgorithm.rsa(bits: 2048))] {
+                var request = AuthorityCreationRequest(name: "Bench \(label) in \(keyBackend)", subject: "CN=Bench \(label) Token Root", keyAlgorithm: algorithm)
+                request.defaultHostname = "ca.example.com"
+                request.keyBackendAlias = keyBackend
+                request.keyLabel = "bench-\(label)-\(getpid())"
+                let ca = try await authority.createAuthority(request)
+                let rate = try await issue(csrs: Array(csrs.prefix(tokenCount)), authority: authority, ca: ca.serial)
+                print(String(
+                    format: "issue+store, %@ issuer in token (%@): %d certificates in %.3f s = %.0f certificates/s", label, keyBackend,
+                    tokenCount, rate.seconds, rate.perSecond))
+            }
+        }
 
         var stored = ecCount + rsaCount
         while stored < listSize {
