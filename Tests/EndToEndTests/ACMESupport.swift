@@ -46,9 +46,11 @@ final class ACMEInstallation {
 
     /// `allowPrivateAddresses: false` leaves CA_ACME_ALLOW_PRIVATE_ADDRESSES off, as in production: every test
     /// name then resolves to an address the validator must refuse.
+    /// `prepare` runs on the new sandbox before any CA exists (an HSM test configures its token there).
     init(keyType: String = "EC", dnsRecords: [[String: Any]] = [], intermediateOptions: [String] = [],
-         allowPrivateAddresses: Bool = true) throws {
+         allowPrivateAddresses: Bool = true, prepare: (Sandbox) throws -> Void = { _ in }) throws {
         sandbox = try Sandbox()
+        try prepare(sandbox)
         let rootSerial = try sandbox.expectSuccess("init-ca", "Root", "CN=ACME Test Root", "--key-type", keyType, "--path-length", "1")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         intermediateSerial = try sandbox.expectSuccess(
@@ -60,11 +62,11 @@ final class ACMEInstallation {
         dns = try TestDNSServer(sandbox, records: dnsRecords)
         http01Port = try FreePort.find()
         tlsALPN01Port = try FreePort.find()
-        sandbox.extraEnvironment = [
+        sandbox.extraEnvironment.merge([
             "CA_ACME_HTTP01_PORT": String(http01Port), "CA_ACME_TLSALPN01_PORT": String(tlsALPN01Port),
             "CA_ACME_STATIC_HOSTS": Self.names.map { "\($0)=127.0.0.1" }.joined(separator: ","),
             "CA_ACME_DNS_SERVER": "127.0.0.1:\(dns.port)", "CA_ACME_ALLOW_PRIVATE_ADDRESSES": allowPrivateAddresses ? "true" : "false",
-        ]
+        ]) { _, new in new }
         server = try RunningServer(sandbox, arguments: ["--tls-ca", "Root", "--tls-name", "localhost"])
     }
 

@@ -11,11 +11,12 @@ final class SoftHSMToken {
     static let label = "ca-token"
     static let userPIN = "1234"
 
-    init() throws {
+    /// A token for `sandbox` (a new one by default): SOFTHSM2_CONF and SWIFT_CA_SETTINGS go into its environment.
+    init(sandbox given: Sandbox? = nil) throws {
         guard FileManager.default.fileExists(atPath: Self.library) else {
             throw MissingJudge(description: "SoftHSM2 is not installed (Debian's softhsm2; .ci/run installs it)")
         }
-        sandbox = try Sandbox()
+        sandbox = try given ?? Sandbox()
         let tokens = sandbox.path("tokens")
         try FileManager.default.createDirectory(atPath: tokens, withIntermediateDirectories: true)
         configuration = try sandbox.write("directories.tokendir = \(tokens)\nobjectstore.backend = file\nlog.level = ERROR\n", to: "softhsm2.conf")
@@ -109,6 +110,25 @@ final class SoftHSMToken {
                 .replacingOccurrences(of: ":", with: "")
         }
         #expect(Set(keys) == Set(fileCASerials.map { $0 + ".key" }), "\(keys)")
+    }
+
+    /// certbot, unchanged, gets a certificate from an ACME-enabled intermediate whose key is in the token.
+    @Test(.timeLimit(.minutes(5))) func certbotGetsACertificateFromATokenCA() throws {
+        var token: SoftHSMToken?
+        let installation = try ACMEInstallation(
+            intermediateOptions: ["--key-backend", "hsm", "--hsm-key-label", "acme-intermediate"],
+            prepare: { token = try SoftHSMToken(sandbox: $0) })
+        #expect(try token?.objects().contains("acme-intermediate") == true)
+        let certbot = ACMECertbotTests.Certbot(installation: installation)
+        let obtained = try certbot.run([
+            "certonly", "--standalone", "--agree-tos", "-m", "admin@example.test", "--http-01-address", "127.0.0.1",
+            "--http-01-port", String(installation.http01Port), "-d", "web.example.test",
+        ])
+        #expect(obtained.status == 0, "\(obtained.standardOutput) \(obtained.standardError)")
+        let verified = try installation.verify(
+            certificate: certbot.live("web.example.test", "cert.pem"), chain: certbot.live("web.example.test", "chain.pem"))
+        #expect(verified.standardOutput.contains(": OK"), "\(verified.standardOutput) \(verified.standardError)")
+        try installation.sandbox.expectPKILintClean(certbot.live("web.example.test", "cert.pem"))
     }
 
     /// A wrong PIN, an unknown token, a missing library and a taken label: one line each, no CA stored and no key
