@@ -23,7 +23,8 @@ extension Authority {
     public func importAuthority(
         name: String, keyBytes: [UInt8], certificateBytes: [UInt8], importPassword: String?, password: String?,
         parent parentIdentifier: String?, signTemplateChanges: SignTemplateChanges,
-        ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil
+        ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil, keyBackendAlias: String? = nil,
+        keyLabel: String? = nil, keyBackendPIN: String? = nil
     ) async throws -> AuthorityRecord {
         let certificate = try CertificateReader.parse(certificateBytes, what: "the CA certificate file")
         let key = try PrivateKeyCoding.decode(keyBytes, password: importPassword)
@@ -54,7 +55,16 @@ extension Authority {
         configuration.signTemplates = try signTemplateChanges.applied(to: SignTemplates())
         configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays)
         configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds)
-        let reference = try keyBackend.importKey(key, label: serial, password: (password?.isEmpty ?? true) ? nil : password)
+        let reference: KeyReference
+        if let alias = keyBackendAlias, alias != "default" {
+            // Into a token: the key is protected by the token's PIN from then on, not by a password of its own.
+            guard let registry = keyBackend as? KeyBackendRegistry else {
+                throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here")
+            }
+            reference = try registry.backend(alias: alias).importKey(key, label: keyLabel ?? name, password: keyBackendPIN)
+        } else {
+            reference = try keyBackend.importKey(key, label: serial, password: (password?.isEmpty ?? true) ? nil : password)
+        }
         let now = Date()
         let record = AuthorityRecord(
             serial: serial, name: name, commonName: commonName, subject: SubjectFormatter.format(certificate.subject),

@@ -256,17 +256,22 @@ struct ImportCA: AsyncParsableCommand {
     @Option(help: "Password of the key file being imported.") var importPassword: String?
     @Option(help: "Encrypt the stored key with this password.") var password: String?
     @Option(help: "Serial, CN or name of the parent CA (found automatically when omitted).") var parent: String?
+    @Option(help: "Alias from CA_KEY_BACKENDS to put the key into (an HSM alias moves it into the token).") var keyBackend: String?
+    @Option(help: "Label of the key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
+    @Option(help: "User PIN of the token (HSM backends; default: user_pin in CA_KEY_BACKENDS).") var hsmUserPin: String?
     @OptionGroup var sign: SignTemplateOptions
     @OptionGroup var ocsp: OCSPValidityOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
+            let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
             let record = try await authority.importAuthority(
                 name: name, keyBytes: try InputFile.read(key, what: "the key file"),
                 certificateBytes: try InputFile.read(certificate, what: "the certificate file"),
-                importPassword: importPassword, password: try TerminalPrompt.newKeyPassword(password), parent: parent,
+                importPassword: importPassword, password: inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil, parent: parent,
                 signTemplateChanges: try sign.changes(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
-                ocspResponseValiditySeconds: ocsp.responseValiditySeconds)
+                ocspResponseValiditySeconds: ocsp.responseValiditySeconds, keyBackendAlias: keyBackend, keyLabel: hsmKeyLabel,
+                keyBackendPIN: hsmUserPin)
             print(SerialNumberText.colonSeparated(record.serial))
         }
     }

@@ -51,13 +51,20 @@ public final class HSMKeyBackend: KeyBackend {
     public func createKey(_ algorithm: KeyAlgorithm, label: String, password: String?) throws -> CreatedKey {
         let token = try token(pin: password)
         let key = try token.generate(algorithm, label: label)
-        let location = Location(token: tokenLabel, keyLabel: key.label, keyID: key.identifier, keyType: key.type.rawValue)
-        let text = String(decoding: try JSONEncoder().encode(location), as: UTF8.self)
-        return CreatedKey(reference: KeyReference(backend: name, location: text), signer: Certificate.PrivateKey(TokenPrivateKey(token: token, key: key)))
+        return CreatedKey(reference: try reference(for: key), signer: Certificate.PrivateKey(TokenPrivateKey(token: token, key: key)))
     }
 
+    /// Moves an existing key into the token; `password` is the user PIN when given. The key file it came from is
+    /// the user's to delete.
     public func importKey(_ key: Certificate.PrivateKey, label: String, password: String?) throws -> KeyReference {
-        throw CAError(.invalidInput, "putting an existing key into token \"\(tokenLabel)\" is not supported yet; create the key in the token with init-ca")
+        let token = try token(pin: password)
+        let stored = try token.store(try PrivateKeyComponents(key), publicKey: key.publicKey, label: label)
+        return try reference(for: stored)
+    }
+
+    func reference(for key: TokenKey) throws -> KeyReference {
+        let location = Location(token: tokenLabel, keyLabel: key.label, keyID: key.identifier, keyType: key.type.rawValue)
+        return KeyReference(backend: name, location: String(decoding: try JSONEncoder().encode(location), as: UTF8.self))
     }
 
     public func reference(forLabel label: String) -> KeyReference {

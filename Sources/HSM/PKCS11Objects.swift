@@ -120,6 +120,85 @@ extension PKCS11Token {
         }
     }
 
+    /// Puts an existing key into the token (C_CreateObject for each half): the private half sensitive and never
+    /// extractable from then on, both with `label` and a random CKA_ID. Refuses a label that is already taken.
+    func store(_ components: PrivateKeyComponents, publicKey: Certificate.PublicKey, label keyLabel: String) throws -> TokenKey {
+        try withSession { session in
+            guard try findObjects(session, label: keyLabel).isEmpty else {
+                throw CAError(.conflict, "token \"\(label)\" already holds a key labelled \"\(keyLabel)\"")
+            }
+            let identifier = (0..<16).map { _ in UInt8.random(in: 0...255) }
+            var publicTemplate = AttributeTemplate()
+            var privateTemplate = AttributeTemplate()
+            publicTemplate.add(CKA_CLASS, unsigned: CK_ULONG(CKO_PUBLIC_KEY))
+            privateTemplate.add(CKA_CLASS, unsigned: CK_ULONG(CKO_PRIVATE_KEY))
+            for index in 0..<2 {
+                var entry = index == 0 ? publicTemplate : privateTemplate
+                entry.add(CKA_TOKEN, true)
+                entry.add(CKA_LABEL, keyLabel)
+                entry.add(CKA_ID, identifier)
+                if index == 0 { publicTemplate = entry } else { privateTemplate = entry }
+            }
+            publicTemplate.add(CKA_VERIFY, true)
+            privateTemplate.add(CKA_SIGN, true)
+            privateTemplate.add(CKA_PRIVATE, true)
+            privateTemplate.add(CKA_SENSITIVE, true)
+            privateTemplate.add(CKA_EXTRACTABLE, false)
+            let type: TokenKeyType
+            switch components {
+            case .rsa(let modulus, let publicExponent, let privateExponent, let prime1, let prime2, let exponent1, let exponent2, let coefficient):
+                type = .rsa
+                for template in [0, 1] {
+                    var entry = template == 0 ? publicTemplate : privateTemplate
+                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_RSA))
+                    entry.add(CKA_MODULUS, modulus)
+                    entry.add(CKA_PUBLIC_EXPONENT, publicExponent)
+                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                }
+                privateTemplate.add(CKA_PRIVATE_EXPONENT, privateExponent)
+                privateTemplate.add(CKA_PRIME_1, prime1)
+                privateTemplate.add(CKA_PRIME_2, prime2)
+                privateTemplate.add(CKA_EXPONENT_1, exponent1)
+                privateTemplate.add(CKA_EXPONENT_2, exponent2)
+                privateTemplate.add(CKA_COEFFICIENT, coefficient)
+            case .ec(let curve, let scalar, let point):
+                type = .ec
+                for template in [0, 1] {
+                    var entry = template == 0 ? publicTemplate : privateTemplate
+                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC))
+                    entry.add(CKA_EC_PARAMS, Self.curveParameters(curve))
+                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                }
+                publicTemplate.add(CKA_EC_POINT, DERBytes.tagged(0x04, point))
+                privateTemplate.add(CKA_VALUE, scalar)
+            case .ed25519(let seed, let publicKey):
+                type = .ed25519
+                for template in [0, 1] {
+                    var entry = template == 0 ? publicTemplate : privateTemplate
+                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC_EDWARDS))
+                    entry.add(CKA_EC_PARAMS, Self.ed25519Parameters)
+                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                }
+                publicTemplate.add(CKA_EC_POINT, DERBytes.tagged(0x04, publicKey))
+                privateTemplate.add(CKA_VALUE, seed)
+            }
+            var publicHandle: CK_OBJECT_HANDLE = 0
+            var privateHandle: CK_OBJECT_HANDLE = 0
+            try publicTemplate.withAttributes { attributes, count in
+                try library.check("C_CreateObject", functions.C_CreateObject(session, attributes, count, &publicHandle))
+            }
+            do {
+                try privateTemplate.withAttributes { attributes, count in
+                    try library.check("C_CreateObject", functions.C_CreateObject(session, attributes, count, &privateHandle))
+                }
+            } catch {
+                _ = functions.C_DestroyObject(session, publicHandle)
+                throw error
+            }
+            return TokenKey(label: keyLabel, identifier: Hex.upper(identifier), type: type, publicKey: publicKey)
+        }
+    }
+
     func findObjects(_ session: CK_SESSION_HANDLE, label keyLabel: String, identifier: [UInt8]? = nil, objectClass: UInt? = nil) throws
         -> [CK_OBJECT_HANDLE]
     {

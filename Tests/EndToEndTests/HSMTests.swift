@@ -112,6 +112,36 @@ final class SoftHSMToken {
         #expect(Set(keys) == Set(fileCASerials.map { $0 + ".key" }), "\(keys)")
     }
 
+    /// import-ca --key-backend moves existing keys (P-384, RSA-2048, Ed25519) into the token: the private objects are
+    /// sensitive and not extractable, nothing is written under CA_DIR, and each signs certificates openssl accepts.
+    @Test func importCAMovesExistingKeysIntoTheToken() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        let csr = try sandbox.makeCSR("leaf")
+        for (kind, keyOptions) in [("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]), ("rsa", ["-newkey", "rsa:2048"]),
+                                   ("ed", ["-newkey", "ed25519"])] {
+            let made = try runProgram("/usr/bin/env", ["openssl", "req", "-x509"] + keyOptions + [
+                "-nodes", "-keyout", sandbox.path("\(kind).key"), "-out", sandbox.path("\(kind).pem"), "-subj", "/CN=Imported \(kind)",
+                "-days", "60", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ])
+            #expect(made.succeeded, "\(made.standardError)")
+            try sandbox.expectSuccess(
+                "import-ca", "Imported \(kind)", sandbox.path("\(kind).key"), sandbox.path("\(kind).pem"), "--key-backend", "hsm",
+                "--hsm-key-label", "imported-\(kind)")
+            let leaf = try sandbox.write(
+                try sandbox.expectSuccess("sign-cert", "--ca", "Imported \(kind)", "--csr", csr, "--subject", "CN=\(kind).example.com", "--expires", "10"),
+                to: "\(kind)-leaf.pem")
+            let verified = try sandbox.openssl("verify", "-CAfile", sandbox.path("\(kind).pem"), leaf)
+            #expect(verified.succeeded, "\(kind): \(verified.standardOutput) \(verified.standardError)")
+        }
+        let objects = try token.objects().components(separatedBy: "Private Key Object").dropFirst()
+        for kind in ["ec", "rsa", "ed"] {
+            let object = objects.first { $0.contains("label:      imported-\(kind)") }
+            #expect(object?.contains("Access:     sensitive") == true && object?.contains(" extractable") == false, "\(kind): \(object ?? "missing")")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys")) ?? []).isEmpty)
+    }
+
     /// certbot, unchanged, gets a certificate from an ACME-enabled intermediate whose key is in the token.
     @Test(.timeLimit(.minutes(5))) func certbotGetsACertificateFromATokenCA() throws {
         var token: SoftHSMToken?
