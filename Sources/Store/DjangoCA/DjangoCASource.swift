@@ -64,9 +64,10 @@ public enum DjangoCASource {
         var database: any SQLDatabase { connection.database }
         var isPostgres: Bool { connection.dialect == .postgres }
 
-        /// Seconds since 1970 of a timestamp column, in each database's own spelling.
+        /// Whole seconds since 1970 of a timestamp column, in each database's own spelling; fractions are dropped
+        /// (PostgreSQL's cast alone would round 20.6 up to 21).
         func seconds(_ column: String) -> String {
-            isPostgres ? "CAST(EXTRACT(EPOCH FROM \(column)) AS BIGINT)" : "CAST(strftime('%s', \(column)) AS INTEGER)"
+            isPostgres ? "CAST(FLOOR(EXTRACT(EPOCH FROM \(column))) AS BIGINT)" : "CAST(strftime('%s', \(column)) AS INTEGER)"
         }
 
         func flag(_ column: String) -> String { "CASE WHEN \(column) THEN 1 ELSE 0 END" }
