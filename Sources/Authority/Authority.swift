@@ -53,6 +53,11 @@ public final class Authority: Sendable {
         }
     }
 
+    /// What keeps a configured key backend from signing now (an unreachable token), for the health endpoint.
+    public func keyBackendProblems() -> [String] {
+        keyBackend.problems()
+    }
+
     public func close() async {
         await store.shutdown()
     }

@@ -99,6 +99,18 @@ public final class HSMKeyBackend: KeyBackend {
         try token(pin: nil).destroy(label: location.keyLabel, identifier: location.keyID)
     }
 
+    /// Whether the token answers on a logged-in session now: the server's health endpoint reports it.
+    public func problems() -> [String] {
+        do {
+            try token(pin: nil).probe()
+            return []
+        } catch let error as CAError {
+            return ["key backend \"\(name)\" (token \"\(tokenLabel)\"): \(error.message)"]
+        } catch {
+            return ["key backend \"\(name)\" (token \"\(tokenLabel)\"): \(error)"]
+        }
+    }
+
     public func describe(_ reference: KeyReference) -> String {
         guard let location = try? location(of: reference) else { return "HSM (\(name)) \(reference.location)" }
         return "HSM \(name): token \"\(location.token)\", key label \"\(location.keyLabel)\" (\(location.keyType), id \(location.keyID))"

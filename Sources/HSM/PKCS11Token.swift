@@ -47,6 +47,14 @@ final class PKCS11Token: Sendable {
         throw CAError(.keyAccess, "no token labelled \"\(label)\" is present in \(library.path)")
     }
 
+    /// Asks the token about one of its sessions: fails when the token went away (and the pool then starts over).
+    func probe() throws {
+        try withSession { session in
+            var information = CK_SESSION_INFO()
+            try library.check("C_GetSessionInfo", functions.C_GetSessionInfo(session, &information))
+        }
+    }
+
     /// Runs `body` on a logged-in session of its own. A session the token dropped (removed and re-inserted, or
     /// restarted) is closed, and the next borrower opens a fresh one and logs in again.
     func withSession<Result>(_ body: (CK_SESSION_HANDLE) throws -> Result) throws -> Result {

@@ -60,12 +60,13 @@ public enum CAServer {
         // One access control for the API and the web interface: its credential cache and login throttle are the node's.
         let access = AccessControl(store: authority.store, settings: settings.access)
         let validator = NetworkChallengeValidator(settings: settings.acme, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        let router = RequestRouter(
+        var router = RequestRouter(
             prefix: "/" + settings.urlPath, responder: responder, publisher: RevocationPublisher(authority: authority),
             acme: ACMEService(authority: authority, validator: validator),
             restAPI: settings.access.restAPIEnabled ? RESTAPI(authority: authority, access: access, logger: logger) : nil,
             webInterface: settings.access.webInterfaceEnabled ? WebInterface(authority: authority, access: access, logger: logger) : nil,
             metrics: metrics, logger: logger)
+        router.keyBackendProblems = { authority.keyBackendProblems() }
         var listeners: [any Service] = []
         if let tls = options.tls {
             var secure = router

@@ -161,6 +161,30 @@ final class SoftHSMToken {
         try installation.sandbox.expectPKILintClean(certbot.live("web.example.test", "cert.pem"))
     }
 
+    /// The health endpoint names each token the server cannot reach (503), and says ok once every configured token
+    /// answers.
+    @Test func healthEndpointNamesUnreachableTokens() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        let degraded = try RunningServer(sandbox)
+        let unhealthy = try HTTPExchange.run(sandbox, ["\(degraded.baseURL)/healthz"], saveAs: "health-degraded")
+        degraded.stop()
+        let text = (try? String(contentsOfFile: unhealthy.bodyFile, encoding: .utf8)) ?? ""
+        #expect(unhealthy.status == 503, "\(text)")
+        #expect(text.contains("key backend \"missing-token\"") && text.contains("no token labelled \"no-such-token\""), "\(text)")
+        #expect(text.contains("key backend \"missing-library\"") && text.contains("/usr/lib/no-such-pkcs11.so"), "\(text)")
+        #expect(!text.contains("key backend \"hsm\""), "the reachable token is not reported: \(text)")
+
+        let settings: [String: Any] = ["CA_KEY_BACKENDS": ["hsm": ["BACKEND": "hsm", "OPTIONS": [
+            "library_path": SoftHSMToken.library, "token": SoftHSMToken.label, "user_pin": SoftHSMToken.userPIN,
+        ]]]]
+        sandbox.extraEnvironment["SWIFT_CA_SETTINGS"] = try sandbox.write(
+            String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self), to: "healthy.json")
+        let healthy = try RunningServer(sandbox)
+        defer { healthy.stop() }
+        #expect(try HTTPExchange.run(sandbox, ["\(healthy.baseURL)/healthz"], saveAs: "health-ok").status == 200)
+    }
+
     /// A wrong PIN, an unknown token, a missing library and a taken label: one line each, no CA stored and no key
     /// object left in the token.
     @Test func badInputStoresNothingAndLeavesNoKeyBehind() throws {

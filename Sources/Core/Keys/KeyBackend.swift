@@ -71,4 +71,12 @@ public protocol KeyBackend: Sendable {
 
     /// A one-line description for people, such as "file /path/keys/ABCD.key (encrypted PKCS#8)".
     func describe(_ reference: KeyReference) -> String
+
+    /// What keeps this backend from signing now (an unreachable token), one line each; empty when it can sign.
+    func problems() -> [String]
+}
+
+extension KeyBackend {
+    /// Files are checked when a key is read; a file backend has nothing to report ahead.
+    public func problems() -> [String] { [] }
 }

@@ -52,6 +52,10 @@ public struct KeyBackendRegistry: KeyBackend {
 
     public func removeKey(_ reference: KeyReference) throws { try owner(of: reference).removeKey(reference) }
 
+    public func problems() -> [String] {
+        fileBackend.problems() + others.sorted(by: { $0.key < $1.key }).flatMap { $0.value.problems() }
+    }
+
     public func describe(_ reference: KeyReference) -> String {
         (try? owner(of: reference))?.describe(reference) ?? "key backend \"\(reference.backend)\" (not configured): \(reference.location)"
     }

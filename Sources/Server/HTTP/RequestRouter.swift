@@ -22,6 +22,8 @@ struct RequestRouter: Sendable {
     /// `http` or `https`: the scheme of the listener this router serves, for the ACME URLs it writes.
     var scheme = "http"
     let metrics: ServerMetrics
+    /// Problems of the key backends (an unreachable HSM token), which the health endpoint reports.
+    var keyBackendProblems: @Sendable () -> [String] = { [] }
     let logger: Logger
     /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
     static let maximumBodySize = 32 * 1024
@@ -35,7 +37,15 @@ struct RequestRouter: Sendable {
 
     private func route(_ request: Request, origin: RequestOrigin) async -> (ServerMetrics.Endpoint, Response) {
         let path = request.uri.path
-        if path == "/healthz" || path == "/healthz/" { return (.healthz, Self.text("ok\n")) }
+        if path == "/healthz" || path == "/healthz/" {
+            let problems = keyBackendProblems()
+            // A node whose token is unreachable still answers OCSP from responder keys and stored responses, so it
+            // says what is wrong rather than going silent.
+            guard problems.isEmpty else {
+                return (.healthz, Self.problem(.serviceUnavailable, "unavailable: " + problems.joined(separator: "; ")))
+            }
+            return (.healthz, Self.text("ok\n"))
+        }
         if let restAPI, path == "/api" || path.hasPrefix("/api/") {
             return (.api, await restAPI.respond(to: request, origin: origin))
         }
