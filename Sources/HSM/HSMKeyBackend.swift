@@ -73,11 +73,10 @@ public final class HSMKeyBackend: KeyBackend {
 
     func location(of reference: KeyReference) throws -> Location {
         guard let location = try? JSONDecoder().decode(Location.self, from: Data(reference.location.utf8)),
-            let type = TokenKeyType(rawValue: location.keyType)
+            TokenKeyType(rawValue: location.keyType) != nil
         else {
             throw CAError(.keyAccess, "the stored location of an HSM key cannot be read: \(reference.location)")
         }
-        _ = type
         return location
     }
 

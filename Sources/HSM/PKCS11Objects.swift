@@ -59,6 +59,27 @@ extension PKCS11Token {
 
     static let ed25519Parameters: [UInt8] = [0x06, 0x03, 0x2B, 0x65, 0x70]
 
+    static func newIdentifier() -> [UInt8] {
+        (0..<16).map { _ in UInt8.random(in: 0...255) }
+    }
+
+    /// What both halves of every CA key pair get: stored on the token, labelled, one CKA_ID; the private half signs
+    /// and is sensitive and never extractable, the public half verifies.
+    static func keyPairTemplates(label: String, identifier: [UInt8]) -> (public: AttributeTemplate, private: AttributeTemplate) {
+        var common = AttributeTemplate()
+        common.add(CKA_TOKEN, true)
+        common.add(CKA_LABEL, label)
+        common.add(CKA_ID, identifier)
+        var publicTemplate = common
+        var privateTemplate = common
+        publicTemplate.add(CKA_VERIFY, true)
+        privateTemplate.add(CKA_SIGN, true)
+        privateTemplate.add(CKA_PRIVATE, true)
+        privateTemplate.add(CKA_SENSITIVE, true)
+        privateTemplate.add(CKA_EXTRACTABLE, false)
+        return (publicTemplate, privateTemplate)
+    }
+
     /// Generates a key pair inside the token: the private key sensitive and never extractable, both halves with
     /// the same label and a random CKA_ID. Refuses a label that is already taken.
     func generate(_ algorithm: KeyAlgorithm, label keyLabel: String) throws -> TokenKey {
@@ -66,21 +87,8 @@ extension PKCS11Token {
             guard try findObjects(session, label: keyLabel).isEmpty else {
                 throw CAError(.conflict, "token \"\(label)\" already holds a key labelled \"\(keyLabel)\"")
             }
-            let identifier = (0..<16).map { _ in UInt8.random(in: 0...255) }
-            var publicTemplate = AttributeTemplate()
-            var privateTemplate = AttributeTemplate()
-            for template in [0, 1] {
-                var entry = AttributeTemplate()
-                entry.add(CKA_TOKEN, true)
-                entry.add(CKA_LABEL, keyLabel)
-                entry.add(CKA_ID, identifier)
-                if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
-            }
-            publicTemplate.add(CKA_VERIFY, true)
-            privateTemplate.add(CKA_SIGN, true)
-            privateTemplate.add(CKA_PRIVATE, true)
-            privateTemplate.add(CKA_SENSITIVE, true)
-            privateTemplate.add(CKA_EXTRACTABLE, false)
+            let identifier = Self.newIdentifier()
+            var (publicTemplate, privateTemplate) = Self.keyPairTemplates(label: keyLabel, identifier: identifier)
             let mechanismType: UInt
             let type: TokenKeyType
             switch algorithm {
@@ -127,33 +135,23 @@ extension PKCS11Token {
             guard try findObjects(session, label: keyLabel).isEmpty else {
                 throw CAError(.conflict, "token \"\(label)\" already holds a key labelled \"\(keyLabel)\"")
             }
-            let identifier = (0..<16).map { _ in UInt8.random(in: 0...255) }
-            var publicTemplate = AttributeTemplate()
-            var privateTemplate = AttributeTemplate()
+            let identifier = Self.newIdentifier()
+            var (publicTemplate, privateTemplate) = Self.keyPairTemplates(label: keyLabel, identifier: identifier)
             publicTemplate.add(CKA_CLASS, unsigned: CK_ULONG(CKO_PUBLIC_KEY))
             privateTemplate.add(CKA_CLASS, unsigned: CK_ULONG(CKO_PRIVATE_KEY))
-            for index in 0..<2 {
-                var entry = index == 0 ? publicTemplate : privateTemplate
-                entry.add(CKA_TOKEN, true)
-                entry.add(CKA_LABEL, keyLabel)
-                entry.add(CKA_ID, identifier)
-                if index == 0 { publicTemplate = entry } else { privateTemplate = entry }
+            /// The attributes both halves carry.
+            func both(_ add: (inout AttributeTemplate) -> Void) {
+                add(&publicTemplate)
+                add(&privateTemplate)
             }
-            publicTemplate.add(CKA_VERIFY, true)
-            privateTemplate.add(CKA_SIGN, true)
-            privateTemplate.add(CKA_PRIVATE, true)
-            privateTemplate.add(CKA_SENSITIVE, true)
-            privateTemplate.add(CKA_EXTRACTABLE, false)
             let type: TokenKeyType
             switch components {
             case .rsa(let modulus, let publicExponent, let privateExponent, let prime1, let prime2, let exponent1, let exponent2, let coefficient):
                 type = .rsa
-                for template in [0, 1] {
-                    var entry = template == 0 ? publicTemplate : privateTemplate
-                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_RSA))
-                    entry.add(CKA_MODULUS, modulus)
-                    entry.add(CKA_PUBLIC_EXPONENT, publicExponent)
-                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                both {
+                    $0.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_RSA))
+                    $0.add(CKA_MODULUS, modulus)
+                    $0.add(CKA_PUBLIC_EXPONENT, publicExponent)
                 }
                 privateTemplate.add(CKA_PRIVATE_EXPONENT, privateExponent)
                 privateTemplate.add(CKA_PRIME_1, prime1)
@@ -163,21 +161,17 @@ extension PKCS11Token {
                 privateTemplate.add(CKA_COEFFICIENT, coefficient)
             case .ec(let curve, let scalar, let point):
                 type = .ec
-                for template in [0, 1] {
-                    var entry = template == 0 ? publicTemplate : privateTemplate
-                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC))
-                    entry.add(CKA_EC_PARAMS, Self.curveParameters(curve))
-                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                both {
+                    $0.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC))
+                    $0.add(CKA_EC_PARAMS, Self.curveParameters(curve))
                 }
                 publicTemplate.add(CKA_EC_POINT, DERBytes.tagged(0x04, point))
                 privateTemplate.add(CKA_VALUE, scalar)
             case .ed25519(let seed, let publicKey):
                 type = .ed25519
-                for template in [0, 1] {
-                    var entry = template == 0 ? publicTemplate : privateTemplate
-                    entry.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC_EDWARDS))
-                    entry.add(CKA_EC_PARAMS, Self.ed25519Parameters)
-                    if template == 0 { publicTemplate = entry } else { privateTemplate = entry }
+                both {
+                    $0.add(CKA_KEY_TYPE, unsigned: CK_ULONG(CKK_EC_EDWARDS))
+                    $0.add(CKA_EC_PARAMS, Self.ed25519Parameters)
                 }
                 publicTemplate.add(CKA_EC_POINT, DERBytes.tagged(0x04, publicKey))
                 privateTemplate.add(CKA_VALUE, seed)
@@ -303,19 +297,17 @@ extension PKCS11Token {
             try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length))
             return Array(signature.prefix(Int(length)))
         }
-        let bytes = key.type == .ec ? Self.ecdsaDER(raw) : raw
+        let bytes = key.type == .ec ? try Self.ecdsaDER(raw) : raw
         return try Certificate.Signature(signatureAlgorithm: algorithm, signatureBytes: ASN1BitString(bytes: bytes[...]))
     }
 
-    /// r‖s (each half the curve's size) as RFC 3279's Ecdsa-Sig-Value.
-    static func ecdsaDER(_ raw: [UInt8]) -> [UInt8] {
-        func integer(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-            var value = Array(bytes.drop(while: { $0 == 0 }))
-            if value.isEmpty { value = [0] }
-            if value[0] & 0x80 != 0 { value.insert(0, at: 0) }
-            return DERBytes.tagged(0x02, value)
+    /// r‖s from the token as RFC 3279's Ecdsa-Sig-Value, through swift-crypto's signature types.
+    static func ecdsaDER(_ raw: [UInt8]) throws -> [UInt8] {
+        switch raw.count {
+        case 64: return Array(try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
+        case 96: return Array(try P384.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
+        case 132: return Array(try P521.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
+        default: throw CAError(.keyAccess, "the token returned an ECDSA signature of \(raw.count) bytes")
         }
-        let half = raw.count / 2
-        return DERBytes.tagged(0x30, integer(raw[..<half]) + integer(raw[half...]))
     }
 }

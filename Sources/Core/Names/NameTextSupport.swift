@@ -59,19 +59,7 @@ enum NameText {
 
     /// Decodes hex digits (an even number, no separators) or returns `nil`.
     static func bytes(fromHex text: some StringProtocol) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexDigitValue(digits[index]), let low = hexDigitValue(digits[index + 1]) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
+        Hex.decode(String(text))
     }
 }
 
