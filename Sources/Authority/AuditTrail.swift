@@ -39,6 +39,9 @@ extension Authority {
             if old.ocspResponderKeyValidityDays != new.ocspResponderKeyValidityDays || old.ocspResponseValiditySeconds != new.ocspResponseValiditySeconds {
                 changes.append("OCSP validities")
             }
+            if old.ocspKeyBackend != new.ocspKeyBackend {
+                changes.append("OCSP key backend \(old.ocspKeyBackend ?? "default") -> \(new.ocspKeyBackend ?? "default")")
+            }
             if old.website != new.website || old.termsOfService != new.termsOfService || old.caaIdentity != new.caaIdentity {
                 changes.append("ACME metadata")
             }

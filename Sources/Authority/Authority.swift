@@ -12,6 +12,8 @@ public final class Authority: Sendable {
     public let store: Store
     public let profiles: ProfileCatalog
     let keyBackend: any KeyBackend
+    /// CA_OCSP_KEY_BACKENDS: where OCSP responder keys live; each CA names its alias (`--ocsp-key-backend`).
+    let responderKeyBackends: KeyBackendRegistry
     /// Asked for a key password when neither the caller nor CA_PASSWORDS has one (a terminal prompt).
     let passwordPrompt: @Sendable (_ description: String) -> String?
     /// False on a public server node (`serve --role public`), which must never load a CA key: it may keep
@@ -20,13 +22,16 @@ public final class Authority: Sendable {
     let signers = SignerCache()
     let authoritySnapshot = AuthoritySnapshot()
 
+    /// `responderKeyBackends` defaults to the key directory of `keyBackend` alone.
     public init(
-        settings: Settings, store: Store, keyBackend: any KeyBackend,
+        settings: Settings, store: Store, keyBackend: any KeyBackend, responderKeyBackends: KeyBackendRegistry? = nil,
         passwordPrompt: @escaping @Sendable (String) -> String? = { _ in nil }, signsWithCAKeys: Bool = true
     ) throws {
         self.settings = settings
         self.store = store
         self.keyBackend = keyBackend
+        self.responderKeyBackends = responderKeyBackends
+            ?? KeyBackendRegistry(fileBackend: (keyBackend as? KeyBackendRegistry)?.fileBackend ?? keyBackend)
         self.passwordPrompt = passwordPrompt
         self.signsWithCAKeys = signsWithCAKeys
         self.profiles = try ProfileCatalog(settings: settings)
@@ -38,24 +43,34 @@ public final class Authority: Sendable {
     ) async throws -> Authority {
         try FileSystem.makePrivateDirectory(settings.caDirectory)
         let store = try await Store.open(settings.database)
-        let backend = KeyBackendRegistry(
-            fileBackend: FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory)),
-            others: settings.keyBackends.sorted(by: { $0.key < $1.key }).compactMap { alias, backend -> (any KeyBackend)? in
-                guard case .hsm(let library, let token, let pin, _) = backend else { return nil }
-                return HSMKeyBackend(alias: alias, libraryPath: library, tokenLabel: token, userPIN: pin)
-            })
+        let files = FileKeyBackend(directory: URL(fileURLWithPath: settings.keyDirectory))
         do {
             return try Authority(
-                settings: settings, store: store, keyBackend: backend, passwordPrompt: passwordPrompt, signsWithCAKeys: signsWithCAKeys)
+                settings: settings, store: store, keyBackend: Self.registry(settings.keyBackends, files: files),
+                responderKeyBackends: Self.registry(settings.ocspKeyBackends, files: files), passwordPrompt: passwordPrompt,
+                signsWithCAKeys: signsWithCAKeys)
         } catch {
             await store.shutdown()
             throw error
         }
     }
 
+    /// The key directory and every HSM alias of CA_KEY_BACKENDS or CA_OCSP_KEY_BACKENDS.
+    static func registry(_ backends: [String: KeyBackendSetting], files: FileKeyBackend) -> KeyBackendRegistry {
+        KeyBackendRegistry(
+            fileBackend: files,
+            others: backends.sorted(by: { $0.key < $1.key }).compactMap { alias, backend -> (any KeyBackend)? in
+                guard case .hsm(let library, let token, let userPIN, let securityOfficerPIN) = backend else { return nil }
+                return HSMKeyBackend(
+                    alias: alias, libraryPath: library, tokenLabel: token, userPIN: userPIN, securityOfficerPIN: securityOfficerPIN)
+            })
+    }
+
     /// What keeps a configured key backend from signing now (an unreachable token), for the health endpoint.
     public func keyBackendProblems() -> [String] {
-        keyBackend.problems()
+        // A token both settings name is reported once.
+        var seen = Set<String>()
+        return (keyBackend.problems() + responderKeyBackends.problems()).filter { seen.insert($0).inserted }
     }
 
     public func close() async {
@@ -134,5 +149,14 @@ extension Authority {
     /// Where a key lives, for `view-ca` ("file /var/lib/swift-ca/keys/ABCD.key (encrypted)").
     public func describeKey(_ reference: KeyReference) -> String {
         keyBackend.describe(reference)
+    }
+
+    /// Where a CA's OCSP responder keys are made, for `view-ca` ("hsm: token \"ca-token\" in /usr/lib/…").
+    public func describeResponderKeyBackend(_ alias: String?) -> String {
+        switch settings.ocspKeyBackends[alias ?? "default"] {
+        case .hsm(let library, let token, _, _)?: return "\(alias ?? "default"): token \"\(token)\" in \(library)"
+        case .file?: return "\(alias ?? "default"): files in \(settings.keyDirectory)"
+        case nil: return "\(alias ?? "default") (not in CA_OCSP_KEY_BACKENDS)"
+        }
     }
 }

@@ -24,6 +24,9 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     /// django-ca's per-CA `ocsp_response_validity`: seconds between an OCSP response's thisUpdate and nextUpdate;
     /// nil for CA_OCSP_RESPONSE_VALIDITY.
     public var ocspResponseValiditySeconds: Int?
+    /// django-ca's `ocsp_key_backend_alias`: the CA_OCSP_KEY_BACKENDS alias where this CA's OCSP responder keys are
+    /// made; nil for `default`, the key directory.
+    public var ocspKeyBackend: String?
 
     public init() {}
 

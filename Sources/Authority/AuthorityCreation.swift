@@ -48,6 +48,8 @@ public struct AuthorityCreationRequest: Sendable {
     /// `--api-enable`: the REST API may use this CA.
     public var apiEnabled = false
     public var ocspResponderKeyValidityDays: Int?
+    /// The CA_OCSP_KEY_BACKENDS alias for the CA's OCSP responder keys; nil or `default` for the key directory.
+    public var ocspKeyBackend: String?
     public var ocspResponseValiditySeconds: Int?
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
@@ -144,6 +146,7 @@ extension Authority {
         if request.apiEnabled { configuration.apiEnabled = true }
         configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(request.ocspResponderKeyValidityDays)
         configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(request.ocspResponseValiditySeconds)
+        configuration.ocspKeyBackend = try checkedResponderKeyBackend(request.ocspKeyBackend)
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()

@@ -248,7 +248,9 @@ extension Authority {
             alternativeNamesText: CertificateSearchText.alternativeNames(alternativeNames), blueprintsByFamily: blueprintsByFamily)
     }
 
-    func issue(csr: CSRReader.ParsedRequest, prepared: PreparedIssuance, now: Date) throws -> CertificateRecord {
+    func issue(
+        csr: CSRReader.ParsedRequest, prepared: PreparedIssuance, now: Date, serialNumber: Certificate.SerialNumber = SerialNumberText.random()
+    ) throws -> CertificateRecord {
         guard let keyAlgorithm = KeyAlgorithm(publicKey: csr.publicKey) else {
             throw CAError(.invalidInput, "the CSR's public key type is not supported (use RSA, EC P-256/384/521 or Ed25519)")
         }
@@ -264,7 +266,6 @@ extension Authority {
         guard let blueprint = prepared.blueprintsByFamily[KeyFamily(keyAlgorithm)] else {
             throw CAError(.invalidInput, "the CSR's public key type is not supported")
         }
-        let serialNumber = SerialNumberText.random()
         let der = try blueprint.get().sign(
             serialNumber: serialNumber, notBefore: notBefore, notAfter: notAfter,
             subjectPublicKeyInfo: csr.subjectPublicKeyInfo)

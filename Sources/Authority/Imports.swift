@@ -24,7 +24,7 @@ extension Authority {
         name: String, keyBytes: [UInt8], certificateBytes: [UInt8], importPassword: String?, password: String?,
         parent parentIdentifier: String?, signTemplateChanges: SignTemplateChanges,
         ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil, keyBackendAlias: String? = nil,
-        keyLabel: String? = nil, keyBackendPIN: String? = nil
+        keyLabel: String? = nil, keyBackendPIN: String? = nil, ocspKeyBackend: String? = nil
     ) async throws -> AuthorityRecord {
         let certificate = try CertificateReader.parse(certificateBytes, what: "the CA certificate file")
         let key = try PrivateKeyCoding.decode(keyBytes, password: importPassword)
@@ -55,6 +55,7 @@ extension Authority {
         configuration.signTemplates = try signTemplateChanges.applied(to: SignTemplates())
         configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays)
         configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds)
+        configuration.ocspKeyBackend = try checkedResponderKeyBackend(ocspKeyBackend)
         let reference: KeyReference
         if let alias = keyBackendAlias, alias != "default" {
             // Into a token: the key is protected by the token's PIN from then on, not by a password of its own.
@@ -128,7 +129,8 @@ extension Authority {
     public func editAuthority(
         _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
         website: String?, termsOfService: String?, caaIdentity: String?, acmeChanges: ACMEConfigurationChanges = ACMEConfigurationChanges(),
-        apiEnabled: Bool? = nil, ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil
+        apiEnabled: Bool? = nil, ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil,
+        ocspKeyBackend: String? = nil
     ) async throws -> AuthorityRecord {
         var record = try await resolveAuthority(identifier)
         var configuration = try record.configurationValue()
@@ -143,6 +145,7 @@ extension Authority {
         if let apiEnabled { configuration.apiEnabled = apiEnabled }
         if let days = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays) { configuration.ocspResponderKeyValidityDays = days }
         if let seconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds) { configuration.ocspResponseValiditySeconds = seconds }
+        if let ocspKeyBackend { configuration.ocspKeyBackend = try checkedResponderKeyBackend(ocspKeyBackend) }
         let before = record
         if let name, name != record.name {
             if try await store.read({ try await $0.allAuthorities() }).contains(where: { $0.name == name }) {

@@ -24,10 +24,11 @@ public struct ResponderCredentials: Sendable {
 }
 
 extension Authority {
-    /// Creates a responder key and certificate (profile `ocsp`) for each CA that has none, or whose
-    /// certificate expires within CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL. The key is stored beside the CA key
-    /// without a password, so that the server can sign responses without the CA's password; it is only good
-    /// for OCSP signing and for a few days. Keys of expired responder certificates are deleted.
+    /// Creates a responder key and certificate (profile `ocsp`) for each CA that has none, whose certificate
+    /// expires within CA_OCSP_RESPONDER_CERTIFICATE_RENEWAL, or whose key is not where the CA's OCSP key backend
+    /// keeps them (after `edit-ca --ocsp-key-backend`). In the key directory the key has no password, so that the
+    /// server can sign responses without the CA's password; it is only good for OCSP signing and for a few days. In
+    /// a token it is made there and never leaves it. Keys of expired responder certificates are deleted.
     public func generateResponderKeys(
         serials: [String] = [], exclude: [String] = [], force: Bool = false, password: String? = nil, now: Date = Date()
     ) async throws -> [ResponderKeyOutcome] {
@@ -37,7 +38,8 @@ extension Authority {
         for authority in authorities {
             do {
                 if !force, let current = try await store.read({ try await $0.latestResponderCertificate(authority: authority.serial) }),
-                    current.notAfter.timeIntervalSince(now) > settings.ocsp.responderCertificateRenewal
+                    current.notAfter.timeIntervalSince(now) > settings.ocsp.responderCertificateRenewal,
+                    try responderKeyIsInPlace(current, authority: authority)
                 {
                     outcomes.append(ResponderKeyOutcome(authority: authority, result: .current(current)))
                     continue
@@ -58,13 +60,18 @@ extension Authority {
     /// certificate kept without its key (an older one from `import-django-ca`) never hides the one that has it.
     public func responderCredentials(for authority: AuthorityRecord, now: Date = Date()) async throws -> ResponderCredentials? {
         let candidates = try await store.read { try await $0.responderCertificates(authority: authority.serial, limit: 4) }
+        let backends = try responderKeyBackends(of: authority)
         var firstFailure: (any Error)?
         for record in candidates where record.notAfter > now {
-            do {
-                let key = try keyBackend.loadSigner(keyBackend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)
-                return ResponderCredentials(record: record, certificate: try record.certificate(), key: key)
-            } catch {
-                firstFailure = firstFailure ?? error
+            // Where the CA keeps responder keys now, then the key directory, where keys made before a change of
+            // --ocsp-key-backend still are.
+            for backend in backends {
+                do {
+                    let key = try backend.loadSigner(backend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)
+                    return ResponderCredentials(record: record, certificate: try record.certificate(), key: key)
+                } catch {
+                    firstFailure = firstFailure ?? error
+                }
             }
         }
         if let firstFailure { throw firstFailure }
@@ -73,6 +80,28 @@ extension Authority {
 
     static func responderKeyLabel(_ certificateSerial: String) -> String {
         "ocsp-\(certificateSerial)"
+    }
+
+    /// The backend of the CA's `--ocsp-key-backend`, then the key directory if that is another.
+    func responderKeyBackends(of authority: AuthorityRecord) throws -> [any KeyBackend] {
+        let configured = try responderKeyBackends.backend(alias: try authority.configurationValue().ocspKeyBackend)
+        return configured.name == responderKeyBackends.fileBackend.name ? [configured] : [configured, responderKeyBackends.fileBackend]
+    }
+
+    /// Whether the responder key of `record` is in the backend the CA names now.
+    private func responderKeyIsInPlace(_ record: CertificateRecord, authority: AuthorityRecord) throws -> Bool {
+        let backend = try responderKeyBackends.backend(alias: try authority.configurationValue().ocspKeyBackend)
+        return (try? backend.loadSigner(backend.reference(forLabel: Self.responderKeyLabel(record.serial)), password: nil)) != nil
+    }
+
+    /// An alias of CA_OCSP_KEY_BACKENDS, as stored: nil for `default`.
+    func checkedResponderKeyBackend(_ alias: String?) throws -> String? {
+        guard let alias, alias != "default" else { return nil }
+        guard settings.ocspKeyBackends[alias] != nil else {
+            let known = settings.ocspKeyBackends.keys.sorted().joined(separator: ", ")
+            throw CAError(.invalidInput, "there is no OCSP key backend \"\(alias)\" in CA_OCSP_KEY_BACKENDS (configured: \(known))")
+        }
+        return settings.ocspKeyBackends[alias] == .file ? nil : alias
     }
 
     private func createResponderCertificate(for authority: AuthorityRecord, password: String?, now: Date) async throws
@@ -88,15 +117,22 @@ extension Authority {
         request.commonNameInAlternativeNames = false
         request.expiresDays = ocspResponderCertificateDays(for: authority)
         let prepared = try await prepare(request, authority: authority.serial, password: password)
-        // The key is made here rather than in the backend, because its label is the serial of a certificate
-        // that does not exist yet.
-        let key = try KeyGenerator.generate(algorithm)
-        let publicKeyInfo = try CertificateBlueprint.subjectPublicKeyInfo(of: key.publicKey)
-        let parsed = CSRReader.ParsedRequest(publicKey: key.publicKey, der: [], subjectPublicKeyInfo: publicKeyInfo[...])
-        var issued = try issue(csr: parsed, prepared: prepared, now: now)
-        issued.csrDER = nil
-        let record = issued
-        let reference = try keyBackend.importKey(key, label: Self.responderKeyLabel(record.serial), password: nil)
+        // The serial is chosen first because the key's label is made from it, and a key in a token is made there.
+        let serialNumber = SerialNumberText.random()
+        let backend = try responderKeyBackends(of: authority)[0]
+        let key = try backend.createKey(algorithm, label: Self.responderKeyLabel(SerialNumberText.hex(serialNumber)), password: nil)
+        let record: CertificateRecord
+        do {
+            let publicKeyInfo = try CertificateBlueprint.subjectPublicKeyInfo(of: key.signer.publicKey)
+            let parsed = CSRReader.ParsedRequest(publicKey: key.signer.publicKey, der: [], subjectPublicKeyInfo: publicKeyInfo[...])
+            var issued = try issue(csr: parsed, prepared: prepared, now: now, serialNumber: serialNumber)
+            issued.csrDER = nil
+            record = issued
+        } catch {
+            try? backend.removeKey(key.reference)
+            throw error
+        }
+        let reference = key.reference
         do {
             try await store.write { transaction in
                 try await transaction.insertCertificates([record])
@@ -105,15 +141,16 @@ extension Authority {
                     detail: "CA \(record.authoritySerial), profile \(record.profile), subject \(record.subject)")
             }
         } catch {
-            try? keyBackend.removeKey(reference)
+            try? backend.removeKey(reference)
             throw error
         }
         return record
     }
 
     private func removeExpiredResponderKeys(of authority: AuthorityRecord, now: Date) async throws {
+        let backends = try responderKeyBackends(of: authority)
         for serial in try await store.read({ try await $0.expiredResponderCertificates(authority: authority.serial, before: now) }) {
-            try? keyBackend.removeKey(keyBackend.reference(forLabel: Self.responderKeyLabel(serial)))
+            for backend in backends { try? backend.removeKey(backend.reference(forLabel: Self.responderKeyLabel(serial))) }
         }
     }
 }

@@ -26,7 +26,7 @@ struct InitCA: AsyncParsableCommand {
     @Option(help: "Alias from CA_KEY_BACKENDS where the new key lives (default: the key directory; an HSM alias keeps it in the token).")
     var keyBackend: String?
     @Option(help: "Label of the new key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
-    @Option(help: "User PIN of the token (HSM backends; default: user_pin in CA_KEY_BACKENDS).") var hsmUserPin: String?
+    @OptionGroup var pins: TokenPINOptions
     @Option(help: "host[:port] for the CRL, OCSP and issuer URLs (default: CA_DEFAULT_HOSTNAME).") var defaultHostname: String?
     @Flag(help: "Write no default URLs even if CA_DEFAULT_HOSTNAME is set.") var noDefaultHostname = false
     @Option(help: "Name constraint: a permitted subtree (DNS:example.com, IP:10.0.0.0/8, ...).") var permitName: [String] = []
@@ -63,13 +63,13 @@ struct InitCA: AsyncParsableCommand {
     @OptionGroup var acme: ACMEOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
-    @OptionGroup var ocsp: OCSPValidityOptions
+    @OptionGroup var ocsp: OCSPResponderOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
     @Flag(name: [.short, .long], help: "With pem: the whole chain up to the root.") var bundle = false
     @OptionGroup var output: CertificateOutputOptions
 
     func run() async throws {
-        try await CommandRunner.run { authority in
+        try await CommandRunner.run(tokenPINs: pins) { authority in
             var request = AuthorityCreationRequest(
                 name: name, subject: subject, keyAlgorithm: try KeyOptions.algorithm(
                     type: keyType, size: keySize, curve: ellipticCurve, settings: authority.settings))
@@ -83,7 +83,6 @@ struct InitCA: AsyncParsableCommand {
             request.pathLength = noPathLength ? nil : (pathLength ?? 0)
             request.keyBackendAlias = keyBackend
             request.keyLabel = hsmKeyLabel
-            request.keyBackendPIN = hsmUserPin
             // A key in a token is protected by the token's PIN, not by a password of its own.
             let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
             request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
@@ -122,6 +121,7 @@ struct InitCA: AsyncParsableCommand {
             request.apiEnabled = try api.enabled() ?? false
             request.ocspResponderKeyValidityDays = ocsp.responderKeyValidityDays
             request.ocspResponseValiditySeconds = ocsp.responseValiditySeconds
+            request.ocspKeyBackend = ocsp.ocspKeyBackend
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(
@@ -173,7 +173,7 @@ struct EditCA: AsyncParsableCommand {
     @OptionGroup var acme: ACMEOptions
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
-    @OptionGroup var ocsp: OCSPValidityOptions
+    @OptionGroup var ocsp: OCSPResponderOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -182,15 +182,19 @@ struct EditCA: AsyncParsableCommand {
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
                 website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes(),
                 apiEnabled: try api.enabled(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
-                ocspResponseValiditySeconds: ocsp.responseValiditySeconds)
+                ocspResponseValiditySeconds: ocsp.responseValiditySeconds, ocspKeyBackend: ocsp.ocspKeyBackend)
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
     }
 
 }
 
-/// django-ca 3.2's per-CA OCSP options of `init-ca` and `edit-ca`.
-struct OCSPValidityOptions: ParsableArguments {
+/// django-ca 3.2's per-CA OCSP options of `init-ca`, `edit-ca` and `import-ca`.
+struct OCSPResponderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Alias from CA_OCSP_KEY_BACKENDS where this CA's OCSP responder keys are made (default: the key directory; an HSM alias "
+            + "keeps them in the token). A change applies from the next generate-ocsp-keys.", valueName: "alias"))
+    var ocspKeyBackend: String?
     @Option(name: .customLong("ocsp-responder-key-validity"), help: ArgumentHelp(
         "Days the OCSP responder certificates the server makes for this CA are valid (default: CA_OCSP_RESPONDER_KEY_VALIDITY).",
         valueName: "days"))
@@ -258,12 +262,12 @@ struct ImportCA: AsyncParsableCommand {
     @Option(help: "Serial, CN or name of the parent CA (found automatically when omitted).") var parent: String?
     @Option(help: "Alias from CA_KEY_BACKENDS to put the key into (an HSM alias moves it into the token).") var keyBackend: String?
     @Option(help: "Label of the key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
-    @Option(help: "User PIN of the token (HSM backends; default: user_pin in CA_KEY_BACKENDS).") var hsmUserPin: String?
+    @OptionGroup var pins: TokenPINOptions
     @OptionGroup var sign: SignTemplateOptions
-    @OptionGroup var ocsp: OCSPValidityOptions
+    @OptionGroup var ocsp: OCSPResponderOptions
 
     func run() async throws {
-        try await CommandRunner.run { authority in
+        try await CommandRunner.run(tokenPINs: pins) { authority in
             let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
             let record = try await authority.importAuthority(
                 name: name, keyBytes: try InputFile.read(key, what: "the key file"),
@@ -271,7 +275,7 @@ struct ImportCA: AsyncParsableCommand {
                 importPassword: importPassword, password: inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil, parent: parent,
                 signTemplateChanges: try sign.changes(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
                 ocspResponseValiditySeconds: ocsp.responseValiditySeconds, keyBackendAlias: keyBackend, keyLabel: hsmKeyLabel,
-                keyBackendPIN: hsmUserPin)
+                ocspKeyBackend: ocsp.ocspKeyBackend)
             print(SerialNumberText.colonSeparated(record.serial))
         }
     }

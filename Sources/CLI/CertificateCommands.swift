@@ -26,6 +26,7 @@ struct SignCert: AsyncParsableCommand {
     @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
     @Option(help: "E-mail address to notify before the certificate expires: user@example.com or \"Name <user@example.com>\" (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var pins: TokenPINOptions
     @OptionGroup var extensions: ExtensionOverrideOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
     @Flag(name: [.short, .long], help: "With pem: append the CA chain.") var bundle = false
@@ -42,7 +43,7 @@ struct SignCert: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await CommandRunner.run { authority in
+        try await CommandRunner.run(tokenPINs: pins) { authority in
             var request = SigningRequest()
             request.subject = subject
             request.alternativeNames = alternativeNames
@@ -72,12 +73,13 @@ struct ResignCert: AsyncParsableCommand {
     @Option(help: "Validity in days (default: as originally requested).") var expires: Int?
     @Option(help: "Additional watcher (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var pins: TokenPINOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
     @Flag(name: [.short, .long]) var bundle = false
     @Option(help: "Write to this file instead of standard output.") var out: String?
 
     func run() async throws {
-        try await CommandRunner.run { authority in
+        try await CommandRunner.run(tokenPINs: pins) { authority in
             let issued = try await authority.resign(certificate, expiresDays: expires, watchers: watch, password: password)
             var sink = OutputSink(path: out)
             try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, output: Presentation.Output(), authority: authority, to: &sink)

@@ -8,10 +8,12 @@ import Glibc
 /// Runs a command body with an open authority and turns every failure into one line on stderr and a
 /// non-zero exit: errors in values are not usage errors, so no usage block is printed.
 enum CommandRunner {
-    static func run(_ body: (Authority) async throws -> Void) async throws {
+    /// `tokenPINs` replace the PINs of CA_KEY_BACKENDS for this command.
+    static func run(tokenPINs: TokenPINOptions? = nil, _ body: (Authority) async throws -> Void) async throws {
         let authority: Authority
         do {
-            let settings = try SettingsLoader.load()
+            var settings = try SettingsLoader.load()
+            tokenPINs?.apply(to: &settings)
             authority = try await Authority.open(settings: settings, passwordPrompt: TerminalPrompt.password)
         } catch {
             fail(error)

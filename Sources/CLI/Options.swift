@@ -176,3 +176,24 @@ struct ExtensionOverrideOptions: ParsableArguments {
         return overrides
     }
 }
+
+/// django-ca's PIN options of an HSM key backend, for every command that uses or makes a CA key. django-ca prefixes
+/// them with the backend's alias; swift-ca's options are fixed at build time, so `--hsm-…` applies to every HSM
+/// alias of CA_KEY_BACKENDS for this run, in place of the PINs there.
+struct TokenPINOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("User PIN of the token (HSM key backends; default: user_pin in CA_KEY_BACKENDS).", valueName: "pin"))
+    var hsmUserPin: String?
+    @Option(help: ArgumentHelp(
+        "Security officer PIN of the token, used when no user PIN is given (most tokens let only the user sign).", valueName: "pin"))
+    var hsmSoPin: String?
+
+    func apply(to settings: inout Settings) {
+        guard hsmUserPin != nil || hsmSoPin != nil else { return }
+        for (alias, backend) in settings.keyBackends {
+            guard case .hsm(let library, let token, let userPIN, let securityOfficerPIN) = backend else { continue }
+            settings.keyBackends[alias] = .hsm(
+                libraryPath: library, token: token, userPIN: hsmUserPin ?? (hsmSoPin == nil ? userPIN : nil),
+                soPIN: hsmSoPin ?? securityOfficerPIN)
+        }
+    }
+}

@@ -25,9 +25,10 @@ struct DumpCRL: AsyncParsableCommand {
     @Flag(help: "Only end-entity certificates (critical Issuing Distribution Point).") var onlyContainsUserCerts = false
     @Option(help: "Only certificates revoked for this reason (repeatable).") var onlySomeReasons: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
-        try await CommandRunner.run { authority in
+        try await CommandRunner.run(tokenPINs: pins) { authority in
             guard expires > 0 else { throw CAError(.invalidInput, "--expires must be a positive number of seconds") }
             var request = RevocationListRequest()
             switch (onlyContainsCaCerts, onlyContainsUserCerts) {

@@ -71,12 +71,8 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_SESSION_SECONDS": "\(Int(settings.access.sessionSeconds)) seconds",
                 "CA_LOGIN_ATTEMPTS": "\(settings.access.loginAttempts)",
                 "CA_LOGIN_LOCKOUT_SECONDS": "\(Int(settings.access.loginLockoutSeconds)) seconds",
-                "CA_KEY_BACKENDS": settings.keyBackends.sorted(by: { $0.key < $1.key }).map { alias, backend in
-                    switch backend {
-                    case .file: return "\(alias): files in \(settings.keyDirectory)"
-                    case .hsm(let library, let token, let pin, _): return "\(alias): token \"\(token)\" in \(library)\(pin == nil ? "" : " (PIN set)")"
-                    }
-                }.joined(separator: "; "),
+                "CA_KEY_BACKENDS": Self.describe(settings.keyBackends, keyDirectory: settings.keyDirectory),
+                "CA_OCSP_KEY_BACKENDS": Self.describe(settings.ocspKeyBackends, keyDirectory: settings.keyDirectory),
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")
@@ -93,5 +89,16 @@ struct SettingsCommand: AsyncParsableCommand {
         } catch {
             CommandRunner.fail(error)
         }
+    }
+
+    static func describe(_ backends: [String: KeyBackendSetting], keyDirectory: String) -> String {
+        backends.sorted(by: { $0.key < $1.key }).map { alias, backend in
+            switch backend {
+            case .file: return "\(alias): files in \(keyDirectory)"
+            case .hsm(let library, let token, let userPIN, let soPIN):
+                let pins = [userPIN.map { _ in "user PIN set" }, soPIN.map { _ in "SO PIN set" }].compactMap { $0 }
+                return "\(alias): token \"\(token)\" in \(library)\(pins.isEmpty ? "" : " (" + pins.joined(separator: ", ") + ")")"
+            }
+        }.joined(separator: "; ")
     }
 }

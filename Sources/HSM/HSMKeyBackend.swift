@@ -9,23 +9,25 @@ public final class HSMKeyBackend: KeyBackend {
     public let name: String
     let libraryPath: String
     let tokenLabel: String
-    let userPIN: String?
-    /// Tokens by PIN: a command may log in with another PIN than the settings' (`--hsm-user-pin`).
-    private let tokens = Mutex<[String: PKCS11Token]>([:])
+    let configuredLogin: TokenLogin?
+    /// Tokens by login: a caller may log in with another PIN than the settings' (`key_backend_options` in the API).
+    private let tokens = Mutex<[TokenLogin?: PKCS11Token]>([:])
 
-    public init(alias: String, libraryPath: String, tokenLabel: String, userPIN: String?) {
+    /// `userPIN` wins over `securityOfficerPIN` when both are given, as in django-ca.
+    public init(alias: String, libraryPath: String, tokenLabel: String, userPIN: String?, securityOfficerPIN: String? = nil) {
         name = alias
         self.libraryPath = libraryPath
         self.tokenLabel = tokenLabel
-        self.userPIN = userPIN
+        configuredLogin = TokenLogin(userPIN: userPIN, securityOfficerPIN: securityOfficerPIN)
     }
 
     /// The location stored for a key: what finds it again in the token.
     struct Location: Codable {
         var token: String
         var keyLabel: String
-        var keyID: String
-        var keyType: String
+        /// nil for keys found by label alone (OCSP responder keys, named after their certificate).
+        var keyID: String?
+        var keyType: String?
 
         enum CodingKeys: String, CodingKey {
             case token
@@ -35,14 +37,14 @@ public final class HSMKeyBackend: KeyBackend {
         }
     }
 
+    /// The token's session pool for a login: a PIN the caller gives is the user's, else the configured login.
     func token(pin: String?) throws -> PKCS11Token {
-        let effectivePIN = (pin?.isEmpty ?? true) ? userPIN : pin
+        let login = pin.flatMap { TokenLogin(userPIN: $0, securityOfficerPIN: nil) } ?? configuredLogin
         let library = try PKCS11Library.open(libraryPath)
         return tokens.withLock { tokens in
-            let key = effectivePIN ?? ""
-            if let token = tokens[key] { return token }
-            let token = PKCS11Token(library: library, label: tokenLabel, pin: effectivePIN)
-            tokens[key] = token
+            if let token = tokens[login] { return token }
+            let token = PKCS11Token(library: library, label: tokenLabel, login: login)
+            tokens[login] = token
             return token
         }
     }
@@ -68,12 +70,14 @@ public final class HSMKeyBackend: KeyBackend {
     }
 
     public func reference(forLabel label: String) -> KeyReference {
-        KeyReference(backend: name, location: label)
+        let location = Location(token: tokenLabel, keyLabel: label, keyID: nil, keyType: nil)
+        let encoded = (try? JSONEncoder().encode(location)).map { String(decoding: $0, as: UTF8.self) } ?? label
+        return KeyReference(backend: name, location: encoded)
     }
 
     func location(of reference: KeyReference) throws -> Location {
         guard let location = try? JSONDecoder().decode(Location.self, from: Data(reference.location.utf8)),
-            TokenKeyType(rawValue: location.keyType) != nil
+            location.keyType.map({ TokenKeyType(rawValue: $0) != nil }) ?? true
         else {
             throw CAError(.keyAccess, "the stored location of an HSM key cannot be read: \(reference.location)")
         }
@@ -86,7 +90,7 @@ public final class HSMKeyBackend: KeyBackend {
             throw CAError(.keyAccess, "the key is in token \"\(location.token)\", but key backend \"\(name)\" uses token \"\(tokenLabel)\"")
         }
         let token = try token(pin: password)
-        let key = try token.find(label: location.keyLabel, identifier: location.keyID, type: TokenKeyType(rawValue: location.keyType) ?? .ec)
+        let key = try token.find(label: location.keyLabel, identifier: location.keyID, type: location.keyType.flatMap(TokenKeyType.init))
         return Certificate.PrivateKey(TokenPrivateKey(token: token, key: key))
     }
 
@@ -112,6 +116,7 @@ public final class HSMKeyBackend: KeyBackend {
 
     public func describe(_ reference: KeyReference) -> String {
         guard let location = try? location(of: reference) else { return "HSM (\(name)) \(reference.location)" }
-        return "HSM \(name): token \"\(location.token)\", key label \"\(location.keyLabel)\" (\(location.keyType), id \(location.keyID))"
+        let details = [location.keyType, location.keyID.map { "id " + $0 }].compactMap { $0 }.joined(separator: ", ")
+        return "HSM \(name): token \"\(location.token)\", key label \"\(location.keyLabel)\"\(details.isEmpty ? "" : " (" + details + ")")"
     }
 }

@@ -11,12 +11,59 @@ final class PKCS11Library: @unchecked Sendable {
     // was initialised with CKF_OS_LOCKING_OK, so it guards its own state across threads.
     let path: String
     let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
+    /// Every PKCS#11 call of every token holds this for reading; starting the module over holds it for writing, so
+    /// that no call is under way when C_Finalize runs.
+    private let calls: UnsafeMutablePointer<pthread_rwlock_t>
+    private let restarts = Mutex<Restarts>(Restarts())
+
+    private struct Restarts {
+        /// How often the module was started over; sessions and handles of an older generation are gone.
+        var generation = 0
+        var last: ContinuousClock.Instant?
+    }
+
+    /// Starting the module over is how a token that went away is found again (SoftHSM, like many modules, scans
+    /// for tokens only in C_Initialize); at most this often, so a token that stays away does not keep the others'
+    /// sessions starting over.
+    static let restartInterval: Duration = .seconds(2)
 
     private static let loaded = Mutex<[String: PKCS11Library]>([:])
 
     private init(path: String, functions: UnsafeMutablePointer<CK_FUNCTION_LIST>) {
         self.path = path
         self.functions = functions
+        calls = .allocate(capacity: 1)
+        pthread_rwlock_init(calls, nil)
+    }
+
+    /// The module's generation: it changes each time the module is started over.
+    var generation: Int { restarts.withLock { $0.generation } }
+
+    /// Runs PKCS#11 calls while the module cannot be started over.
+    func calling<Result>(_ body: () throws -> Result) rethrows -> Result {
+        pthread_rwlock_rdlock(calls)
+        defer { pthread_rwlock_unlock(calls) }
+        return try body()
+    }
+
+    /// Finalizes and initializes the module again, unless someone did since `generation` or did less than
+    /// `restartInterval` ago. Returns whether the module is now newer than `generation`.
+    @discardableResult
+    func restart(after generation: Int) -> Bool {
+        pthread_rwlock_wrlock(calls)
+        defer { pthread_rwlock_unlock(calls) }
+        return restarts.withLock { state in
+            guard state.generation == generation else { return true }
+            let now = ContinuousClock.now
+            if let last = state.last, now - last < Self.restartInterval { return false }
+            state.last = now
+            _ = functions.pointee.C_Finalize(nil)
+            var arguments = CK_C_INITIALIZE_ARGS()
+            arguments.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+            _ = functions.pointee.C_Initialize(&arguments)
+            state.generation += 1
+            return true
+        }
     }
 
     static func open(_ path: String) throws -> PKCS11Library {
@@ -50,9 +97,10 @@ final class PKCS11Library: @unchecked Sendable {
         }
     }
 
-    /// Runs one PKCS#11 call and turns a failure into a `CAError` naming the call and the return code.
-    func check(_ call: String, _ result: CK_RV) throws {
-        guard result == CKR_OK else { throw PKCS11Error(call: call, code: result).caError }
+    /// Runs one PKCS#11 call; a failure names the call and the return code. `PKCS11Token` turns it into a
+    /// `CAError` once it has decided whether the token went away.
+    func check(_ call: String, _ result: CK_RV) throws(PKCS11Error) {
+        guard result == CKR_OK else { throw PKCS11Error(call: call, code: result) }
     }
 }
 
@@ -61,7 +109,19 @@ struct PKCS11Error: Error {
     let call: String
     let code: CK_RV
 
+    /// The token is gone (unplugged, restarted, its sessions dropped): the session pool must start over.
+    var meansTokenLost: Bool {
+        switch code {
+        case CK_RV(CKR_DEVICE_REMOVED), CK_RV(CKR_TOKEN_NOT_PRESENT), CK_RV(CKR_DEVICE_ERROR), CK_RV(CKR_SESSION_HANDLE_INVALID),
+            CK_RV(CKR_SESSION_CLOSED), CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED), CK_RV(CKR_TOKEN_NOT_RECOGNIZED), CK_RV(CKR_SLOT_ID_INVALID):
+            return true
+        default:
+            return false
+        }
+    }
+
     var caError: CAError {
+        if meansTokenLost { return CAError(.keyAccess, "the token cannot be reached (\(call): \(Self.name(code)))") }
         switch code {
         case CK_RV(CKR_PIN_INCORRECT), CK_RV(CKR_PIN_INVALID), CK_RV(CKR_PIN_LEN_RANGE):
             return CAError(.keyAccess, "the token refused the PIN (\(call): \(Self.name(code)))")
@@ -70,9 +130,11 @@ struct PKCS11Error: Error {
         case CK_RV(CKR_MECHANISM_INVALID), CK_RV(CKR_MECHANISM_PARAM_INVALID), CK_RV(CKR_DOMAIN_PARAMS_INVALID),
             CK_RV(CKR_CURVE_NOT_SUPPORTED):
             return CAError(.policy, "the token does not support this key type (\(call): \(Self.name(code)))")
-        case CK_RV(CKR_DEVICE_REMOVED), CK_RV(CKR_TOKEN_NOT_PRESENT), CK_RV(CKR_DEVICE_ERROR), CK_RV(CKR_SESSION_HANDLE_INVALID),
-            CK_RV(CKR_SESSION_CLOSED), CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED):
-            return CAError(.keyAccess, "the token cannot be reached (\(call): \(Self.name(code)))")
+        case CK_RV(CKR_USER_NOT_LOGGED_IN):
+            return CAError(
+                .keyAccess,
+                "the token refused \(call) (CKR_USER_NOT_LOGGED_IN): only its user may use private keys; "
+                    + "a security officer's PIN (so_pin, --hsm-so-pin) cannot sign or make keys, so give the user PIN")
         default:
             return CAError(.keyAccess, "the token refused \(call): \(Self.name(code))")
         }
@@ -90,7 +152,10 @@ struct PKCS11Error: Error {
         CK_RV(CKR_TOKEN_NOT_PRESENT): "CKR_TOKEN_NOT_PRESENT", CK_RV(CKR_USER_NOT_LOGGED_IN): "CKR_USER_NOT_LOGGED_IN",
         CK_RV(CKR_USER_ALREADY_LOGGED_IN): "CKR_USER_ALREADY_LOGGED_IN", CK_RV(CKR_USER_PIN_NOT_INITIALIZED): "CKR_USER_PIN_NOT_INITIALIZED",
         CK_RV(CKR_DOMAIN_PARAMS_INVALID): "CKR_DOMAIN_PARAMS_INVALID", CK_RV(CKR_CURVE_NOT_SUPPORTED): "CKR_CURVE_NOT_SUPPORTED",
-        CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED): "CKR_CRYPTOKI_NOT_INITIALIZED",
+        CK_RV(CKR_CRYPTOKI_NOT_INITIALIZED): "CKR_CRYPTOKI_NOT_INITIALIZED", CK_RV(CKR_TOKEN_NOT_RECOGNIZED): "CKR_TOKEN_NOT_RECOGNIZED",
+        CK_RV(CKR_OBJECT_HANDLE_INVALID): "CKR_OBJECT_HANDLE_INVALID", CK_RV(CKR_BUFFER_TOO_SMALL): "CKR_BUFFER_TOO_SMALL",
+        CK_RV(CKR_SESSION_READ_ONLY_EXISTS): "CKR_SESSION_READ_ONLY_EXISTS",
+        CK_RV(CKR_SLOT_ID_INVALID): "CKR_SLOT_ID_INVALID",
         CK_RV(CKR_CRYPTOKI_ALREADY_INITIALIZED): "CKR_CRYPTOKI_ALREADY_INITIALIZED",
     ]
 

@@ -241,23 +241,58 @@ extension PKCS11Token {
         }
     }
 
-    /// Finds a stored key pair by label and id; the public half gives the public key.
-    func find(label keyLabel: String, identifier: String, type: TokenKeyType) throws -> TokenKey {
+    /// Finds a stored key pair by label and id (or by label alone, for keys named by convention such as OCSP
+    /// responder keys); the public half gives the public key, and its CKA_KEY_TYPE the type when none is known.
+    func find(label keyLabel: String, identifier: String?, type knownType: TokenKeyType?) throws -> TokenKey {
         try withSession { session in
-            let id = Hex.decode(identifier) ?? []
+            let id = identifier.flatMap(Hex.decode)
             guard let publicHandle = try findObjects(session, label: keyLabel, identifier: id, objectClass: CKO_PUBLIC_KEY).first,
                 try !findObjects(session, label: keyLabel, identifier: id, objectClass: CKO_PRIVATE_KEY).isEmpty
             else {
-                throw CAError(.keyAccess, "token \"\(label)\" holds no key labelled \"\(keyLabel)\" (id \(identifier))")
+                throw missingKey(keyLabel, identifier: identifier)
             }
-            return TokenKey(label: keyLabel, identifier: identifier, type: type, publicKey: try readPublicKey(session, handle: publicHandle, type: type))
+            let type = try knownType ?? keyType(session, handle: publicHandle)
+            let storedIdentifier = try identifier ?? Hex.upper(attribute(session, handle: publicHandle, CKA_ID))
+            return TokenKey(
+                label: keyLabel, identifier: storedIdentifier, type: type, publicKey: try readPublicKey(session, handle: publicHandle, type: type))
         }
     }
 
+    func keyType(_ session: CK_SESSION_HANDLE, handle: CK_OBJECT_HANDLE) throws -> TokenKeyType {
+        let bytes = try attribute(session, handle: handle, CKA_KEY_TYPE)
+        let value = bytes.withUnsafeBytes { buffer in buffer.count == MemoryLayout<CK_ULONG>.size ? buffer.loadUnaligned(as: CK_ULONG.self) : nil }
+        switch value.map(UInt.init) {
+        case CKK_RSA: return .rsa
+        case CKK_EC: return .ec
+        case CKK_EC_EDWARDS: return .ed25519
+        default: throw CAError(.keyAccess, "token \"\(label)\" holds a key of a type swift-ca does not use (CKA_KEY_TYPE \(bytes))")
+        }
+    }
+
+    /// The error for a key the session does not see; a security officer sees no private keys at all.
+    func missingKey(_ keyLabel: String, identifier: String?) -> CAError {
+        if case .securityOfficer? = login {
+            return CAError(
+                .keyAccess,
+                "token \"\(label)\" shows its security officer no private keys; only its user may use them, so give the user PIN instead of the SO PIN")
+        }
+        return CAError(.keyAccess, "token \"\(label)\" holds no key labelled \"\(keyLabel)\"\(identifier.map { " (id \($0))" } ?? "")")
+    }
+
+    /// The private half of a key, looked up once and then cached.
+    func privateHandle(_ session: CK_SESSION_HANDLE, of key: TokenKey) throws -> CK_OBJECT_HANDLE {
+        guard let handle = try findObjects(session, label: key.label, identifier: Hex.decode(key.identifier) ?? [], objectClass: CKO_PRIVATE_KEY).first
+        else {
+            throw missingKey(key.label, identifier: key.identifier)
+        }
+        cache(handle, of: key)
+        return handle
+    }
+
     /// Removes both halves of a key (rolling back a CA that could not be stored).
-    func destroy(label keyLabel: String, identifier: String) throws {
+    func destroy(label keyLabel: String, identifier: String?) throws {
         try withSession { session in
-            for handle in try findObjects(session, label: keyLabel, identifier: Hex.decode(identifier) ?? []) {
+            for handle in try findObjects(session, label: keyLabel, identifier: identifier.flatMap(Hex.decode)) {
                 _ = functions.C_DestroyObject(session, handle)
             }
         }
@@ -285,15 +320,19 @@ extension PKCS11Token {
         default: throw CAError(.policy, "a \(key.type.rawValue) key in a token cannot sign with \(algorithm)")
         }
         let raw: [UInt8] = try withSession { session in
-            let id = Hex.decode(key.identifier) ?? []
-            guard let handle = try findObjects(session, label: key.label, identifier: id, objectClass: CKO_PRIVATE_KEY).first else {
-                throw CAError(.keyAccess, "token \"\(label)\" holds no private key labelled \"\(key.label)\"")
-            }
             var mechanism = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanismType), pParameter: nil, ulParameterLen: 0)
-            try library.check("C_SignInit", functions.C_SignInit(session, &mechanism, handle))
-            var length: CK_ULONG = 0
-            try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), nil, &length))
-            var signature = [UInt8](repeating: 0, count: Int(length))
+            var handle = try cachedHandle(of: key) ?? privateHandle(session, of: key)
+            var started = functions.C_SignInit(session, &mechanism, handle)
+            if started == CKR_KEY_HANDLE_INVALID || started == CKR_OBJECT_HANDLE_INVALID {
+                // The key was deleted and made again under the same label and id: look it up once more.
+                cache(nil, of: key)
+                handle = try privateHandle(session, of: key)
+                started = functions.C_SignInit(session, &mechanism, handle)
+            }
+            try library.check("C_SignInit", started)
+            // Large enough for RSA-8192, so one C_Sign call suffices.
+            var signature = [UInt8](repeating: 0, count: 1024)
+            var length = CK_ULONG(signature.count)
             try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length))
             return Array(signature.prefix(Int(length)))
         }

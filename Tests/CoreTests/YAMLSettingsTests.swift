@@ -61,6 +61,15 @@ import Testing
           hsm:
             BACKEND: django_ca.key_backends.hsm.HSMBackend
             OPTIONS: {library_path: /usr/lib/softhsm/libsofthsm2.so, token: my_token_label, user_pin: secret}
+        CA_OCSP_KEY_BACKENDS:
+          default:
+            BACKEND: django_ca.key_backends.storages.StoragesOCSPBackend
+            OPTIONS: {storage_alias: django-ca}
+          db:
+            BACKEND: django_ca.key_backends.db.DBOCSPBackend
+          hsm:
+            BACKEND: django_ca.key_backends.hsm.HSMOCSPBackend
+            OPTIONS: {library_path: /usr/lib/softhsm/libsofthsm2.so, token: my_token_label, so_pin: officer}
         STORAGES:
           django-ca:
             BACKEND: django.core.files.storage.FileSystemStorage
@@ -110,6 +119,10 @@ import Testing
                 "default": .file,
                 "hsm": .hsm(libraryPath: "/usr/lib/softhsm/libsofthsm2.so", token: "my_token_label", userPIN: "secret", soPIN: nil),
             ])
+            #expect(settings.ocspKeyBackends == [
+                "default": .file, "db": .file,
+                "hsm": .hsm(libraryPath: "/usr/lib/softhsm/libsofthsm2.so", token: "my_token_label", userPIN: nil, soPIN: "officer"),
+            ])
             guard case .postgres(let database)? = settings.djangoInstallation.database else {
                 Issue.record("DATABASES was not read")
                 return
@@ -140,6 +153,7 @@ import Testing
         "CA_DEFAULT_EXPIRES: soon\n", "CA_DEFAULT_EXPIRES: [3]\n", "CA_ENABLE_ACME: maybe\n", "CA_PASSWORDS: [a, b]\n",
         "CA_DEFAULT_EXPIRES: PT5H\n", "CA_NOTIFICATION_DAYS: 3\n", "DATABASES: {default: {ENGINE: django.db.backends.mysql}}\n",
         "CA_KEY_BACKENDS: {hsm: {BACKEND: django_ca.key_backends.db.DBBackend}}\n", "CA_KEY_BACKENDS: {hsm: {BACKEND: hsm, OPTIONS: {}}}\n",
+        "CA_OCSP_KEY_BACKENDS: {hsm: {BACKEND: django_ca.key_backends.hsm.HSMBackend}}\n",
     ])
     func mistypedValueNamesTheKeyAndTheFile(text: String) throws {
         try withFiles(["settings.yaml": text]) { directory in

@@ -25,14 +25,22 @@ final class SoftHSMToken {
             "/usr/bin/env", ["softhsm2-util", "--init-token", "--free", "--label", Self.label, "--pin", Self.userPIN, "--so-pin", "5678"],
             environment: ["SOFTHSM2_CONF": configuration, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
         guard initialised.succeeded else { throw MissingJudge(description: "softhsm2-util --init-token failed: \(initialised.standardError)") }
-        let settings: [String: Any] = ["CA_KEY_BACKENDS": [
-            "default": ["BACKEND": "file"],
-            "hsm": ["BACKEND": "django_ca.key_backends.hsm.HSMBackend", "OPTIONS": [
-                "library_path": Self.library, "token": Self.label, "user_pin": Self.userPIN,
-            ]],
-            "missing-library": ["BACKEND": "hsm", "OPTIONS": ["library_path": "/usr/lib/no-such-pkcs11.so", "token": Self.label]],
-            "missing-token": ["BACKEND": "hsm", "OPTIONS": ["library_path": Self.library, "token": "no-such-token", "user_pin": "1"]],
-        ]]
+        let settings: [String: Any] = [
+            "CA_KEY_BACKENDS": [
+                "default": ["BACKEND": "file"],
+                "hsm": ["BACKEND": "django_ca.key_backends.hsm.HSMBackend", "OPTIONS": [
+                    "library_path": Self.library, "token": Self.label, "user_pin": Self.userPIN,
+                ]],
+                "missing-library": ["BACKEND": "hsm", "OPTIONS": ["library_path": "/usr/lib/no-such-pkcs11.so", "token": Self.label]],
+                "missing-token": ["BACKEND": "hsm", "OPTIONS": ["library_path": Self.library, "token": "no-such-token", "user_pin": "1"]],
+            ],
+            "CA_OCSP_KEY_BACKENDS": [
+                "default": ["BACKEND": "django_ca.key_backends.storages.StoragesOCSPBackend"],
+                "hsm": ["BACKEND": "django_ca.key_backends.hsm.HSMOCSPBackend", "OPTIONS": [
+                    "library_path": Self.library, "token": Self.label, "user_pin": Self.userPIN,
+                ]],
+            ],
+        ]
         sandbox.extraEnvironment["SWIFT_CA_SETTINGS"] = try sandbox.write(
             String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self), to: "settings.json")
     }
@@ -56,9 +64,30 @@ final class SoftHSMToken {
     func privateKeyCount() throws -> Int {
         try objects().components(separatedBy: "Private Key Object").count - 1
     }
+
+    /// Takes the token away from SoftHSM (its directory moves), as an unplugged HSM, and `bringBack` returns it.
+    func takeAway() throws {
+        try FileManager.default.moveItem(atPath: sandbox.path("tokens"), toPath: sandbox.path("tokens-away"))
+    }
+
+    func bringBack() throws {
+        try FileManager.default.moveItem(atPath: sandbox.path("tokens-away"), toPath: sandbox.path("tokens"))
+    }
 }
 
 @Suite(.serialized) struct HSMTests {
+    /// A root CA made with `options`: its PEM file, its serial (hex, no colons) and the PEM file of a leaf it signed.
+    static func rootWithLeaf(_ sandbox: Sandbox, _ name: String, _ options: [String]) throws -> (pem: String, serial: String, leaf: String) {
+        try sandbox.expectSuccess(["init-ca", name, "CN=\(name)"] + options)
+        let pem = try sandbox.write(try sandbox.expectSuccess("view-ca", name, "--output-format", "pem"), to: "root.pem")
+        let serial = try sandbox.expectSuccess("view-ca", name, "--output-format", "serial")
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
+        let leaf = try sandbox.write(
+            try sandbox.expectSuccess("sign-cert", "--ca", name, "--csr", try sandbox.makeCSR("leaf"), "--subject", "CN=leaf.example.com"),
+            to: "leaf.pem")
+        return (pem, serial, leaf)
+    }
+
     /// Keys made in the token sign a whole hierarchy: a root and an RSA intermediate in the token, a file-key CA
     /// below them and a file-key root above a token intermediate; openssl verifies every chain and the CRL,
     /// pkilint finds nothing, pkcs11-tool shows the keys sensitive and never extractable, and CA_DIR holds no key
@@ -204,6 +233,110 @@ final class SoftHSMToken {
         try sandbox.expectFailure(base + ["--key-backend", "missing-library"], mentioning: "/usr/lib/no-such-pkcs11.so does not exist")
         try sandbox.expectFailure(base + ["--key-backend", "hsm", "--hsm-key-label", "taken"], mentioning: "already holds a key labelled \"taken\"")
         try sandbox.expectFailure(base + ["--key-backend", "unknown"], mentioning: "no key backend \"unknown\"")
+        #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
+        #expect(try token.privateKeyCount() == 1)
+    }
+
+    /// A CA with `--ocsp-key-backend hsm` gets its OCSP responder keys made in the token: pkcs11-tool shows them
+    /// sensitive and never extractable, no responder key file is written, and openssl accepts the responses the
+    /// server signs with them. Switching back to files makes the next generate-ocsp-keys write a key file.
+    @Test func ocspResponderKeysInTheTokenSignResponsesOpenSSLAccepts() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        let (root, serial, leaf) = try Self.rootWithLeaf(sandbox, "Responder Root", ["--key-type", "EC", "--ocsp-key-backend", "hsm"])
+        #expect(try sandbox.expectSuccess("view-ca", "Responder Root").contains("OCSP responder keys: hsm: token \"ca-token\""))
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        let responderObject = try token.objects().components(separatedBy: "Private Key Object").dropFirst().first { $0.contains("label:      ocsp-") }
+        #expect(responderObject?.contains("sensitive") == true && responderObject?.contains("never extractable") == true, "\(responderObject ?? "missing")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys") == [serial + ".key"])
+
+        let server = try RunningServer(sandbox)
+        let answer = try sandbox.ocspQuery(
+            issuer: root, certificate: leaf, url: "\(server.baseURL)/ca/ocsp/\(serial)/cert/", trust: root, extra: ["-no_nonce"],
+            saveResponse: "response.der")
+        server.stop()
+        #expect(answer.standardOutput.contains("leaf.pem: good") && answer.standardError.contains("Response verify OK"),
+                "\(answer.standardOutput) \(answer.standardError)")
+        try sandbox.expectOCSPResponseLintClean("response.der")
+
+        try sandbox.expectFailure(["edit-ca", "Responder Root", "--ocsp-key-backend", "nope"], mentioning: "no OCSP key backend \"nope\"")
+        try sandbox.expectSuccess("edit-ca", "Responder Root", "--ocsp-key-backend", "default")
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        let keys = try FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys")
+        #expect(keys.count == 2 && keys.contains { $0.hasPrefix("ocsp-") }, "\(keys)")
+    }
+
+    /// While the token is away, `serve` answers signing requests with a 503 that names it, the health endpoint says
+    /// which token is unreachable, and OCSP keeps answering from its responder key file. Once the token is back,
+    /// the server finds it and logs in again by itself.
+    @Test(.timeLimit(.minutes(3))) func serverCarriesOnWhileTheTokenIsAwayAndLogsInAgainWhenItComesBack() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
+        let (root, serial, leaf) = try Self.rootWithLeaf(
+            sandbox, "Away Root", ["--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "away", "--api-enable"])
+        try sandbox.expectSuccess("generate-ocsp-keys")
+        try sandbox.expectSuccess("create-user", "operator", "--password", "correct horse battery", "--role", "operator")
+        let apiToken = try sandbox.expectSuccess("create-token", "operator").trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try sandbox.write(
+            String(decoding: try JSONSerialization.data(withJSONObject: [
+                "csr": try String(contentsOfFile: try sandbox.makeCSR("api"), encoding: .utf8), "subject": "CN=api.example.com",
+            ]), as: UTF8.self), to: "sign.json")
+        let server = try RunningServer(sandbox)
+        defer { server.stop() }
+        var attempt = 0
+        func sign() throws -> (status: Int, text: String) {
+            attempt += 1
+            let exchange = try HTTPExchange.run(
+                sandbox, ["-X", "POST", "-H", "Authorization: Bearer \(apiToken)", "-H", "Content-Type: application/json",
+                          "--data-binary", "@" + body, "\(server.baseURL)/api/ca/\(serial)/sign/"], saveAs: "sign-\(attempt).json")
+            return (exchange.status, String(decoding: exchange.body, as: UTF8.self))
+        }
+        func health() throws -> (status: Int, text: String) {
+            attempt += 1
+            let exchange = try HTTPExchange.run(sandbox, ["\(server.baseURL)/healthz"], saveAs: "health-\(attempt)")
+            return (exchange.status, String(decoding: exchange.body, as: UTF8.self))
+        }
+        #expect(try sign().status == 201)
+
+        try token.takeAway()
+        let refused = try sign()
+        #expect(refused.status == 503 && refused.text.contains("ca-token"), "\(refused)")
+        let unhealthy = try health()
+        #expect(unhealthy.status == 503 && unhealthy.text.contains("key backend \"hsm\" (token \"ca-token\")"), "\(unhealthy)")
+        let answer = try sandbox.ocspQuery(
+            issuer: root, certificate: leaf, url: "\(server.baseURL)/ca/ocsp/\(serial)/cert/", trust: root, extra: ["-no_nonce"])
+        #expect(answer.standardOutput.contains("leaf.pem: good") && answer.standardError.contains("Response verify OK"),
+                "\(answer.standardOutput) \(answer.standardError)")
+
+        try token.bringBack()
+        #expect(try eventually(within: 20) { try sign().status == 201 }, "the server did not find the token again")
+        // The sandbox also configures a token and a library that do not exist, which the health endpoint keeps naming.
+        let recovered = try health()
+        #expect(!recovered.text.contains("key backend \"hsm\""), "\(recovered)")
+        #expect(try sandbox.expectSuccess("list-certs").contains("api.example.com"))
+    }
+
+    /// `--hsm-user-pin` and `--hsm-so-pin` replace the PINs of CA_KEY_BACKENDS on the commands that use a CA key: a
+    /// wrong user PIN is refused, and a security officer's PIN, which SoftHSM does not let sign, gets one clear line;
+    /// neither stores anything.
+    @Test func pinOptionsOfSigningCommands() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        try sandbox.expectSuccess("init-ca", "Pinned", "CN=Pinned", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "pinned")
+        let csr = try sandbox.makeCSR("leaf")
+        try sandbox.expectSuccess("sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=ok.example.com", "--hsm-user-pin", SoftHSMToken.userPIN)
+        try sandbox.expectFailure(
+            ["sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=wrong.example.com", "--hsm-user-pin", "0000"], mentioning: "refused the PIN")
+        try sandbox.expectFailure(
+            ["sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=so.example.com", "--hsm-user-pin", "", "--hsm-so-pin", "5678"],
+            mentioning: "security officer")
+        try sandbox.expectFailure(
+            ["init-ca", "Officer", "CN=Officer", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "officer", "--hsm-so-pin", "5678",
+             "--hsm-user-pin", ""], mentioning: "security officer")
+        try sandbox.expectFailure(["dump-crl", sandbox.path("x.crl"), "--ca", "Pinned", "--hsm-user-pin", "0000"], mentioning: "refused the PIN")
+        let listed = try sandbox.expectSuccess("list-certs")
+        #expect(listed.contains("ok.example.com") && !listed.contains("wrong.example.com") && !listed.contains("so.example.com"), "\(listed)")
         #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
         #expect(try token.privateKeyCount() == 1)
     }

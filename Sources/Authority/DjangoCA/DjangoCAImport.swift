@@ -63,6 +63,7 @@ extension Authority {
         plan.planWatchers(installation.watchers)
 
         // Keys are read (and passwords asked for) before anything is written, so that a wrong password changes nothing.
+        try plan.planResponderKeyBackends(settings: settings)
         var keys = try plan.readAuthorityKeys(options: options, settings: settings, prompt: passwordPrompt)
         keys.append(contentsOf: plan.readResponderKeys(options: options))
         var written: [KeyReference] = []

@@ -92,6 +92,21 @@ extension DjangoCAImportPlan {
 
     /// The current OCSP responder key of every new CA whose responder certificate is imported too. A key that
     /// cannot be read is left out with a note: the server then makes a new responder certificate.
+    /// A CA whose responder keys django-ca made in an HSM keeps that alias when swift-ca's CA_OCSP_KEY_BACKENDS
+    /// configures it as an HSM. django-ca's key is found by a label of its own, so the next generate-ocsp-keys makes
+    /// a new key there.
+    mutating func planResponderKeyBackends(settings: Settings) throws {
+        for index in newAuthorities.indices {
+            guard let row = newAuthorityRows[newAuthorities[index].serial], row.ocspKeyBackendAlias != "default" else { continue }
+            guard case .hsm? = settings.ocspKeyBackends[row.ocspKeyBackendAlias] else { continue }
+            var configuration = try AuthorityConfiguration.decode(newAuthorities[index].configuration)
+            configuration.ocspKeyBackend = row.ocspKeyBackendAlias
+            newAuthorities[index].configuration = try configuration.encoded()
+            report.notes.append(
+                "CA \(row.name): its OCSP responder keys are made in the token of OCSP key backend \"\(row.ocspKeyBackendAlias)\"; run `swift-ca generate-ocsp-keys --force` for it")
+        }
+    }
+
     mutating func readResponderKeys(options: DjangoCAImportOptions) -> [DjangoCAImportedKey] {
         let importedSerials = Set(newCertificates.map(\.serial))
         var keys: [DjangoCAImportedKey] = []

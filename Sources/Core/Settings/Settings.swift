@@ -45,6 +45,8 @@ public struct Settings: Sendable {
 
     /// CA_KEY_BACKENDS: where CA keys can live, by alias; `default` is the key directory.
     public var keyBackends: [String: KeyBackendSetting] = ["default": .file]
+    /// CA_OCSP_KEY_BACKENDS: where OCSP responder keys can live, by alias; `default` is the key directory.
+    public var ocspKeyBackends: [String: KeyBackendSetting] = ["default": .file]
     /// django-ca or Django settings found in a YAML file that swift-ca does not use: name to the reason and file.
     public var ignoredSettings: [String: String] = [:]
     /// Where a django-ca installation keeps its data, when its settings file says so (DATABASES, STORAGES).
@@ -67,6 +69,7 @@ public struct Settings: Sendable {
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
         "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
+        "CA_OCSP_KEY_BACKENDS",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).
@@ -130,7 +133,7 @@ public struct DjangoInstallationSettings: Sendable {
     }
 }
 
-/// One entry of CA_KEY_BACKENDS.
+/// One entry of CA_KEY_BACKENDS or CA_OCSP_KEY_BACKENDS.
 public enum KeyBackendSetting: Sendable, Equatable {
     /// Key files in `<CA_DIR>/keys` (django-ca's StoragesBackend).
     case file

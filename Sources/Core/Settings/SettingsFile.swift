@@ -148,7 +148,6 @@ enum DjangoSettingNames {
         "CA_DEFAULT_DSA_SIGNATURE_HASH_ALGORITHM": "swift-ca makes no DSA CAs",
         "CA_DEFAULT_NAME_ORDER": "swift-ca keeps subjects in the order they are given",
         "CA_DEFAULT_STORAGE_ALIAS": "swift-ca keeps CA keys in <CA_DIR>/keys",
-        "CA_OCSP_KEY_BACKENDS": "swift-ca keeps OCSP responder keys in its database",
         "CA_OCSP_RESPONSE_CACHE_EXPIRES": "swift-ca always caches OCSP responses (CA_OCSP_RESPONSE_CACHE_RENEWAL, CA_OCSP_CACHE_ENTRIES)",
         "CA_OCSP_URLS": "swift-ca answers OCSP for every CA at <CA_URL_PATH>ocsp/<serial>/ with automatic responder certificates",
         "CA_USE_CELERY": "swift-ca's server runs periodic jobs itself",

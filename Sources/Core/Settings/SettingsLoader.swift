@@ -159,6 +159,7 @@ public enum SettingsLoader {
             for (alias, backend) in settings.keyBackends {
                 if case .hsm(_, let token, _, _) = backend { settings.djangoInstallation.hsmTokens[alias] = token }
             }
+        case "CA_OCSP_KEY_BACKENDS": settings.ocspKeyBackends = try reader.keyBackends(forResponders: true)
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -296,9 +297,14 @@ struct SettingValue {
         return location
     }
 
-    /// CA_KEY_BACKENDS as django-ca writes it: alias to `{"BACKEND": ..., "OPTIONS": {...}}`. `BACKEND` is `file`
-    /// or `hsm`, or django-ca's class paths for them.
-    func keyBackends() throws -> [String: KeyBackendSetting] {
+    /// CA_KEY_BACKENDS (or CA_OCSP_KEY_BACKENDS) as django-ca writes it: alias to `{"BACKEND": ..., "OPTIONS":
+    /// {...}}`. `BACKEND` is `file` or `hsm`, or django-ca's class paths for them. django-ca's database backend for
+    /// responder keys becomes the file backend: swift-ca keeps responder keys in the key directory.
+    func keyBackends(forResponders: Bool = false) throws -> [String: KeyBackendSetting] {
+        let fileClasses: Set<String> = forResponders
+            ? ["django_ca.key_backends.storages.StoragesOCSPBackend", "django_ca.key_backends.db.DBOCSPBackend"]
+            : ["django_ca.key_backends.storages.StoragesBackend"]
+        let hsmClass = forResponders ? "django_ca.key_backends.hsm.HSMOCSPBackend" : "django_ca.key_backends.hsm.HSMBackend"
         guard let backends = try structured() as? [String: Any] else {
             throw invalid("a mapping of key backend aliases to {\"BACKEND\": ..., \"OPTIONS\": {...}}")
         }
@@ -309,9 +315,9 @@ struct SettingValue {
             }
             let options = entry["OPTIONS"] as? [String: Any] ?? [:]
             switch kind {
-            case "file", "django_ca.key_backends.storages.StoragesBackend":
+            case "file", _ where fileClasses.contains(kind):
                 result[alias] = .file
-            case "hsm", "django_ca.key_backends.hsm.HSMBackend":
+            case "hsm", hsmClass:
                 guard let library = options["library_path"] as? String, let token = options["token"] as? String else {
                     throw invalid("HSM key backends with library_path and token in OPTIONS (backend \(alias))")
                 }
