@@ -236,6 +236,11 @@ let package = Package(
             path: "Tests/AuthorityTests"
         ),
         .testTarget(
+            name: "TokenTests",
+            dependencies: ["CAHSM", "CACore", "TestSupport", .product(name: "X509", package: "swift-certificates")],
+            path: "Tests/TokenTests"
+        ),
+        .testTarget(
             name: "AccessTests",
             dependencies: ["CAAccess", "CAStore", "CACore", "TestSupport"],
             path: "Tests/AccessTests"

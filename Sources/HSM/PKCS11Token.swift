@@ -46,6 +46,9 @@ final class PKCS11Token: Sendable {
 
     var functions: CK_FUNCTION_LIST { library.functions.pointee }
 
+    /// Sessions open now, idle or in use.
+    var openSessions: Int { state.withLock { $0.open } }
+
     /// The token is not (or no longer) in any slot of the module, or stopped answering.
     private struct TokenGone: Error {
         let libraryGeneration: Int

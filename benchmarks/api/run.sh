@@ -11,10 +11,14 @@
 #          cursor halfway through, a search every row matches, a search no row matches (a scan), a status
 #          and profile filter), best and median of RUNS.
 #
+#          KEYS ("file") and KEY_TYPES ("EC") choose the CA keys: file (the key directory) and/or hsm (a SoftHSM2
+#          token in the work directory, CA_KEY_BACKENDS alias hsm); EC is P-256, RSA is RSA-2048. Each pair gets
+#          its own CA behind the same server, measured one after the other.
+#
 # Env: SWIFT_CA (binary, default <repo>/.build/release/swift-ca), PARTS ("sign list"),
 #      CONNECTIONS ("8 32 64"), THREADS (2), DURATION (10s), WARMUP (3s), LIST_SIZE (100000), RUNS (11),
 #      PORT (18710), DATABASE (sqlite | postgres: a scripts/postgres-test-server cluster on PG_PORT 18750).
-# Needs: wrk, openssl, curl, sqlite3 (or psql for DATABASE=postgres).
+# Needs: wrk, openssl, curl, sqlite3 (or psql for DATABASE=postgres); softhsm2 for KEYS=hsm.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,6 +33,8 @@ LIST_SIZE="${LIST_SIZE:-100000}"
 RUNS="${RUNS:-11}"
 PORT="${PORT:-18710}"
 DATABASE="${DATABASE:-sqlite}"
+KEYS="${KEYS:-file}"
+KEY_TYPES="${KEY_TYPES:-EC}"
 PG_PORT="${PG_PORT:-18750}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/api-bench.XXXXXX")"
 chmod 755 "$WORK"
@@ -81,8 +87,15 @@ count_certificates() {
 
 if [[ " $PARTS " == *" sign "* ]]; then
     fresh_database sign
-    "$SWIFT_CA" init-ca Bench "CN=Bench API Root" --key-type EC --api-enable > /dev/null
-    SERIAL="$("$SWIFT_CA" view-ca Bench --output-format serial | tr -d ':')"
+    if [[ " $KEYS " == *" hsm "* ]]; then
+        mkdir -p "$WORK/tokens"
+        printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$WORK/tokens" > "$WORK/softhsm2.conf"
+        export SOFTHSM2_CONF="$WORK/softhsm2.conf"
+        softhsm2-util --init-token --free --label bench-token --pin 1234 --so-pin 5678 > /dev/null
+        printf '{"CA_KEY_BACKENDS": {"hsm": {"BACKEND": "hsm", "OPTIONS": {"library_path": "%s", "token": "bench-token", "user_pin": "1234"}}}}' \
+            "${SOFTHSM_LIBRARY:-/usr/lib/softhsm/libsofthsm2.so}" > "$WORK/settings.json"
+        export SWIFT_CA_SETTINGS="$WORK/settings.json"
+    fi
     "$SWIFT_CA" create-user bench --password "bench password" --role operator > /dev/null
     TOKEN="$("$SWIFT_CA" create-token bench)"
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" -out "$WORK/req.csr" \
@@ -90,16 +103,30 @@ if [[ " $PARTS " == *" sign "* ]]; then
     python3 -c 'import json, sys; print(json.dumps({"csr": open(sys.argv[1]).read(), "profile": "webserver",
         "subject": "CN=bench.example.com,O=Bench", "extensions": {"subject_alternative_name": {"value": ["DNS:bench.example.com"]}}}))' \
         "$WORK/req.csr" > "$WORK/body.json"
+    declare -A SERIALS
+    for keys in $KEYS; do
+        for type in $KEY_TYPES; do
+            options=(--key-type "$type")
+            [[ "$type" == RSA ]] && options+=(--key-size 2048)
+            [[ "$keys" == hsm ]] && options+=(--key-backend hsm --hsm-key-label "bench-$type")
+            "$SWIFT_CA" init-ca "Bench $keys $type" "CN=Bench API Root $keys $type" "${options[@]}" --api-enable > /dev/null
+            SERIALS["$keys $type"]="$("$SWIFT_CA" view-ca "Bench $keys $type" --output-format serial | tr -d ':')"
+        done
+    done
     start_server
-    URL="http://127.0.0.1:$PORT/api/ca/$SERIAL/sign/"
-    echo "sign through the API, P-256 CA, $DATABASE, $THREADS wrk threads, $DURATION per run"
-    for connections in $CONNECTIONS; do
-        wrk -t "$THREADS" -c "$connections" -d "$WARMUP" -s "$HERE/sign.lua" "$URL" -- "$WORK/body.json" "$TOKEN" > /dev/null
-        before="$(count_certificates)"
-        result="$(wrk -t "$THREADS" -c "$connections" -d "$DURATION" -s "$HERE/sign.lua" "$URL" -- "$WORK/body.json" "$TOKEN" | grep RESULT)"
-        sleep 1
-        after="$(count_certificates)"
-        echo "connections=$connections $result stored=$((after - before))"
+    for keys in $KEYS; do
+        for type in $KEY_TYPES; do
+            URL="http://127.0.0.1:$PORT/api/ca/${SERIALS["$keys $type"]}/sign/"
+            echo "sign through the API, $type CA key in $keys, $DATABASE, $THREADS wrk threads, $DURATION per run"
+            for connections in $CONNECTIONS; do
+                wrk -t "$THREADS" -c "$connections" -d "$WARMUP" -s "$HERE/sign.lua" "$URL" -- "$WORK/body.json" "$TOKEN" > /dev/null
+                before="$(count_certificates)"
+                result="$(wrk -t "$THREADS" -c "$connections" -d "$DURATION" -s "$HERE/sign.lua" "$URL" -- "$WORK/body.json" "$TOKEN" | grep RESULT)"
+                sleep 1
+                after="$(count_certificates)"
+                echo "connections=$connections $result stored=$((after - before))"
+            done
+        done
     done
     stop_server
 fi
