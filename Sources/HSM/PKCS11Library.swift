@@ -15,6 +15,9 @@ final class PKCS11Library: @unchecked Sendable {
     /// that no call is under way when C_Finalize runs.
     private let calls: UnsafeMutablePointer<pthread_rwlock_t>
     private let restarts = Mutex<Restarts>(Restarts())
+    /// The PIN each token was logged in with, by token label and role. Login state belongs to the token, so a second
+    /// C_Login answers CKR_USER_ALREADY_LOGGED_IN whatever PIN it carries; that PIN is compared with this one.
+    private let acceptedPINs = Mutex<[String: String]>([:])
 
     private struct Restarts {
         /// How often the module was started over; sessions and handles of an older generation are gone.
@@ -38,6 +41,29 @@ final class PKCS11Library: @unchecked Sendable {
 
     /// The module's generation: it changes each time the module is started over.
     var generation: Int { restarts.withLock { $0.generation } }
+
+    /// C_Login on `session`. When the token is logged in already (by another pool of this process), the token does
+    /// not check the PIN, so it is compared, in constant time, with the one the token accepted; a different one fails
+    /// with CKR_PIN_INCORRECT, as the token would have answered.
+    func logIn(_ session: CK_SESSION_HANDLE, as login: TokenLogin, token: String) -> CK_RV {
+        acceptedPINs.withLock { accepted in
+            var bytes = Array(login.pin.utf8)
+            let key = token + "\u{0}" + login.role
+            let result = functions.pointee.C_Login(session, login.userType, &bytes, CK_ULONG(bytes.count))
+            switch result {
+            case CK_RV(CKR_OK):
+                accepted[key] = login.pin
+                return result
+            case CK_RV(CKR_USER_ALREADY_LOGGED_IN):
+                guard let known = accepted[key].map({ Array($0.utf8) }), known.count == bytes.count,
+                    zip(known, bytes).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+                else { return CK_RV(CKR_PIN_INCORRECT) }
+                return CK_RV(CKR_OK)
+            default:
+                return result
+            }
+        }
+    }
 
     /// Runs PKCS#11 calls while the module cannot be started over.
     func calling<Result>(_ body: () throws -> Result) rethrows -> Result {

@@ -228,9 +228,8 @@ final class PKCS11Token: Sendable {
         guard let login else {
             throw CAError(.keyAccess, "token \"\(label)\" needs a PIN (user_pin or so_pin in CA_KEY_BACKENDS, or --hsm-user-pin)")
         }
-        var bytes = Array(login.pin.utf8)
-        let result = functions.C_Login(session, login.userType, &bytes, CK_ULONG(bytes.count))
-        guard result == CKR_OK || result == CKR_USER_ALREADY_LOGGED_IN else {
+        let result = library.logIn(session, as: login, token: label)
+        guard result == CKR_OK else {
             _ = functions.C_CloseSession(session)
             throw PKCS11Error(call: "C_Login as \(login.role) on token \"\(label)\"", code: result)
         }

@@ -235,6 +235,18 @@ final class SoftHSMToken {
         try sandbox.expectFailure(base + ["--key-backend", "unknown"], mentioning: "no key backend \"unknown\"")
         #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
         #expect(try token.privateKeyCount() == 1)
+
+        // A key label the token no longer holds (deleted behind swift-ca's back): signing says so and stores nothing.
+        let deleted = try runProgram(
+            "/usr/bin/env",
+            ["pkcs11-tool", "--module", SoftHSMToken.library, "--token-label", SoftHSMToken.label, "--login", "--pin", SoftHSMToken.userPIN,
+             "--delete-object", "--type", "privkey", "--label", "taken"],
+            environment: ["SOFTHSM2_CONF": token.configuration, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"])
+        #expect(deleted.succeeded, "\(deleted.standardError)")
+        try sandbox.expectFailure(
+            ["sign-cert", "--ca", "First", "--csr", try sandbox.makeCSR("leaf"), "--subject", "CN=gone.example.com"],
+            mentioning: "holds no key labelled \"taken\"")
+        #expect(try sandbox.expectSuccess("list-certs").isEmpty)
     }
 
     /// A CA with `--ocsp-key-backend hsm` gets its OCSP responder keys made in the token: pkcs11-tool shows them
@@ -298,6 +310,17 @@ final class SoftHSMToken {
             return (exchange.status, String(decoding: exchange.body, as: UTF8.self))
         }
         #expect(try sign().status == 201)
+        // The token is logged in now, so it would not check another PIN itself; swift-ca compares it and refuses.
+        let wrongPIN = try HTTPExchange.run(
+            sandbox, ["-X", "POST", "-H", "Authorization: Bearer \(apiToken)", "-H", "Content-Type: application/json",
+                      "--data-binary", "@" + (try sandbox.write(
+                          String(decoding: try JSONSerialization.data(withJSONObject: [
+                              "csr": try String(contentsOfFile: try sandbox.makeCSR("pin"), encoding: .utf8), "subject": "CN=pin.example.com",
+                              "key_backend_options": ["password": "0000"],
+                          ]), as: UTF8.self), to: "wrong-pin.json")),
+                      "\(server.baseURL)/api/ca/\(serial)/sign/"], saveAs: "wrong-pin-answer.json")
+        let wrongPINText = String(decoding: wrongPIN.body, as: UTF8.self)
+        #expect(wrongPIN.status != 201 && wrongPINText.contains("refused the PIN"), "\(wrongPIN.status) \(wrongPINText)")
 
         try token.takeAway()
         let refused = try sign()
@@ -314,7 +337,8 @@ final class SoftHSMToken {
         // The sandbox also configures a token and a library that do not exist, which the health endpoint keeps naming.
         let recovered = try health()
         #expect(!recovered.text.contains("key backend \"hsm\""), "\(recovered)")
-        #expect(try sandbox.expectSuccess("list-certs").contains("api.example.com"))
+        let listed = try sandbox.expectSuccess("list-certs")
+        #expect(listed.contains("api.example.com") && !listed.contains("pin.example.com"), "\(listed)")
     }
 
     /// `--hsm-user-pin` and `--hsm-so-pin` replace the PINs of CA_KEY_BACKENDS on the commands that use a CA key: a
