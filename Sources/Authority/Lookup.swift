@@ -20,7 +20,14 @@ extension Authority {
         _ identifier: String?, enabledOnly: Bool = false, in transaction: Transaction,
         admitting: (AuthorityRecord) throws -> Void = { _ in }
     ) async throws -> AuthorityRecord {
-        try resolveAuthority(identifier, enabledOnly: enabledOnly, among: try await transaction.allAuthorities(), admitting: admitting)
+        do {
+            return try resolveAuthority(identifier, enabledOnly: enabledOnly, among: try await transaction.allAuthorities(), admitting: admitting)
+        } catch let error as CAError where error.kind == .notFound {
+            if let identifier, let ssh = try await transaction.sshAuthorities().first(where: { $0.name == identifier }) {
+                throw CAError(.invalidInput, "CA \"\(ssh.name)\" is an OpenSSH CA: it signs SSH certificates (sign-ssh-cert), not X.509 ones")
+            }
+            throw error
+        }
     }
 
     /// `resolveAuthority` among CAs read before.

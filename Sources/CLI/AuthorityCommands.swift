@@ -9,7 +9,10 @@ struct InitCA: AsyncParsableCommand {
         commandName: "init-ca", abstract: "Create a root CA, or an intermediate CA with --parent.", aliases: ["init_ca"])
 
     @Argument(help: "A unique name for the CA.") var name: String
-    @Argument(help: "The subject, e.g. \"CN=Example Root CA,O=Example\" or /C=AT/CN=Example.") var subject: String
+    @Argument(help: "The subject, e.g. \"CN=Example Root CA,O=Example\" or /C=AT/CN=Example (optional with --openssh-ca).")
+    var subject: String?
+    @Flag(help: "Make an OpenSSH CA: it signs SSH user and host certificates (sign-ssh-cert); it has no parent and no X.509 certificate.")
+    var opensshCa = false
 
     @Option(help: "RSA, EC or Ed25519 (default: CA_DEFAULT_PRIVATE_KEY_TYPE).") var keyType: String?
     @Option(help: "RSA key size in bits (default: CA_DEFAULT_KEY_SIZE).") var keySize: Int?
@@ -69,7 +72,12 @@ struct InitCA: AsyncParsableCommand {
     @OptionGroup var output: CertificateOutputOptions
 
     func run() async throws {
+        if opensshCa {
+            try await createSSHAuthority()
+            return
+        }
         try await CommandRunner.run(tokenPINs: pins) { authority in
+            guard let subject else { throw CAError(.invalidInput, "give the CA's subject, e.g. \"CN=Example Root CA\" (only an OpenSSH CA may go without)") }
             var request = AuthorityCreationRequest(
                 name: name, subject: subject, keyAlgorithm: try KeyOptions.algorithm(
                     type: keyType, size: keySize, curve: ellipticCurve, settings: authority.settings))
@@ -127,6 +135,23 @@ struct InitCA: AsyncParsableCommand {
             try await AuthorityPresenter.write(
                 record, format: outputFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
             try sink.finish()
+        }
+    }
+
+    /// `--openssh-ca`: only a key and a name; the X.509 options make no sense for it and are refused.
+    private func createSSHAuthority() async throws {
+        try await CommandRunner.run(tokenPINs: pins) { authority in
+            guard parent == nil else { throw CAError(.invalidInput, "an OpenSSH CA has no parent; leave out --parent") }
+            // Ed25519 unless a type is named or implied by --key-size or --elliptic-curve.
+            let type = keyType ?? (ellipticCurve != nil ? "EC" : (keySize != nil ? "RSA" : "Ed25519"))
+            let algorithm = try KeyOptions.algorithm(type: type, size: keySize, curve: ellipticCurve, settings: authority.settings)
+            var request = SSHAuthorityCreationRequest(name: name, comment: subject, keyAlgorithm: algorithm)
+            request.keyBackendAlias = keyBackend
+            request.keyLabel = hsmKeyLabel
+            let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
+            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
+            let record = try await authority.createSSHAuthority(request)
+            print(try authority.sshPublicKeyText(record))
         }
     }
 }
@@ -308,6 +333,7 @@ struct ListCAs: AsyncParsableCommand {
             } else {
                 for record in all { sink.line(line(record)) }
             }
+            for record in try await authority.sshAuthorities() { sink.line("\(record.fingerprint) - \(record.name) (OpenSSH CA)") }
             try sink.finish()
         }
     }
@@ -323,6 +349,12 @@ struct AuthorityViewOptions: ParsableArguments {
 
     func run(defaultFormat: OutputFormat) async throws {
         try await CommandRunner.run { authority in
+            if let ssh = try? await authority.sshAuthority(ca) {
+                var sink = OutputSink(path: out)
+                try SSHPresenter.writeAuthority(ssh, format: outputFormat ?? defaultFormat, authority: authority, to: &sink)
+                try sink.finish()
+                return
+            }
             let record = try await authority.resolveAuthority(ca)
             var sink = OutputSink(path: out)
             try await AuthorityPresenter.write(

@@ -229,13 +229,18 @@ struct CertWatchers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert-watchers", abstract: "Add or remove e-mail watchers of a certificate.", aliases: ["cert_watchers"])
 
-    @Argument(help: "Serial (or unique prefix) or CN of the certificate.") var certificate: String
+    @Argument(help: "Serial (or unique prefix) or CN of the certificate; with --ssh, the SSH certificate's decimal serial.")
+    var certificate: String
     @Option(name: [.short, .long], help: "Add a watcher (repeatable).") var add: [String] = []
     @Option(name: [.short, .customLong("rm")], help: "Remove a watcher (repeatable).") var remove: [String] = []
+    @Flag(help: "The certificate is an OpenSSH certificate.") var ssh = false
+    @Option(help: "With --ssh: the OpenSSH CA, when two CAs used the serial.") var ca: String?
 
     func run() async throws {
         try await CommandRunner.run { authority in
-            let watchers = try await authority.changeWatchers(certificate, add: add, remove: remove)
+            let watchers = ssh
+                ? try await authority.changeSSHWatchers(serial: certificate, authority: ca, add: add, remove: remove)
+                : try await authority.changeWatchers(certificate, add: add, remove: remove)
             for watcher in watchers { print(watcher) }
         }
     }

@@ -66,6 +66,18 @@ extension Transaction {
             ("authority_serial", .text), ("serial", .text), ("this_update", .integer), ("next_update", .integer),
             ("response_der", .blob),
         ]),
+        CopiedTable("ssh_authorities", key: ["fingerprint"], [
+            ("fingerprint", .text), ("name", .text), ("public_key", .blob), ("key_backend", .text), ("key_location", .text),
+            ("comment", .text), ("created_at", .integer),
+        ]),
+        CopiedTable("ssh_certificates", key: ["authority_fingerprint", "serial"], [
+            ("authority_fingerprint", .text), ("serial", .integer), ("certificate_type", .text), ("key_id", .text), ("principals", .text),
+            ("valid_after", .integer), ("valid_before", .integer), ("public_key_fingerprint", .text), ("certificate", .blob),
+            ("revoked_at", .integer), ("revoked_reason", .text), ("compromised_at", .integer), ("created_at", .integer),
+        ]),
+        CopiedTable("ssh_certificate_watchers", key: ["authority_fingerprint", "serial", "email"], [
+            ("authority_fingerprint", .text), ("serial", .integer), ("email", .text),
+        ]),
         CopiedTable("acme_nonces", key: ["value"], [("value", .text), ("expires_at", .integer)]),
         CopiedTable("acme_accounts", key: ["id"], [
             ("id", .text), ("authority_serial", .text), ("thumbprint", .text), ("jwk", .text), ("status", .text),

@@ -27,6 +27,7 @@ enum Migrations {
         Migration(version: 13, description: "users, API tokens, web sessions, audit log", apply: createAccessTables),
         Migration(version: 14, description: "subject alternative names of certificates, for searches", apply: addAlternativeNames),
         Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
+        Migration(version: 16, description: "OpenSSH CAs, certificates and watchers", apply: createSSHTables),
     ]
 
     static func apply(on connection: DatabaseConnection) async throws {
@@ -388,6 +389,41 @@ enum Migrations {
             .column("error", type: .text)
             .column("created_at", type: .bigint, .notNull)
             .column("updated_at", type: .bigint, .notNull)
+            .run()
+    }
+
+    static func createSSHTables(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "ssh_authorities")
+            .column("fingerprint", type: .text, .primaryKey(autoIncrement: false))
+            .column("name", type: .text, .notNull, .unique)
+            .column("public_key", type: .blob, .notNull)
+            .column("key_backend", type: .text, .notNull)
+            .column("key_location", type: .text, .notNull)
+            .column("comment", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(table: "ssh_certificates")
+            .column("authority_fingerprint", type: .text, .notNull, .references("ssh_authorities", "fingerprint"))
+            .column("serial", type: .bigint, .notNull)
+            .column("certificate_type", type: .text, .notNull)
+            .column("key_id", type: .text, .notNull)
+            .column("principals", type: .text, .notNull)
+            .column("valid_after", type: .bigint, .notNull)
+            .column("valid_before", type: .bigint)
+            .column("public_key_fingerprint", type: .text, .notNull)
+            .column("certificate", type: .blob, .notNull)
+            .column("revoked_at", type: .bigint)
+            .column("revoked_reason", type: .text)
+            .column("compromised_at", type: .bigint)
+            .column("created_at", type: .bigint, .notNull)
+            .primaryKey(["authority_fingerprint", "serial"])
+            .run()
+        try await database.raw("CREATE INDEX ssh_certificates_by_serial ON ssh_certificates (serial)").run()
+        try await database.create(table: "ssh_certificate_watchers")
+            .column("authority_fingerprint", type: .text, .notNull)
+            .column("serial", type: .bigint, .notNull)
+            .column("email", type: .text, .notNull)
+            .primaryKey(["authority_fingerprint", "serial", "email"])
             .run()
     }
 }
