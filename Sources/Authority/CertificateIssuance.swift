@@ -87,7 +87,12 @@ extension Authority {
                 useRecentCopy = false
             }
             do {
-                let authority = try resolveAuthority(identifier, enabledOnly: true, among: all, admitting: admitting)
+                let authority: AuthorityRecord
+                do {
+                    authority = try resolveAuthority(identifier, enabledOnly: true, among: all, admitting: admitting)
+                } catch let error as CAError where error.kind == .notFound {
+                    throw try await explainingOpenSSHCA(error, identifier: identifier)
+                }
                 let chain = try chain(of: authority, among: all)
                 let prepared = try prepare(request, for: authority, chain: chain, password: password)
                 let record = try issue(csr: csr, prepared: prepared, now: Date())

@@ -23,11 +23,21 @@ extension Authority {
         do {
             return try resolveAuthority(identifier, enabledOnly: enabledOnly, among: try await transaction.allAuthorities(), admitting: admitting)
         } catch let error as CAError where error.kind == .notFound {
-            if let identifier, let ssh = try await transaction.sshAuthorities().first(where: { $0.name == identifier }) {
-                throw CAError(.invalidInput, "CA \"\(ssh.name)\" is an OpenSSH CA: it signs SSH certificates (sign-ssh-cert), not X.509 ones")
-            }
-            throw error
+            throw try await explainingOpenSSHCA(error, identifier: identifier, in: transaction)
         }
+    }
+
+    /// An X.509 lookup that found nothing by the name of an OpenSSH CA says what that CA is instead.
+    func explainingOpenSSHCA(_ error: CAError, identifier: String?, in transaction: Transaction? = nil) async throws -> CAError {
+        guard let identifier else { return error }
+        let ssh: [SSHAuthorityRecord]
+        if let transaction {
+            ssh = try await transaction.sshAuthorities()
+        } else {
+            ssh = try await store.read { try await $0.sshAuthorities() }
+        }
+        guard let match = ssh.first(where: { $0.name == identifier }) else { return error }
+        return CAError(.invalidInput, "CA \"\(match.name)\" is an OpenSSH CA: it signs SSH certificates (sign-ssh-cert), not X.509 ones")
     }
 
     /// `resolveAuthority` among CAs read before.

@@ -97,10 +97,12 @@ public struct SSHPublicKey: Sendable, Hashable {
         case "ssh-rsa":
             let exponent = try reader.unsignedMPInt()
             let modulus = try reader.unsignedMPInt()
-            guard let key = try? _RSA.Signing.PublicKey(n: modulus, e: exponent) else {
+            let bits = modulus.first.map { modulus.count * 8 - $0.leadingZeroBitCount } ?? 0
+            // swift-crypto refuses keys under 2048 bits outright; those are reported by their size (CA_MIN_KEY_SIZE).
+            guard bits < 2_048 || (try? _RSA.Signing.PublicKey(n: modulus, e: exponent)) != nil, !exponent.isEmpty, bits >= 512 else {
                 throw CAError(.invalidInput, "the RSA public key is not valid")
             }
-            kind = .rsa(bits: key.keySizeInBits)
+            kind = .rsa(bits: bits)
         case "ssh-dss":
             throw CAError(.invalidInput, "DSA keys (ssh-dss) are not accepted: OpenSSH disabled them; use Ed25519, ECDSA or RSA")
         case let other where other.hasSuffix("-cert-v01@openssh.com"):

@@ -73,8 +73,41 @@ struct RequestRouter: Sendable {
             return (.ocsp, await ocsp(request, path: path))
         case "acme":
             return (.acme, await acme(request, path: path, origin: origin))
+        case "ssh":
+            guard request.method == .get || request.method == .head else { return (.ssh, Self.methodNotAllowed("GET")) }
+            return (.ssh, await ssh(parts.dropFirst()))
         default:
             return (.other, Self.problem(.notFound, "not found"))
+        }
+    }
+
+    // MARK: ssh/<CA NAME>/ca.pub, ssh/<CA NAME>/krl
+
+    /// An OpenSSH CA's key for TrustedUserCAKeys or @cert-authority, and its KRL for RevokedKeys. The name is
+    /// percent-encoded in the path.
+    private func ssh(_ parts: ArraySlice<Substring>) async -> Response {
+        guard parts.count == 2, let name = String(parts[parts.startIndex]).removingPercentEncoding else {
+            return Self.problem(.notFound, "not found")
+        }
+        let file = parts[parts.startIndex + 1]
+        guard file == "ca.pub" || file == "krl" else { return Self.problem(.notFound, "not found") }
+        do {
+            guard let record = try await publisher.sshAuthority(named: name) else {
+                return Self.problem(.notFound, "no OpenSSH CA is named \"\(name)\"")
+            }
+            var response: Response
+            if file == "ca.pub" {
+                response = Self.bytes(Array((try publisher.sshPublicKey(record) + "\n").utf8), type: "text/plain; charset=utf-8")
+                response.headers[.cacheControl] = "public, max-age=86400"
+            } else {
+                // Built from the database on each request, so it lists every revocation acknowledged so far.
+                response = Self.bytes(try await publisher.sshRevocationList(record), type: "application/octet-stream")
+                response.headers[.cacheControl] = "no-cache"
+            }
+            return response
+        } catch {
+            logger.error("OpenSSH CA \(name): \(error)")
+            return Self.problem(.internalServerError, "the OpenSSH CA cannot be read")
         }
     }
 

@@ -39,6 +39,20 @@ final class RevocationPublisher: @unchecked Sendable {
         return der
     }
 
+    /// An OpenSSH CA's public key (`.pub` text) and its KRL, built from the database when asked; nil if no OpenSSH CA
+    /// has the name.
+    func sshAuthority(named name: String) async throws -> SSHAuthorityRecord? {
+        try await authority.sshAuthorities().first { $0.name == name }
+    }
+
+    func sshPublicKey(_ record: SSHAuthorityRecord) throws -> String {
+        try authority.sshPublicKeyText(record)
+    }
+
+    func sshRevocationList(_ record: SSHAuthorityRecord) async throws -> [UInt8] {
+        try await authority.sshRevocationList(record)
+    }
+
     /// The latest stored CRL of a CA and scope key (`user`, `ca`, `all`); nil if none was generated.
     func revocationList(authority serial: String, scope: String, now: Date = Date()) async throws -> PublishedCRL? {
         let key = CRLKey(authority: serial, scope: scope)

@@ -7,7 +7,7 @@ import Prometheus
 /// counting a request is an atomic add, not a registry lookup with string labels.
 final class ServerMetrics: Sendable {
     enum Endpoint: String, CaseIterable, Sendable {
-        case healthz, metrics, issuer, crl, ocsp, acme, api, web, other
+        case healthz, metrics, issuer, crl, ocsp, ssh, acme, api, web, other
     }
 
     let registry = PrometheusCollectorRegistry()
