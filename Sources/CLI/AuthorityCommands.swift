@@ -148,6 +148,7 @@ struct InitCA: AsyncParsableCommand {
             var request = SSHAuthorityCreationRequest(name: name, comment: subject, keyAlgorithm: algorithm)
             request.keyBackendAlias = keyBackend
             request.keyLabel = hsmKeyLabel
+            request.apiEnabled = try api.enabled() ?? false
             let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
             request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
             let record = try await authority.createSSHAuthority(request)
@@ -202,6 +203,15 @@ struct EditCA: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run { authority in
+            if let ssh = try? await authority.sshAuthority(ca) {
+                // An OpenSSH CA has one setting: whether the REST API may use it.
+                guard let enabled = try api.enabled() else {
+                    throw CAError(.invalidInput, "an OpenSSH CA has one setting to edit: --api-enable or --api-disable")
+                }
+                let record = try await authority.setSSHAuthorityAPIEnabled(ssh.name, enabled: enabled)
+                print("\(record.fingerprint) - \(record.name) (REST API \(enabled ? "enabled" : "disabled"))")
+                return
+            }
             if enable && disable { throw CAError(.invalidInput, "give either --enable or --disable, not both") }
             let record = try await authority.editAuthority(
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),

@@ -16,6 +16,12 @@ enum APIRoute: Equatable {
     case resign(authority: String, serial: String)
     case revoke(authority: String, serial: String)
     case watchers(authority: String, serial: String)
+    /// OpenSSH CAs, named (percent-encoded) in the path.
+    case sshAuthorities
+    case sshSign(authority: String)
+    case sshCertificates(authority: String)
+    case sshCertificate(authority: String, serial: String)
+    case sshRevoke(authority: String, serial: String)
 
     /// nil when no endpoint has this path.
     init?(path: String) {
@@ -27,6 +33,16 @@ enum APIRoute: Equatable {
         case 1 where segments[0] == "profiles": self = .profiles
         case 2 where segments[0] == "profiles": self = .profile(name: segments[1])
         case 1 where segments[0] == "ca": self = .authorities
+        case 1 where segments[0] == "ssh": self = .sshAuthorities
+        case 3...5 where segments[0] == "ssh":
+            guard let name = segments[1].removingPercentEncoding, !name.isEmpty else { return nil }
+            switch (segments.count, segments[2]) {
+            case (3, "sign"): self = .sshSign(authority: name)
+            case (3, "certs"): self = .sshCertificates(authority: name)
+            case (4, "certs"): self = .sshCertificate(authority: name, serial: segments[3])
+            case (5, "certs") where segments[4] == "revoke": self = .sshRevoke(authority: name, serial: segments[3])
+            default: return nil
+            }
         case 2...6 where segments[0] == "ca":
             guard let authority = SerialNumberText.normalize(segments[1]) else { return nil }
             self.init(authority: authority, rest: Array(segments.dropFirst(2)))
@@ -56,7 +72,9 @@ enum APIRoute: Equatable {
     /// The methods each endpoint answers (HEAD is not offered: every answer is computed).
     var methods: [HTTPRequest.Method] {
         switch self {
-        case .openAPI, .profiles, .profile, .authorities, .order, .certificates, .certificate: return [.get]
+        case .openAPI, .profiles, .profile, .authorities, .order, .certificates, .certificate, .sshAuthorities, .sshCertificates, .sshCertificate:
+            return [.get]
+        case .sshSign, .sshRevoke: return [.post]
         case .authority: return [.get, .put]
         case .watchers: return [.get, .put]
         case .sign, .resign, .revoke: return [.post]

@@ -59,7 +59,9 @@ public final class RESTAPI: Sendable {
     /// (watchers too) or revoke, and a CA's settings need change.
     static func permission(for route: APIRoute, method: HTTPRequest.Method) -> Permission {
         switch route {
-        case .openAPI, .authorities, .certificates, .certificate: return .view
+        case .openAPI, .authorities, .certificates, .certificate, .sshAuthorities, .sshCertificates, .sshCertificate: return .view
+        case .sshSign: return .sign
+        case .sshRevoke: return .revoke
         case .authority: return method == .put ? .changeAuthority : .view
         case .watchers: return method == .put ? .sign : .view
         case .profiles, .profile, .sign, .order, .resign: return .sign
@@ -110,6 +112,8 @@ public final class RESTAPI: Sendable {
             return try await revoke(certificate, authority: serial, body: body)
         case .watchers(let serial, let certificate):
             return try await watchers(certificate, authority: serial, replacing: request.method == .put ? body : nil)
+        case .sshAuthorities, .sshSign, .sshCertificates, .sshCertificate, .sshRevoke:
+            return try await handleSSH(route, body: body)
         }
     }
 

@@ -68,7 +68,7 @@ extension Transaction {
         ]),
         CopiedTable("ssh_authorities", key: ["fingerprint"], [
             ("fingerprint", .text), ("name", .text), ("public_key", .blob), ("key_backend", .text), ("key_location", .text),
-            ("comment", .text), ("created_at", .integer),
+            ("comment", .text), ("api_enabled", .integer), ("created_at", .integer),
         ]),
         CopiedTable("ssh_certificates", key: ["authority_fingerprint", "serial"], [
             ("authority_fingerprint", .text), ("serial", .integer), ("certificate_type", .text), ("key_id", .text), ("principals", .text),

@@ -400,6 +400,7 @@ enum Migrations {
             .column("key_backend", type: .text, .notNull)
             .column("key_location", type: .text, .notNull)
             .column("comment", type: .text, .notNull)
+            .column("api_enabled", type: .bigint, .notNull)
             .column("created_at", type: .bigint, .notNull)
             .run()
         try await database.create(table: "ssh_certificates")

@@ -12,10 +12,13 @@ public struct SSHAuthorityRecord: Sendable, Equatable {
     public var keyLocation: String
     /// What `init-ca` was given as the subject, if anything: it only names the CA.
     public var comment: String
+    /// The REST API may see and use this CA (`--api-enable`).
+    public var apiEnabled: Bool
     public var createdAt: Date
 
     public init(
-        fingerprint: String, name: String, publicKey: [UInt8], keyBackend: String, keyLocation: String, comment: String, createdAt: Date
+        fingerprint: String, name: String, publicKey: [UInt8], keyBackend: String, keyLocation: String, comment: String,
+        apiEnabled: Bool = false, createdAt: Date
     ) {
         self.fingerprint = fingerprint
         self.name = name
@@ -23,6 +26,7 @@ public struct SSHAuthorityRecord: Sendable, Equatable {
         self.keyBackend = keyBackend
         self.keyLocation = keyLocation
         self.comment = comment
+        self.apiEnabled = apiEnabled
         self.createdAt = createdAt
     }
 }
@@ -62,7 +66,7 @@ public struct SSHCertificateRecord: Sendable, Equatable {
 }
 
 extension Transaction {
-    static let sshAuthorityColumns = "fingerprint, name, public_key, key_backend, key_location, comment, created_at"
+    static let sshAuthorityColumns = "fingerprint, name, public_key, key_backend, key_location, comment, api_enabled, created_at"
     static let sshCertificateColumns = """
         authority_fingerprint, serial, certificate_type, key_id, principals, valid_after, valid_before, public_key_fingerprint, \
         certificate, revoked_at, revoked_reason, compromised_at, created_at
@@ -74,8 +78,16 @@ extension Transaction {
                 """
                 INSERT INTO ssh_authorities (\(unsafeRaw: Self.sshAuthorityColumns)) VALUES (\(bind: record.fingerprint), \(bind: record.name),
                 \(bind: Data(record.publicKey)), \(bind: record.keyBackend), \(bind: record.keyLocation), \(bind: record.comment),
-                \(bind: record.createdAt.storedSeconds))
+                \(bind: record.apiEnabled ? 1 : 0), \(bind: record.createdAt.storedSeconds))
                 """
+            ).run()
+        }
+    }
+
+    public func setSSHAuthorityAPIEnabled(_ enabled: Bool, fingerprint: String) async throws {
+        try await run {
+            try await database.raw(
+                "UPDATE ssh_authorities SET api_enabled = \(bind: enabled ? 1 : 0) WHERE fingerprint = \(bind: fingerprint)"
             ).run()
         }
     }
@@ -93,7 +105,7 @@ extension Transaction {
             publicKey: [UInt8](try row.decode(column: "public_key", as: Data.self)),
             keyBackend: try row.decode(column: "key_backend", as: String.self),
             keyLocation: try row.decode(column: "key_location", as: String.self), comment: try row.decode(column: "comment", as: String.self),
-            createdAt: Date(storedSeconds: try row.decode(column: "created_at", as: Int64.self)))
+            apiEnabled: try row.decode(column: "api_enabled", as: Int.self) != 0, createdAt: Date(storedSeconds: try row.decode(column: "created_at", as: Int64.self)))
     }
 
     /// Inserts a certificate; false when its CA already has that serial (the caller draws another).

@@ -243,4 +243,65 @@ final class SSHDaemon {
         #expect(try sandbox.expectSuccess("list-ssh-certs").isEmpty)
         #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 2)
     }
+
+    /// The REST API signs, lists, shows and revokes OpenSSH certificates of a CA with --api-enable, and not of one
+    /// without; ssh-keygen reads what it answers, and the KRL lists what it revoked.
+    @Test(.timeLimit(.minutes(3))) func restAPISignsListsShowsAndRevokes() throws {
+        let sandbox = try Sandbox()
+        sandbox.extraEnvironment["CA_PASSWORD_HASH_COST"] = "4"
+        try sandbox.expectSuccess("init-ca", "API SSH", "--openssh-ca", "--api-enable")
+        try sandbox.expectSuccess("init-ca", "Hidden SSH", "--openssh-ca")
+        var tokens: [String: String] = [:]
+        for role in ["operator", "viewer"] {
+            try sandbox.expectSuccess("create-user", role, "--password", "correct horse battery", "--role", role)
+            tokens[role] = try sandbox.expectSuccess("create-token", role).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let key = try Self.makeKey(sandbox, "deploy")
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        let server = try RunningServer(sandbox)
+        defer { server.stop() }
+        var count = 0
+        func call(_ method: String, _ path: String, _ body: [String: Any]?, as role: String) throws -> (status: Int, object: Any?) {
+            count += 1
+            var arguments = ["-X", method, "-H", "Authorization: Bearer \(tokens[role] ?? "")"]
+            if let body {
+                let file = try sandbox.write(String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self), to: "body-\(count).json")
+                arguments += ["-H", "Content-Type: application/json", "--data-binary", "@" + file]
+            }
+            let exchange = try HTTPExchange.run(sandbox, arguments + [server.baseURL + path], saveAs: "answer-\(count).json")
+            return (exchange.status, try? JSONSerialization.jsonObject(with: exchange.body))
+        }
+        let body: [String: Any] = [
+            "public_key": publicKey, "type": "user", "principals": ["deploy"], "key_id": "deploy-bot", "expires": 2,
+            "critical_options": ["force-command": "/usr/bin/uptime"], "default_extensions": false, "extensions": ["permit-pty"],
+        ]
+        #expect(try call("POST", "/api/ssh/API%20SSH/sign/", body, as: "viewer").status == 403)
+        #expect(try call("POST", "/api/ssh/Hidden%20SSH/sign/", body, as: "operator").status == 404)
+        var refused = body
+        refused["extensions"] = ["permit-everything"]
+        #expect(try call("POST", "/api/ssh/API%20SSH/sign/", refused, as: "operator").status == 400)
+
+        let signed = try call("POST", "/api/ssh/API%20SSH/sign/", body, as: "operator")
+        let certificate = signed.object as? [String: Any] ?? [:]
+        #expect(signed.status == 201, "\(certificate)")
+        let serial = certificate["serial"] as? String ?? ""
+        try sandbox.write((certificate["certificate"] as? String ?? "") + "\n", to: "deploy-cert.pub")
+        let listed = try Self.sshKeygen(["-L", "-f", sandbox.path("deploy-cert.pub")]).standardOutput
+        #expect(listed.contains("Key ID: \"deploy-bot\"") && listed.contains("Serial: \(serial)") && listed.contains("force-command /usr/bin/uptime"),
+                "\(listed)")
+
+        let list = try call("GET", "/api/ssh/API%20SSH/certs/", nil, as: "viewer")
+        #expect(list.status == 200 && ((list.object as? [[String: Any]])?.map { $0["serial"] as? String } ?? []) == [serial], "\(list)")
+        let shown = try call("GET", "/api/ssh/API%20SSH/certs/\(serial)/", nil, as: "viewer")
+        #expect(shown.status == 200 && (shown.object as? [String: Any])?["key_id"] as? String == "deploy-bot")
+        #expect(try call("GET", "/api/ssh/", nil, as: "viewer").object.map { ($0 as? [[String: Any]])?.count } == 1)
+
+        #expect(try call("POST", "/api/ssh/API%20SSH/certs/\(serial)/revoke/", ["reason": "superseded"], as: "viewer").status == 403)
+        let revoked = try call("POST", "/api/ssh/API%20SSH/certs/\(serial)/revoke/", ["reason": "superseded"], as: "operator")
+        #expect(revoked.status == 200 && (revoked.object as? [String: Any])?["revoked"] as? Bool == true, "\(revoked)")
+        #expect(try call("POST", "/api/ssh/API%20SSH/certs/\(serial)/revoke/", nil, as: "operator").status == 400)
+        let krl = try HTTPExchange.run(sandbox, ["\(server.baseURL)/ca/ssh/API%20SSH/krl"], saveAs: "api.krl")
+        let query = try Self.sshKeygen(["-Q", "-f", krl.bodyFile, sandbox.path("deploy-cert.pub")])
+        #expect(query.standardOutput.contains("REVOKED"), "\(query.standardOutput) \(query.standardError)")
+    }
 }

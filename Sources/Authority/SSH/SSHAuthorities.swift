@@ -13,6 +13,7 @@ public struct SSHAuthorityCreationRequest: Sendable {
     public var password: String?
     public var keyBackendAlias: String?
     public var keyLabel: String?
+    public var apiEnabled = false
 
     public init(name: String, comment: String? = nil, keyAlgorithm: KeyAlgorithm = .ed25519) {
         self.name = name
@@ -48,7 +49,8 @@ extension Authority {
             let publicKey = try SSHPublicKey(created.signer.publicKey)
             let record = SSHAuthorityRecord(
                 fingerprint: publicKey.fingerprint, name: name, publicKey: publicKey.blob, keyBackend: created.reference.backend,
-                keyLocation: created.reference.location, comment: request.comment ?? "", createdAt: now)
+                keyLocation: created.reference.location, comment: request.comment ?? "", apiEnabled: request.apiEnabled,
+                createdAt: now)
             try await store.write { transaction in
                 try await transaction.insertSSHAuthority(record)
                 try await transaction.audit(
@@ -69,6 +71,17 @@ extension Authority {
         if x509.contains(where: { $0.name == name }) || ssh.contains(where: { $0.name == name }) {
             throw CAError(.conflict, "a CA named \"\(name)\" already exists")
         }
+    }
+
+    /// `edit-ca --api-enable/--api-disable` of an OpenSSH CA, the one setting it has.
+    public func setSSHAuthorityAPIEnabled(_ identifier: String, enabled: Bool) async throws -> SSHAuthorityRecord {
+        var record = try await sshAuthority(identifier)
+        try await store.write { transaction in
+            try await transaction.setSSHAuthorityAPIEnabled(enabled, fingerprint: record.fingerprint)
+            try await transaction.audit("edit-ca", target: record.fingerprint, detail: enabled ? "API enabled" : "API disabled")
+        }
+        record.apiEnabled = enabled
+        return record
     }
 
     public func sshAuthorities() async throws -> [SSHAuthorityRecord] {

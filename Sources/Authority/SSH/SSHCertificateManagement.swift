@@ -8,6 +8,13 @@ public struct SSHCertificateView: Sendable {
     public let certificate: SSHCertificate
     public let authority: SSHAuthorityRecord
     public let watchers: [String]
+
+    public init(record: SSHCertificateRecord, certificate: SSHCertificate, authority: SSHAuthorityRecord, watchers: [String]) {
+        self.record = record
+        self.certificate = certificate
+        self.authority = authority
+        self.watchers = watchers
+    }
 }
 
 extension Authority {
