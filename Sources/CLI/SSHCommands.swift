@@ -114,10 +114,8 @@ struct DumpKRL: AsyncParsableCommand {
 /// How SSH CAs and certificates are shown.
 enum SSHPresenter {
     static func status(_ record: SSHCertificateRecord, now: Date) -> String {
-        if let revocation = record.revocation { return "revoked (\(revocation.reason.rawValue))" }
-        if let before = record.validBefore, before <= now { return "expired" }
-        if record.validAfter > now { return "not yet valid" }
-        return "valid"
+        let status = record.status(at: now).rawValue
+        return record.revocation.map { "\(status) (\($0.reason.rawValue))" } ?? status
     }
 
     static func writeAuthority(_ record: SSHAuthorityRecord, format: OutputFormat, authority: Authority, to sink: inout OutputSink) throws {

@@ -65,6 +65,21 @@ public struct SSHCertificateRecord: Sendable, Equatable {
     }
 }
 
+/// Where an OpenSSH certificate stands, as lists and pages show it.
+public enum SSHCertificateStatus: String, Sendable {
+    case valid, expired, revoked
+    case notYetValid = "not yet valid"
+}
+
+extension SSHCertificateRecord {
+    public func status(at now: Date) -> SSHCertificateStatus {
+        if revocation != nil { return .revoked }
+        if let validBefore, validBefore <= now { return .expired }
+        if validAfter > now { return .notYetValid }
+        return .valid
+    }
+}
+
 extension Transaction {
     static let sshAuthorityColumns = "fingerprint, name, public_key, key_backend, key_location, comment, api_enabled, created_at"
     static let sshCertificateColumns = """

@@ -59,7 +59,7 @@ enum Templates {
         "authority": AuthorityPages.detailTemplate, "authority-edit": AuthorityPages.editTemplate,
         "extensions": CertificatePages.extensionsTemplate, "certificates": CertificatePages.listTemplate,
         "certificate": CertificatePages.detailTemplate, "sign": SignPage.template, "sign-choice": SignPage.choiceTemplate,
-        "audit": AuditPage.template,
+        "audit": AuditPage.template, "ssh": SSHPages.template, "ssh-certificate": SSHPages.detailTemplate,
     ]
 
     static let layout = """
@@ -79,6 +79,7 @@ enum Templates {
         <a href="/admin/">Dashboard</a>
         <a href="/admin/cas/">CAs</a>
         <a href="/admin/certificates/">Certificates</a>
+        <a href="/admin/ssh/">OpenSSH</a>
         {{#canSign}}<a href="/admin/sign">Sign</a>{{/canSign}}
         <a href="/admin/audit/">Audit log</a>
         </nav>

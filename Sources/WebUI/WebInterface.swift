@@ -83,6 +83,8 @@ public final class WebInterface: Sendable {
             return try await AuthorityPages(context).respond(Array(path.dropFirst()))
         case "certificates":
             return try await CertificatePages(context).respond(Array(path.dropFirst()))
+        case "ssh":
+            return try await SSHPages(context).respond(Array(path.dropFirst()))
         case "sign" where path.count == 1:
             return try await SignPage(context).respond()
         case "audit" where path.count == 1:

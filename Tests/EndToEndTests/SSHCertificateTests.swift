@@ -304,4 +304,26 @@ final class SSHDaemon {
         let query = try Self.sshKeygen(["-Q", "-f", krl.bodyFile, sandbox.path("deploy-cert.pub")])
         #expect(query.standardOutput.contains("REVOKED"), "\(query.standardOutput) \(query.standardError)")
     }
+
+    /// In headless Chromium, an operator signs a pasted public key on the OpenSSH page and revokes the certificate;
+    /// ssh-keygen reads the certificate the page shows, and the KRL lists it.
+    @Test(.timeLimit(.minutes(5))) func webPagesSignAndRevokeInChromium() throws {
+        let installation = try WebInstallation()
+        let sandbox = installation.sandbox
+        try sandbox.expectSuccess("init-ca", "Web SSH", "--openssh-ca")
+        let key = try Self.makeKey(sandbox, "browser")
+        let certificate = sandbox.path("browser-cert.pub")
+        let flow = try runProgram(
+            Binaries.pkilint("python"),
+            [Judges.script("web_ssh_flow.py"), installation.server.baseURL, "operator", WebInstallation.password, key + ".pub", "Web SSH",
+             "alice", WebBrowserTests.artifactDirectory, certificate])
+        #expect(flow.succeeded, "web_ssh_flow.py: \(flow.standardOutput) \(flow.standardError)")
+        let serial = flow.standardOutput.split(separator: "\n").first { $0.hasPrefix("serial=") }.map { String($0.dropFirst(7)) } ?? ""
+        let listed = try Self.sshKeygen(["-L", "-f", certificate]).standardOutput
+        #expect(!serial.isEmpty && listed.contains("Serial: \(serial)") && listed.contains("Key ID: \"browser-key\"")
+                    && listed.contains("force-command /usr/bin/uptime"), "\(listed)")
+        try sandbox.expectSuccess("dump-krl", "--ca", "Web SSH", sandbox.path("web.krl"))
+        #expect(try Self.sshKeygen(["-Q", "-f", sandbox.path("web.krl"), certificate]).standardOutput.contains("REVOKED"))
+        #expect(try sandbox.expectSuccess("audit-log", "--target", "Web SSH:\(serial)").contains("operator"))
+    }
 }
