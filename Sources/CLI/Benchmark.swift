@@ -22,6 +22,8 @@ struct Benchmark: AsyncParsableCommand {
     @Option(help: "Also issue with P-256 and RSA-2048 CAs whose keys are in this CA_KEY_BACKENDS alias (an HSM token).")
     var keyBackend: String?
     @Option(help: "Certificates to issue with each CA in the token.") var tokenCount = 2_000
+    @Option(help: "OpenSSH user certificates to sign with an Ed25519 OpenSSH CA, each stored in its own transaction (0 skips it).")
+    var sshCount = 0
 
     func run() async throws {
         let workDirectory = directory ?? NSTemporaryDirectory() + "swift-ca-benchmark-\(getpid())"
@@ -37,6 +39,23 @@ struct Benchmark: AsyncParsableCommand {
         } catch {
             CommandRunner.fail(error)
         }
+    }
+
+    /// Signs `sshCount` OpenSSH user certificates one request at a time, as `sign-ssh-cert` or the API would: sign,
+    /// store and audit in one transaction each. The subject key is made before the clock starts.
+    func measureSSH(_ authority: Authority) async throws {
+        let ca = try await authority.createSSHAuthority(SSHAuthorityCreationRequest(name: "Bench SSH"))
+        let subject = try SSHPublicKey(Certificate.PrivateKey(Curve25519.Signing.PrivateKey()).publicKey).text(comment: "bench")
+        let started = ContinuousClock.now
+        for index in 0..<sshCount {
+            var request = SSHSigningRequest(publicKey: subject, type: .user, principals: ["user\(index)"])
+            request.expiresDays = 1
+            _ = try await authority.signSSHCertificate(request, authority: ca.name)
+        }
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        print(String(
+            format: "sign-ssh-cert in process, Ed25519 OpenSSH CA: %d certificates in %.3f s = %.0f certificates/s", sshCount, seconds,
+            Double(sshCount) / seconds))
     }
 
     func measure(_ authority: Authority, environment: [String: String]) async throws {
@@ -67,6 +86,10 @@ struct Benchmark: AsyncParsableCommand {
                     format: "issue+store, %@ issuer in token (%@): %d certificates in %.3f s = %.0f certificates/s", label, keyBackend,
                     tokenCount, rate.seconds, rate.perSecond))
             }
+        }
+
+        if sshCount > 0 {
+            try await measureSSH(authority)
         }
 
         var stored = ecCount + rsaCount
@@ -136,7 +159,7 @@ struct Benchmark: AsyncParsableCommand {
         let start = clock.now
         let records = try await authority.signBatch(csrs: csrs, request: Self.request, authority: ca, password: nil)
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Self.seconds(elapsed)
         return (seconds, Double(records.count) / seconds)
     }
 
@@ -179,8 +202,11 @@ struct Benchmark: AsyncParsableCommand {
         let memory = (try? String(contentsOfFile: memoryFile, encoding: .utf8))
             .flatMap { Int($0.split(separator: "\n").last.map(String.init) ?? "") } ?? 0
         return Run(
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            maximumResidentKilobytes: memory)
+            seconds: seconds(elapsed), maximumResidentKilobytes: memory)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 
