@@ -364,4 +364,29 @@ final class SoftHSMToken {
         #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
         #expect(try token.privateKeyCount() == 1)
     }
+
+    /// An OpenSSH CA whose key is in the token: sshd accepts the user certificate it signs (with its key served at
+    /// /ca/ssh/…/ca.pub), ssh accepts its host certificate, and no key of it is written under CA_DIR.
+    @Test(.timeLimit(.minutes(3))) func openSSHCAKeyInTheTokenSignsWhatSshdAccepts() throws {
+        let token = try SoftHSMToken()
+        let sandbox = token.sandbox
+        try sandbox.expectSuccess("init-ca", "Token SSH", "--openssh-ca", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "ssh-ca")
+        #expect(try token.objects().contains("ssh-ca"))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: sandbox.caDirectory + "/keys")) ?? []).isEmpty)
+        let hostKey = try SSHCertificateTests.makeKey(sandbox, "host")
+        let (hostCertificate, _) = try SSHCertificateTests.certify(sandbox, hostKey, ca: "Token SSH", ["--type", "host", "--principal", "server.test"])
+        let user = try SSHCertificateTests.makeKey(sandbox, "user")
+        try SSHCertificateTests.certify(sandbox, user, ca: "Token SSH", ["--type", "user", "--principal", SSHCertificateTests.user])
+        let server = try RunningServer(sandbox)
+        defer { server.stop() }
+        let caKey = try HTTPExchange.run(sandbox, ["\(server.baseURL)/ca/ssh/Token%20SSH/ca.pub"], saveAs: "ca.pub")
+        let krl = try HTTPExchange.run(sandbox, ["\(server.baseURL)/ca/ssh/Token%20SSH/krl"], saveAs: "revoked.krl")
+        #expect(caKey.status == 200 && krl.status == 200)
+        let knownHosts = try sandbox.write(
+            "@cert-authority server.test " + String(decoding: caKey.body, as: UTF8.self), to: "known_hosts")
+        let daemon = try SSHDaemon(sandbox, userCA: caKey.bodyFile, revokedKeys: krl.bodyFile, hostKey: hostKey, hostCertificate: hostCertificate)
+        defer { daemon.stop() }
+        let login = try daemon.login(user, knownHosts: knownHosts)
+        #expect(login.succeeded && login.standardOutput.contains("logged-in"), "\(login.standardError) \(daemon.log)")
+    }
 }

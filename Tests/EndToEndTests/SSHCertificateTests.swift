@@ -48,6 +48,16 @@ final class SSHDaemon {
         guard listening else { throw ServerStartFailure(message: "sshd did not start: \(self.log)") }
     }
 
+    /// `ssh` as a user runs it: the key with its `-cert.pub` beside it, the host checked strictly against
+    /// `knownHosts` under the name server.test; it runs `echo logged-in` when let in.
+    func login(_ key: String, knownHosts: String) throws -> CommandResult {
+        try runProgram("/usr/bin/env", [
+            "ssh", "-F", "/dev/null", "-p", String(port), "-i", key, "-o", "CertificateFile=\(key)-cert.pub", "-o", "IdentitiesOnly=yes",
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "HostKeyAlias=server.test",
+            "-o", "ConnectTimeout=10", "\(SSHCertificateTests.user)@127.0.0.1", "echo", "logged-in",
+        ])
+    }
+
     var log: String { (try? String(contentsOfFile: sandbox.path("sshd.log"), encoding: .utf8)) ?? "" }
 
     func stop() {
@@ -134,13 +144,7 @@ final class SSHDaemon {
 
         let daemon = try SSHDaemon(sandbox, userCA: userCA, revokedKeys: krl, hostKey: hostKey, hostCertificate: hostCertificate)
         defer { daemon.stop() }
-        func login(_ key: String) throws -> CommandResult {
-            try runProgram("/usr/bin/env", [
-                "ssh", "-F", "/dev/null", "-p", String(daemon.port), "-i", key, "-o", "CertificateFile=\(key)-cert.pub", "-o", "IdentitiesOnly=yes",
-                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "HostKeyAlias=server.test",
-                "-o", "ConnectTimeout=10", "\(Self.user)@127.0.0.1", "echo", "logged-in",
-            ])
-        }
+        func login(_ key: String) throws -> CommandResult { try daemon.login(key, knownHosts: knownHosts) }
         let accepted = try login(alice)
         #expect(accepted.succeeded && accepted.standardOutput.contains("logged-in"), "\(accepted.standardError) \(daemon.log)")
         for refused in [unlisted, expired, foreign] {
