@@ -34,7 +34,11 @@ extension Authority {
         let sender = try transport.map { _ in try notificationSender() }
         var outcomes: [ExpiryNotificationOutcome] = []
         var serverFailed = false
-        for watched in try await store.read({ try await $0.watchedExpiries(after: now, until: horizon) }) {
+        let watchedCertificates = try await store.read { transaction in
+            (try await transaction.watchedExpiries(after: now, until: horizon) + (try await transaction.watchedSSHExpiries(after: now, until: horizon)))
+                .sorted { $0.certificate.notAfter < $1.certificate.notAfter }
+        }
+        for watched in watchedCertificates {
             guard let notice = schedule.due(notAfter: watched.certificate.notAfter, now: now, lowestNotified: watched.lowestNotified)
             else { continue }
             func outcome(_ result: ExpiryNotificationOutcome.Result) -> ExpiryNotificationOutcome {
@@ -62,7 +66,7 @@ extension Authority {
                 continue
             }
             try await store.write { try await $0.recordExpiryNotification(
-                serial: watched.certificate.serial, email: watched.email, threshold: notice.threshold, sentAt: Date()) }
+                for: watched.certificate, email: watched.email, threshold: notice.threshold, sentAt: Date()) }
             outcomes.append(outcome(.sent))
         }
         return outcomes

@@ -45,7 +45,8 @@ struct NotifyExpiringCerts: AsyncParsableCommand {
 
     /// `example.com (7A:92:...) to ops@example.com: 5 days left (threshold 7)`.
     static func describe(_ outcome: ExpiryNotificationOutcome) -> String {
-        let serial = SerialNumberText.colonSeparated(outcome.certificate.serial)
+        let certificate = outcome.certificate
+        let serial = certificate.kind == .x509 ? SerialNumberText.colonSeparated(certificate.serial) : "SSH \(certificate.authorityName) \(certificate.serial)"
         let daysLeft = outcome.notice.daysLeft == 1 ? "1 day" : "\(outcome.notice.daysLeft) days"
         return "\(outcome.certificate.commonName) (\(serial)) to \(outcome.email): \(daysLeft) left (threshold \(outcome.notice.threshold))"
     }

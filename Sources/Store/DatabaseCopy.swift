@@ -78,6 +78,9 @@ extension Transaction {
         CopiedTable("ssh_certificate_watchers", key: ["authority_fingerprint", "serial", "email"], [
             ("authority_fingerprint", .text), ("serial", .integer), ("email", .text),
         ]),
+        CopiedTable("ssh_expiry_notifications", key: ["authority_fingerprint", "serial", "email", "threshold_days"], [
+            ("authority_fingerprint", .text), ("serial", .integer), ("email", .text), ("threshold_days", .integer), ("sent_at", .integer),
+        ]),
         CopiedTable("acme_nonces", key: ["value"], [("value", .text), ("expires_at", .integer)]),
         CopiedTable("acme_accounts", key: ["id"], [
             ("id", .text), ("authority_serial", .text), ("thumbprint", .text), ("jwk", .text), ("status", .text),

@@ -426,5 +426,13 @@ enum Migrations {
             .column("email", type: .text, .notNull)
             .primaryKey(["authority_fingerprint", "serial", "email"])
             .run()
+        try await database.create(table: "ssh_expiry_notifications")
+            .column("authority_fingerprint", type: .text, .notNull)
+            .column("serial", type: .bigint, .notNull)
+            .column("email", type: .text, .notNull)
+            .column("threshold_days", type: .bigint, .notNull)
+            .column("sent_at", type: .bigint, .notNull)
+            .primaryKey(["authority_fingerprint", "serial", "email", "threshold_days"])
+            .run()
     }
 }

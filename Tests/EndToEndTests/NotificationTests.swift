@@ -148,4 +148,36 @@ import Testing
         // The job ran once at start; a command run afterwards finds nothing due.
         #expect(try sandbox.expectSuccess("notify-expiring-certs").isEmpty)
     }
+
+    /// A watcher of an OpenSSH certificate is mailed once per threshold too, with the commands for SSH
+    /// certificates; a revoked one is skipped.
+    @Test func watchersOfOpenSSHCertificatesAreMailed() throws {
+        let installation = try MailInstallation()
+        let sandbox = installation.sandbox
+        try sandbox.expectSuccess("init-ca", "SSH Users", "--openssh-ca")
+        let key = try SSHCertificateTests.makeKey(sandbox, "watched")
+        let signed = try sandbox.expectSuccess(
+            "sign-ssh-cert", "--ca", "SSH Users", "--public-key", key + ".pub", "--type", "user", "--principal", "alice", "--key-id", "alice-laptop",
+            "--expires", "3", "--watch", "ops@example.com")
+        FileManager.default.createFile(atPath: key + "-cert.pub", contents: Data(signed.utf8))
+        let serial = try SSHCertificateTests.sshKeygen(["-L", "-f", key + "-cert.pub"]).standardOutput
+            .split(separator: "\n").first { $0.contains("Serial:") }.map { String($0.split(separator: " ").last ?? "") } ?? ""
+        let revoked = try SSHCertificateTests.makeKey(sandbox, "revoked")
+        let (_, revokedSerial) = try SSHCertificateTests.certify(
+            sandbox, revoked, ca: "SSH Users", ["--type", "user", "--principal", "bob", "--expires", "2", "--watch", "ops@example.com"])
+        try sandbox.expectSuccess("revoke-ssh-cert", revokedSerial)
+        let server = try TestSMTPServer(sandbox)
+        installation.useServer(server)
+        let first = try sandbox.expectSuccess("notify-expiring-certs")
+        #expect(first.components(separatedBy: "sent: ").count - 1 == 1, "\(first)")
+        let mails = try server.messages()
+        #expect(mails.count == 1 && mails.first?.subject == "SSH certificate alice-laptop expires in 3 days", "\(mails.map(\.subject))")
+        let body = mails.first?.body ?? ""
+        #expect(body.contains("Serial:      \(serial)") && body.contains("OpenSSH CA:  SSH Users"), "\(body)")
+        #expect(body.contains("swift-ca cert-watchers --ssh \(serial) --ca \"SSH Users\" --rm ops@example.com"), "\(body)")
+        // The same threshold is not mailed twice.
+        let second = try sandbox.expectSuccess("notify-expiring-certs")
+        #expect(!second.contains("sent: "), "\(second)")
+        #expect(try server.messages().count == 1)
+    }
 }
