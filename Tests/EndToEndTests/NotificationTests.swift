@@ -156,12 +156,9 @@ import Testing
         let sandbox = installation.sandbox
         try sandbox.expectSuccess("init-ca", "SSH Users", "--openssh-ca")
         let key = try SSHCertificateTests.makeKey(sandbox, "watched")
-        let signed = try sandbox.expectSuccess(
-            "sign-ssh-cert", "--ca", "SSH Users", "--public-key", key + ".pub", "--type", "user", "--principal", "alice", "--key-id", "alice-laptop",
-            "--expires", "3", "--watch", "ops@example.com")
-        FileManager.default.createFile(atPath: key + "-cert.pub", contents: Data(signed.utf8))
-        let serial = try SSHCertificateTests.sshKeygen(["-L", "-f", key + "-cert.pub"]).standardOutput
-            .split(separator: "\n").first { $0.contains("Serial:") }.map { String($0.split(separator: " ").last ?? "") } ?? ""
+        let (_, serial) = try SSHCertificateTests.certify(
+            sandbox, key, ca: "SSH Users",
+            ["--type", "user", "--principal", "alice", "--key-id", "alice-laptop", "--expires", "3", "--watch", "ops@example.com"])
         let revoked = try SSHCertificateTests.makeKey(sandbox, "revoked")
         let (_, revokedSerial) = try SSHCertificateTests.certify(
             sandbox, revoked, ca: "SSH Users", ["--type", "user", "--principal", "bob", "--expires", "2", "--watch", "ops@example.com"])
