@@ -85,40 +85,7 @@ import X509
         try Certificate.PublicKey(P256.Signing.PrivateKey().publicKey).serializeAsPEM().pemString
     }
 
-    final class Fixture: Sendable {
-        let directory: String
-        let keyDirectory: String
-        let authority: Authority
-        let database: TemporaryDatabase
-
-        init() async throws {
-            directory = NSTemporaryDirectory() + "swift-ca-django-import-" + UUID().uuidString
-            keyDirectory = directory + "/django-ca-keys"
-            database = try TemporaryDatabase(directory: directory)
-            var settings = Settings.defaults(home: directory)
-            settings.caDirectory = directory + "/ca"
-            settings.databaseURL = try DatabaseLocation.parse(database.url)
-            authority = try await Authority.open(settings: settings)
-        }
-
-        func close() async {
-            await authority.close()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-
-        /// Runs `body` and closes the authority whatever happens: a PostgreSQL connection must be closed before
-        /// it is released.
-        static func with(_ body: (Fixture) async throws -> Void) async throws {
-            let fixture = try await Fixture()
-            do {
-                try await body(fixture)
-            } catch {
-                await fixture.close()
-                throw error
-            }
-            await fixture.close()
-        }
-    }
+    typealias Fixture = AuthorityFixture
 
     @Test func importsEveryKindOnceAndSecondRunSkipsAll() async throws {
         try await Fixture.with { fixture in
