@@ -302,8 +302,8 @@ struct SettingValue {
     /// responder keys becomes the file backend: swift-ca keeps responder keys in the key directory.
     func keyBackends(forResponders: Bool = false) throws -> [String: KeyBackendSetting] {
         let fileClasses: Set<String> = forResponders
-            ? ["django_ca.key_backends.storages.StoragesOCSPBackend", "django_ca.key_backends.db.DBOCSPBackend"]
-            : ["django_ca.key_backends.storages.StoragesBackend"]
+            ? ["file", "django_ca.key_backends.storages.StoragesOCSPBackend", "django_ca.key_backends.db.DBOCSPBackend"]
+            : ["file", "django_ca.key_backends.storages.StoragesBackend"]
         let hsmClass = forResponders ? "django_ca.key_backends.hsm.HSMOCSPBackend" : "django_ca.key_backends.hsm.HSMBackend"
         guard let backends = try structured() as? [String: Any] else {
             throw invalid("a mapping of key backend aliases to {\"BACKEND\": ..., \"OPTIONS\": {...}}")
@@ -315,7 +315,7 @@ struct SettingValue {
             }
             let options = entry["OPTIONS"] as? [String: Any] ?? [:]
             switch kind {
-            case "file", _ where fileClasses.contains(kind):
+            case _ where fileClasses.contains(kind):
                 result[alias] = .file
             case "hsm", hsmClass:
                 guard let library = options["library_path"] as? String, let token = options["token"] as? String else {
