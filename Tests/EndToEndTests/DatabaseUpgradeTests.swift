@@ -6,11 +6,14 @@ import Testing
 /// their alternative names.
 @Suite(.timeLimit(.minutes(10))) struct DatabaseUpgradeTests {
     /// The last migration this test knows how to take back (Sources/Store/Migrations.swift).
-    static let latestMigration = 15
+    static let latestMigration = 16
 
     /// Makes the database what version 13 of the schema left behind: undoes migrations 14 (the
-    /// `alternative_names` column and its backfill) and 15 (`api_orders`), and forgets that they ran.
+    /// `alternative_names` column and its backfill), 15 (`api_orders`) and 16 (the OpenSSH tables), and forgets
+    /// that they ran.
     static let backToVersion13 = [
+        "DROP TABLE ssh_expiry_notifications", "DROP TABLE ssh_certificate_watchers", "DROP TABLE ssh_certificates",
+        "DROP TABLE ssh_authorities",
         "DROP TABLE api_orders",
         "ALTER TABLE certificates DROP COLUMN alternative_names",
         "DELETE FROM schema_migrations WHERE version >= 14",
@@ -36,7 +39,7 @@ import Testing
         // Any command opens the database and so upgrades it.
         let listed = try sandbox.expectSuccess("list-certs")
         #expect(listed.contains("frontend.example.com") && listed.contains("unrelated.example.com"), "\(listed)")
-        #expect(try sandbox.sql("SELECT count(*) FROM schema_migrations WHERE version IN (14, 15)") == "2")
+        #expect(try sandbox.sql("SELECT count(*) FROM schema_migrations WHERE version IN (14, 15, 16)") == "3")
         let backfilled = try sandbox.sql("SELECT alternative_names FROM certificates WHERE common_name = 'frontend.example.com'")
         #expect(backfilled.contains("backend-only.example.net") && backfilled.contains("10.9.8.7"), "\(backfilled)")
         #expect(try sandbox.expectSuccess("view-cert", oldSerial) == viewBefore)
@@ -54,6 +57,9 @@ import Testing
         // The signature's order, already issued, for clients that poll it as django-ca's do.
         #expect(try sandbox.sql("SELECT status FROM api_orders") == "issued")
         #expect(api.server.stop().status == 0)
+        // The OpenSSH tables of migration 16 are there and used.
+        try sandbox.expectSuccess("init-ca", "Upgraded SSH", "--openssh-ca")
+        #expect(try sandbox.expectSuccess("list-cas").contains("Upgraded SSH (OpenSSH CA)"))
     }
 }
 
