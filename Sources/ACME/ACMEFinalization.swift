@@ -31,6 +31,10 @@ extension ACMEService {
         }
         request.commonNameInAlternativeNames = false
         request.expiresDays = validityDays(order, authority: context.authority, now: now)
+        // A profile without revocation caps the validity, whatever the order or CA_ACME_DEFAULT_CERT_VALIDITY say.
+        if let profile = try? authority.profiles.profile(named: request.profile), profile.noRevocationAvailable {
+            request.expiresDays = min(request.expiresDays ?? settings.shortLivedMaximumDays, profile.expiresDays ?? settings.shortLivedMaximumDays)
+        }
 
         if !authority.signsWithCAKeys {
             return try await queueFinalization(order, csr: der, request: request, context: context, now: now)

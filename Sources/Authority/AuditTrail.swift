@@ -39,6 +39,9 @@ extension Authority {
             if old.ocspResponderKeyValidityDays != new.ocspResponderKeyValidityDays || old.ocspResponseValiditySeconds != new.ocspResponseValiditySeconds {
                 changes.append("OCSP validities")
             }
+            if (old.ocspEnabled ?? true) != (new.ocspEnabled ?? true) {
+                changes.append((new.ocspEnabled ?? true) ? "OCSP on" : "OCSP off")
+            }
             if old.ocspKeyBackend != new.ocspKeyBackend {
                 changes.append("OCSP key backend \(old.ocspKeyBackend ?? "default") -> \(new.ocspKeyBackend ?? "default")")
             }

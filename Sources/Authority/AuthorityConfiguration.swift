@@ -27,6 +27,9 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     /// django-ca's `ocsp_key_backend_alias`: the CA_OCSP_KEY_BACKENDS alias where this CA's OCSP responder keys are
     /// made; nil for `default`, the key directory.
     public var ocspKeyBackend: String?
+    /// `--ocsp`/`--no-ocsp`: whether new certificates name this CA's OCSP responder and the server answers for it;
+    /// nil, as stored by older versions, is on.
+    public var ocspEnabled: Bool?
 
     public init() {}
 

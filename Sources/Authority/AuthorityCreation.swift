@@ -50,6 +50,8 @@ public struct AuthorityCreationRequest: Sendable {
     public var ocspResponderKeyValidityDays: Int?
     /// The CA_OCSP_KEY_BACKENDS alias for the CA's OCSP responder keys; nil or `default` for the key directory.
     public var ocspKeyBackend: String?
+    /// false: `--no-ocsp`; nil or true: OCSP on.
+    public var ocspEnabled: Bool?
     public var ocspResponseValiditySeconds: Int?
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
@@ -147,6 +149,7 @@ extension Authority {
         configuration.ocspResponderKeyValidityDays = try OCSPValidity.checkedDays(request.ocspResponderKeyValidityDays)
         configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(request.ocspResponseValiditySeconds)
         configuration.ocspKeyBackend = try checkedResponderKeyBackend(request.ocspKeyBackend)
+        if request.ocspEnabled == false { configuration.ocspEnabled = false }
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()

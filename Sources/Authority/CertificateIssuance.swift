@@ -202,6 +202,11 @@ extension Authority {
         let configuration = try authority.configurationValue()
         let days = request.expiresDays ?? profile.expiresDays ?? settings.defaultExpiresDays
         guard days > 0 else { throw CAError(.invalidInput, "--expires must be at least 1 day") }
+        if profile.noRevocationAvailable, days > settings.shortLivedMaximumDays {
+            throw CAError(
+                .policy,
+                "profile \"\(profile.name)\" makes certificates without revocation, valid for at most \(settings.shortLivedMaximumDays) days (CA_SHORT_LIVED_MAXIMUM_DAYS); choose a shorter --expires")
+        }
 
         var defaultSubject: DistinguishedName?
         if profile.usesDefaultSubject, let text = profile.subject ?? settings.defaultSubject {
@@ -231,10 +236,18 @@ extension Authority {
 
         let issuer = try issuer(for: authority, password: password)
         let hash = request.hash ?? profile.algorithm ?? configuration.signatureHash ?? settings.defaultSignatureHash
+        var templates = configuration.signTemplates
+        if configuration.ocspEnabled == false {
+            // The CA publishes no OCSP: its certificates must not send clients to a responder that will not answer.
+            guard (request.overrides.ocspResponders ?? []).isEmpty else {
+                throw CAError(.invalidInput, "CA \"\(authority.name)\" has OCSP turned off (edit-ca --ocsp turns it on); give no OCSP responder")
+            }
+            templates.ocspResponders = []
+        }
         var blueprintsByFamily: [KeyFamily: Result<CertificateBlueprint, CAError>] = [:]
         for family in KeyFamily.allCases {
             let builder = EndEntityExtensions(
-                profile: profile, templates: configuration.signTemplates, overrides: request.overrides,
+                profile: profile, templates: templates, overrides: request.overrides,
                 keyAlgorithm: family.representative, alternativeNames: alternativeNames)
             do {
                 let extensions = try builder.build()

@@ -130,7 +130,7 @@ extension Authority {
         _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
         website: String?, termsOfService: String?, caaIdentity: String?, acmeChanges: ACMEConfigurationChanges = ACMEConfigurationChanges(),
         apiEnabled: Bool? = nil, ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil,
-        ocspKeyBackend: String? = nil
+        ocspKeyBackend: String? = nil, ocspEnabled: Bool? = nil
     ) async throws -> AuthorityRecord {
         var record = try await resolveAuthority(identifier)
         var configuration = try record.configurationValue()
@@ -146,6 +146,7 @@ extension Authority {
         if let days = try OCSPValidity.checkedDays(ocspResponderKeyValidityDays) { configuration.ocspResponderKeyValidityDays = days }
         if let seconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds) { configuration.ocspResponseValiditySeconds = seconds }
         if let ocspKeyBackend { configuration.ocspKeyBackend = try checkedResponderKeyBackend(ocspKeyBackend) }
+        if let ocspEnabled { configuration.ocspEnabled = ocspEnabled ? nil : false }
         let before = record
         if let name, name != record.name {
             if try await store.read({ try await $0.allAuthorities() }).contains(where: { $0.name == name }) {

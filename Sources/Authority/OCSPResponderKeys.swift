@@ -35,7 +35,8 @@ extension Authority {
         let authorities = try await authoritiesForJob(serials: serials, exclude: exclude)
         let usedPassword = authorities.count == 1 ? password : nil
         var outcomes: [ResponderKeyOutcome] = []
-        for authority in authorities {
+        // A CA with OCSP turned off needs no responder.
+        for authority in authorities where try authority.configurationValue().ocspEnabled != false {
             do {
                 if !force, let current = try await store.read({ try await $0.latestResponderCertificate(authority: authority.serial) }),
                     current.notAfter.timeIntervalSince(now) > settings.ocsp.responderCertificateRenewal,

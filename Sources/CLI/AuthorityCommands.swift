@@ -130,6 +130,7 @@ struct InitCA: AsyncParsableCommand {
             request.ocspResponderKeyValidityDays = ocsp.responderKeyValidityDays
             request.ocspResponseValiditySeconds = ocsp.responseValiditySeconds
             request.ocspKeyBackend = ocsp.ocspKeyBackend
+            request.ocspEnabled = try ocsp.enabled()
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(
@@ -217,7 +218,8 @@ struct EditCA: AsyncParsableCommand {
                 ca, name: name, enabled: enable ? true : (disable ? false : nil), signTemplateChanges: try sign.changes(),
                 website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes(),
                 apiEnabled: try api.enabled(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
-                ocspResponseValiditySeconds: ocsp.responseValiditySeconds, ocspKeyBackend: ocsp.ocspKeyBackend)
+                ocspResponseValiditySeconds: ocsp.responseValiditySeconds, ocspKeyBackend: ocsp.ocspKeyBackend,
+                ocspEnabled: try ocsp.enabled())
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
     }
@@ -226,6 +228,14 @@ struct EditCA: AsyncParsableCommand {
 
 /// django-ca 3.2's per-CA OCSP options of `init-ca`, `edit-ca` and `import-ca`.
 struct OCSPResponderOptions: ParsableArguments {
+    @Flag(help: "Answer OCSP for this CA and name its responder in new certificates (the default).") var ocsp = false
+    @Flag(help: "No OCSP for this CA: new certificates name no responder, and the server answers unauthorized for it.")
+    var noOcsp = false
+
+    func enabled() throws -> Bool? {
+        try ACMEOptions.choice(ocsp, noOcsp, "--ocsp", "--no-ocsp")
+    }
+
     @Option(help: ArgumentHelp(
         "Alias from CA_OCSP_KEY_BACKENDS where this CA's OCSP responder keys are made (default: the key directory; an HSM alias "
             + "keeps them in the token). A change applies from the next generate-ocsp-keys.", valueName: "alias"))

@@ -126,6 +126,7 @@ enum AuthorityPresenter {
                 let settings = authority.settings.ocsp
                 lines.append("OCSP responder certificates: \(configuration.ocspResponderKeyValidityDays ?? settings.responderCertificateDays) days")
                 lines.append("OCSP responses: \(configuration.ocspResponseValiditySeconds ?? Int(settings.responseValidity)) seconds")
+                lines.append("OCSP: " + (configuration.ocspEnabled == false ? "off (edit-ca --ocsp turns it on)" : "on"))
                 lines.append("OCSP responder keys: \(authority.describeResponderKeyBackend(configuration.ocspKeyBackend))")
                 if let website = configuration.website { lines.append("Website: \(website)") }
                 lines.append(contentsOf: Presentation.detailLines(details, output: output))
@@ -155,6 +156,7 @@ enum AuthorityPresenter {
                     ?? authority.settings.ocsp.responderCertificateDays
                 object["ocsp_response_validity"] = configuration.ocspResponseValiditySeconds ?? Int(authority.settings.ocsp.responseValidity)
                 object["ocsp_key_backend"] = configuration.ocspKeyBackend ?? "default"
+                object["ocsp_enabled"] = configuration.ocspEnabled ?? true
                 let encoded = try JSONEncoder().encode(templates)
                 object["sign_templates"] = try JSONSerialization.jsonObject(with: encoded)
                 return object

@@ -15,6 +15,7 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_DATABASE": settings.databasePath,
                 "CA_DATABASE_URL": settings.databaseURL?.description ?? "(none: the SQLite file CA_DATABASE)",
                 "CA_DEFAULT_EXPIRES": "\(settings.defaultExpiresDays) days",
+                "CA_SHORT_LIVED_MAXIMUM_DAYS": "\(settings.shortLivedMaximumDays) days",
                 "CA_DEFAULT_CA_EXPIRES": "\(settings.defaultCAExpiresDays) days",
                 "CA_DEFAULT_PROFILE": settings.defaultProfile,
                 "CA_PROFILES": profiles.names.joined(separator: ", "),

@@ -71,7 +71,8 @@ import Testing
 @Suite struct ProfileTests {
     @Test func builtInProfilesMatchDjangoCA() throws {
         let catalog = try ProfileCatalog(settings: Settings.defaults(home: "/"))
-        #expect(catalog.names == ["client", "enduser", "ocsp", "server", "webserver"])
+        // django-ca's five, and swift-ca's short-lived (RFC 9608).
+        #expect(catalog.names == ["client", "enduser", "ocsp", "server", "short-lived", "webserver"])
         let webserver = try catalog.profile(named: nil)
         #expect(webserver.name == "webserver")
         #expect(webserver.extendedKeyUsage?.value == ["serverAuth"])

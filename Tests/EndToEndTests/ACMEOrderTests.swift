@@ -15,7 +15,7 @@ import Testing
         let expected = [
             "directory: ['keyChange', 'meta', 'newAccount', 'newNonce', 'newOrder', 'renewalInfo', 'revokeCert']",
             "new-order bad-name: 400 rejectedIdentifier", "new-order unsupported-type: 400 unsupportedIdentifier",
-            "new-order empty: 400 malformed", "profiles: ['server', 'webserver']", "profile-order: 201 webserver",
+            "new-order empty: 400 malformed", "profiles: ['server', 'short-lived', 'webserver']", "profile-order: 201 webserver",
             "unknown-profile: 400 invalidProfile", "order: Status(pending) ['bad.example.test']", "early-finalize: orderNotReady",
             "authorized: ['valid']", "finalize-other-names: 400 badCSR", "foreign-order: malformed no such order",
             // The leaf, the intermediate and the root: certbot wants at least two (django-ca #83).

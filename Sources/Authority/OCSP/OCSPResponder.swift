@@ -58,7 +58,8 @@ public final class OCSPResponder: @unchecked Sendable {
             var problems: [String] = []
             // The latest change first: a revocation made while the identities load is then applied by the next poll.
             let latest = try await authority.store.read { try await $0.latestStatusChangeID() }
-            for record in try await authority.authorities() {
+            // A CA with OCSP turned off has no identity here, so requests for it are answered unauthorized.
+            for record in try await authority.authorities() where try record.configurationValue().ocspEnabled != false {
                 var credentials: ResponderCredentials?
                 do {
                     credentials = try await authority.responderCredentials(for: record, now: now)

@@ -21,7 +21,7 @@ extension Authority {
     /// meanwhile waits and then deletes what was stored, instead of being overwritten by "good".
     public func generateOCSPResponses(now: Date = Date(), batchSize: Int = 1_000) async throws -> [PresignOutcome] {
         var outcomes: [PresignOutcome] = []
-        for authority in try await authoritiesForJob(serials: [], exclude: []) {
+        for authority in try await authoritiesForJob(serials: [], exclude: []) where try authority.configurationValue().ocspEnabled != false {
             do {
                 guard let credentials = try await responderCredentials(for: authority, now: now) else {
                     throw CAError(.keyAccess, "CA \"\(authority.name)\" has no current OCSP responder certificate; run generate-ocsp-keys")

@@ -160,6 +160,10 @@ public enum ExtensionDescriber {
             _ = try OCSPNoCheck($0)
             return []
         },
+        KnownExtension(oid: NoRevocationAvailable.oid, name: "No Revocation Available", key: "no_revocation_available") {
+            _ = try NoRevocationAvailable($0)
+            return []
+        },
         KnownExtension(oid: PrivateKeyUsagePeriod.oid, name: "Private Key Usage Period", key: "private_key_usage_period") {
             let period = try PrivateKeyUsagePeriod($0)
             return [period.notBefore.map { "Not before: \(TimeText.iso($0))" }, period.notAfter.map { "Not after: \(TimeText.iso($0))" }]

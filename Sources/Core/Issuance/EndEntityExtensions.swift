@@ -41,6 +41,12 @@ public struct EndEntityExtensions {
         if let noCheck = overrides.ocspNoCheck ?? profile.ocspNoCheck, noCheck.value {
             try set.set(OCSPNoCheck(), critical: noCheck.critical)
         }
+        if profile.noRevocationAvailable {
+            guard (overrides.ocspResponders ?? []).isEmpty, (overrides.crlFullNames ?? []).isEmpty else {
+                throw CAError(.invalidInput, "profile \"\(profile.name)\" makes certificates without revocation; they take no OCSP or CRL URL")
+            }
+            try set.set(NoRevocationAvailable(), critical: false)
+        }
         if let period = overrides.privateKeyUsagePeriod {
             try set.set(period, critical: false)
         }

@@ -45,6 +45,9 @@ public struct Settings: Sendable {
 
     /// CA_KEY_BACKENDS: where CA keys can live, by alias; `default` is the key directory.
     public var keyBackends: [String: KeyBackendSetting] = ["default": .file]
+    /// CA_SHORT_LIVED_MAXIMUM_DAYS: the longest validity of a certificate without revocation (a profile with
+    /// noRevAvail, RFC 9608); the CA/Browser Forum's limit for short-lived certificates is 7 days.
+    public var shortLivedMaximumDays = 7
     /// CA_OCSP_KEY_BACKENDS: where OCSP responder keys can live, by alias; `default` is the key directory.
     public var ocspKeyBackends: [String: KeyBackendSetting] = ["default": .file]
     /// django-ca or Django settings found in a YAML file that swift-ca does not use: name to the reason and file.
@@ -69,7 +72,7 @@ public struct Settings: Sendable {
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
         "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
-        "CA_OCSP_KEY_BACKENDS",
+        "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).

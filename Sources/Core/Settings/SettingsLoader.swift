@@ -71,6 +71,7 @@ public enum SettingsLoader {
             let text = try reader.string()
             settings.databaseURL = text.isEmpty ? nil : try DatabaseLocation.parse(text)
         case "CA_DEFAULT_EXPIRES": settings.defaultExpiresDays = try reader.days()
+        case "CA_SHORT_LIVED_MAXIMUM_DAYS": settings.shortLivedMaximumDays = try reader.days()
         case "CA_DEFAULT_CA_EXPIRES": settings.defaultCAExpiresDays = try reader.days()
         case "CA_DEFAULT_PROFILE": settings.defaultProfile = try reader.string()
         case "CA_PROFILES": settings.profileOverrides = try reader.profiles()
