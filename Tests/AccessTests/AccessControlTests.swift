@@ -6,7 +6,7 @@ import CAStore
 import TestSupport
 
 /// Users, tokens, sessions and throttling against a real database (SQLite, or PostgreSQL in the second pass).
-@Suite(.timeLimit(.minutes(5))) struct AccessControlTests {
+@Suite(.timeLimit(.minutes(10))) struct AccessControlTests {
     static func access(_ database: TemporaryDatabase, attempts: Int = 5) async throws -> (AccessControl, Store) {
         let store = try await Store.open(try DatabaseLocation.parse(database.url))
         var settings = AccessSettings()
