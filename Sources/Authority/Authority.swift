@@ -55,6 +55,14 @@ public final class Authority: Sendable {
         }
     }
 
+    /// The backend of a CA_KEY_BACKENDS alias that a new CA key goes to (`--key-backend`).
+    func keyBackend(alias: String) throws -> any KeyBackend {
+        guard let registry = keyBackend as? KeyBackendRegistry else {
+            throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here")
+        }
+        return try registry.backend(alias: alias)
+    }
+
     /// The key directory and every HSM alias of CA_KEY_BACKENDS or CA_OCSP_KEY_BACKENDS.
     static func registry(_ backends: [String: KeyBackendSetting], files: FileKeyBackend) -> KeyBackendRegistry {
         KeyBackendRegistry(

@@ -160,11 +160,7 @@ extension Authority {
 
         let created: CreatedKey
         if let alias = request.keyBackendAlias, alias != "default" {
-            guard let registry = keyBackend as? KeyBackendRegistry else {
-                throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here")
-            }
-            let backend = try registry.backend(alias: alias)
-            created = try backend.createKey(request.keyAlgorithm, label: request.keyLabel ?? name, password: request.keyBackendPIN)
+            created = try keyBackend(alias: alias).createKey(request.keyAlgorithm, label: request.keyLabel ?? name, password: request.keyBackendPIN)
         } else {
             created = try keyBackend.createKey(
                 request.keyAlgorithm, label: serial, password: (request.password?.isEmpty ?? true) ? nil : request.password)

@@ -59,10 +59,7 @@ extension Authority {
         let reference: KeyReference
         if let alias = keyBackendAlias, alias != "default" {
             // Into a token: the key is protected by the token's PIN from then on, not by a password of its own.
-            guard let registry = keyBackend as? KeyBackendRegistry else {
-                throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here")
-            }
-            reference = try registry.backend(alias: alias).importKey(key, label: keyLabel ?? name, password: keyBackendPIN)
+            reference = try keyBackend(alias: alias).importKey(key, label: keyLabel ?? name, password: keyBackendPIN)
         } else {
             reference = try keyBackend.importKey(key, label: serial, password: (password?.isEmpty ?? true) ? nil : password)
         }

@@ -39,8 +39,7 @@ extension Authority {
         try await checkNameIsFree(name)
         let created: CreatedKey
         if let alias = request.keyBackendAlias, alias != "default" {
-            guard let registry = keyBackend as? KeyBackendRegistry else { throw CAError(.invalidInput, "key backend \"\(alias)\" is not configured here") }
-            created = try registry.backend(alias: alias).createKey(request.keyAlgorithm, label: request.keyLabel ?? name, password: nil)
+            created = try keyBackend(alias: alias).createKey(request.keyAlgorithm, label: request.keyLabel ?? name, password: nil)
         } else {
             let label = "ssh-" + Hex.upper((0..<8).map { _ in UInt8.random(in: 0...255) })
             created = try keyBackend.createKey(request.keyAlgorithm, label: label, password: (request.password?.isEmpty ?? true) ? nil : request.password)
