@@ -45,6 +45,8 @@ extension Authority {
             if old.ocspKeyBackend != new.ocspKeyBackend {
                 changes.append("OCSP key backend \(old.ocspKeyBackend ?? "default") -> \(new.ocspKeyBackend ?? "default")")
             }
+            if old.crlShards != new.crlShards { changes.append("CRL shards \(old.crlShards ?? 0) -> \(new.crlShards ?? 0)") }
+            if old.crlDeltas != new.crlDeltas { changes.append(new.crlDeltas == true ? "delta CRLs on" : "delta CRLs off") }
             if old.website != new.website || old.termsOfService != new.termsOfService || old.caaIdentity != new.caaIdentity {
                 changes.append("ACME metadata")
             }

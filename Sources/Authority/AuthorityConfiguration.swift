@@ -30,6 +30,12 @@ public struct AuthorityConfiguration: Sendable, Equatable, Codable {
     /// `--ocsp`/`--no-ocsp`: whether new certificates name this CA's OCSP responder and the server answers for it;
     /// nil, as stored by older versions, is on.
     public var ocspEnabled: Bool?
+    /// `--crl-shards`: how many partitions the CRL of end-entity certificates has; nil, as stored by older versions,
+    /// means none.
+    public var crlShards: Int?
+    /// `--crl-deltas`: the complete CRLs carry a Freshest CRL extension and delta CRLs are published next to them;
+    /// nil, as stored by older versions, is off.
+    public var crlDeltas: Bool?
 
     public init() {}
 

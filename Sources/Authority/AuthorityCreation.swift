@@ -53,6 +53,8 @@ public struct AuthorityCreationRequest: Sendable {
     /// false: `--no-ocsp`; nil or true: OCSP on.
     public var ocspEnabled: Bool?
     public var ocspResponseValiditySeconds: Int?
+    /// `--crl-shards` and `--crl-deltas`.
+    public var revocationListLayout = RevocationListLayoutChanges()
     /// Changes to the derived templates for certificates this CA signs (`--sign-*`).
     public var signTemplateChanges = SignTemplateChanges()
     public var website: String?
@@ -150,6 +152,7 @@ extension Authority {
         configuration.ocspResponseValiditySeconds = try OCSPValidity.checkedSeconds(request.ocspResponseValiditySeconds)
         configuration.ocspKeyBackend = try checkedResponderKeyBackend(request.ocspKeyBackend)
         if request.ocspEnabled == false { configuration.ocspEnabled = false }
+        configuration = try await applying(request.revocationListLayout, to: configuration, authority: nil)
         let derived = effectiveHostname.map {
             SignTemplates.derived(hostname: $0, urlPath: settings.urlPath, serial: serial)
         } ?? SignTemplates()

@@ -127,7 +127,8 @@ extension Authority {
         _ identifier: String, name: String?, enabled: Bool?, signTemplateChanges: SignTemplateChanges,
         website: String?, termsOfService: String?, caaIdentity: String?, acmeChanges: ACMEConfigurationChanges = ACMEConfigurationChanges(),
         apiEnabled: Bool? = nil, ocspResponderKeyValidityDays: Int? = nil, ocspResponseValiditySeconds: Int? = nil,
-        ocspKeyBackend: String? = nil, ocspEnabled: Bool? = nil
+        ocspKeyBackend: String? = nil, ocspEnabled: Bool? = nil,
+        revocationListLayout: RevocationListLayoutChanges = RevocationListLayoutChanges()
     ) async throws -> AuthorityRecord {
         var record = try await resolveAuthority(identifier)
         var configuration = try record.configurationValue()
@@ -144,6 +145,7 @@ extension Authority {
         if let seconds = try OCSPValidity.checkedSeconds(ocspResponseValiditySeconds) { configuration.ocspResponseValiditySeconds = seconds }
         if let ocspKeyBackend { configuration.ocspKeyBackend = try checkedResponderKeyBackend(ocspKeyBackend) }
         if let ocspEnabled { configuration.ocspEnabled = ocspEnabled ? nil : false }
+        configuration = try await applying(revocationListLayout, to: configuration, authority: record)
         let before = record
         if let name, name != record.name {
             if try await store.read({ try await $0.allAuthorities() }).contains(where: { $0.name == name }) {

@@ -3,7 +3,8 @@ import CAStore
 import Foundation
 import X509
 
-/// What `dump-crl` (and later `generate-crls` and the server) asks for.
+/// What `dump-crl`, `generate-crls` and the server ask for: a complete CRL of a scope, one shard of the CRL of
+/// end-entity certificates, or the delta CRL on a stored complete CRL.
 public struct RevocationListRequest: Sendable {
     public var scope: CRLScope = .all
     /// nextUpdate − thisUpdate.
@@ -11,6 +12,10 @@ public struct RevocationListRequest: Sendable {
     /// Only these reasons (adds them to the Issuing Distribution Point); nil for all.
     public var onlySomeReasons: [RevocationReason]?
     public var hash: SignatureHash?
+    /// One partition of the CA's CRL of end-entity certificates (`--crl-shards`); nil for a complete CRL.
+    public var shard: Int?
+    /// The delta CRL on the stored complete CRL of this scope (`--crl-deltas`).
+    public var delta = false
 
     public init() {}
 
@@ -20,8 +25,22 @@ public struct RevocationListRequest: Sendable {
         onlySomeReasons = profile.onlySomeReasons
     }
 
-    /// The key under which the CRL number of this kind of CRL is kept: numbers grow per CA and scope.
+    /// One shard, covering end-entity certificates as the CRL it partitions does.
+    public init(shard: Int, validity: TimeInterval) {
+        scope = .userCertificates
+        self.shard = shard
+        self.validity = validity
+    }
+
+    /// The key under which the latest CRL of this kind is kept: numbers grow per CA and key, a complete CRL and its
+    /// deltas sharing one sequence.
     public var scopeKey: String {
+        if let shard { return "shard-\(shard)" }
+        return delta ? completeScopeKey + Self.deltaSuffix : completeScopeKey
+    }
+
+    /// The key of the complete CRL of this scope: the base of its deltas.
+    public var completeScopeKey: String {
         let base: String
         switch scope {
         case .all: base = "all"
@@ -30,6 +49,20 @@ public struct RevocationListRequest: Sendable {
         }
         guard let reasons = onlySomeReasons, !reasons.isEmpty else { return base }
         return base + ";" + reasons.map(\.rawValue).sorted().joined(separator: ",")
+    }
+
+    /// Appended to a complete CRL's key for its delta's.
+    public static let deltaSuffix = "#delta"
+
+    /// Where the server publishes the complete CRL of this scope; nil for scopes it does not publish (limited to
+    /// some reasons), which therefore have no delta CRLs either.
+    func publishedURL(in urls: URLLayout, authority serial: String) -> String? {
+        guard shard == nil, onlySomeReasons?.isEmpty ?? true else { return nil }
+        switch scope {
+        case .all: return urls.completeCRL(of: serial)
+        case .userCertificates: return urls.crlForCertificates(of: serial)
+        case .caCertificates: return urls.crlForAuthorities(of: serial)
+        }
     }
 }
 
@@ -50,12 +83,52 @@ extension Authority {
         {
             throw CAError(.invalidInput, "--only-some-reasons cannot name \(invalid.rawValue) (RFC 5280 §5.2.5)")
         }
+        let configuration = try authority.configurationValue()
+        let urls = try RevocationListLayout.urls(for: authority, urlPath: settings.urlPath)
+        var distributionPoint: [GeneralName]?
+        if let shard = request.shard {
+            guard let count = configuration.crlShards, let urls else {
+                throw CAError(.invalidInput, "CA \"\(authority.name)\" has no CRL shards (edit-ca --crl-shards N gives it some)")
+            }
+            guard (0..<count).contains(shard) else {
+                throw CAError(.invalidInput, "CA \"\(authority.name)\" has \(count) CRL shards, numbered 0 to \(count - 1); there is no shard \(shard)")
+            }
+            guard request.scope == .userCertificates, request.onlySomeReasons == nil, !request.delta else {
+                throw CAError(
+                    .invalidInput, "a CRL shard lists every revoked end-entity certificate of its partition: it takes no scope, reasons or delta")
+            }
+            distributionPoint = [.uniformResourceIdentifier(urls.crlShard(shard, of: authority.serial))]
+        }
+        var base: RevocationListRecord?
+        if request.delta {
+            guard configuration.crlDeltas == true else {
+                throw CAError(.invalidInput, "CA \"\(authority.name)\" publishes no delta CRLs (edit-ca --crl-deltas turns them on)")
+            }
+            let stored = try await store.read { try await $0.revocationList(authority: authority.serial, scope: request.completeScopeKey) }
+            guard let stored, stored.crlDER != nil, stored.statusChangeID != nil,
+                urls.flatMap({ request.publishedURL(in: $0, authority: authority.serial) }) != nil
+            else {
+                throw CAError(
+                    .invalidInput,
+                    "no complete CRL of scope \(request.completeScopeKey) of CA \"\(authority.name)\" is stored to be the base of a delta CRL; "
+                        + "deltas exist for the scopes of CA_CRL_PROFILES once generate-crls (or serve) has stored their CRLs")
+            }
+            base = stored
+        }
+        var freshestCRL: [GeneralName]?
+        if !request.delta, configuration.crlDeltas == true, let urls,
+            let published = request.publishedURL(in: urls, authority: authority.serial)
+        {
+            freshestCRL = [.uniformResourceIdentifier(urls.deltaCRL(of: published))]
+        }
+
         let issuer = try issuer(for: authority, password: password)
         let thisUpdate = Date()
         let nextUpdate = thisUpdate.addingTimeInterval(request.validity)
         let scopeKey = request.scopeKey
+        let sharing = request.shard != nil ? [] : [request.delta ? request.completeScopeKey : request.completeScopeKey + RevocationListRequest.deltaSuffix]
         let number = try await store.write { transaction in
-            let number = try await transaction.nextRevocationListNumber(authority: authority.serial, scope: scopeKey)
+            let number = try await transaction.nextRevocationListNumber(authority: authority.serial, scope: scopeKey, sharing: sharing)
             try await transaction.saveRevocationList(
                 RevocationListRecord(
                     authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
@@ -66,10 +139,10 @@ extension Authority {
         if let reasons = request.onlySomeReasons, !reasons.isEmpty {
             reasonFlags = try ReasonFlags(names: reasons.map(\.rawValue))
         }
-        let hash = try request.hash ?? authority.configurationValue().signatureHash
+        let hash = request.hash ?? configuration.signatureHash
         let options = CRLOptions(
             scope: request.scope, onlySomeReasons: reasonFlags, thisUpdate: thisUpdate, nextUpdate: nextUpdate,
-            number: number, hash: hash, distributionPoint: nil)
+            number: number, hash: hash, distributionPoint: distributionPoint, baseNumber: base?.number, freshestCRL: freshestCRL)
         let wanted = request.onlySomeReasons.map(Set.init)
         let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options))
         let include: @Sendable (RevokedCertificateSummary) -> Void = { revoked in
@@ -80,17 +153,29 @@ extension Authority {
                     serialNumber: revoked.serialBytes ?? Self.serialBytes(revoked.serial), revokedAt: revoked.revokedAt, reason: reason,
                     invalidityDate: revoked.compromisedAt))
         }
-        if request.scope != .caCertificates {
-            try await store.read { try await $0.forEachRevokedCertificate(authority: authority.serial, notExpiredAt: thisUpdate, include) }
-        }
-        if request.scope != .userCertificates {
-            for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { include(child) }
+        // Read before the entries: every change up to it is in them, so a delta on this CRL lists the changes after it.
+        let statusChangeID = try await store.read { try await $0.latestStatusChangeID() }
+        if let base, let baseChangeID = base.statusChangeID {
+            let changed = try await store.read {
+                try await $0.revocationsAfter(statusChangeID: baseChangeID, authority: authority.serial, notExpiredAt: thisUpdate)
+            }
+            if request.scope != .caCertificates { changed.certificates.forEach(include) }
+            if request.scope != .userCertificates { changed.authorities.forEach(include) }
+        } else {
+            if request.scope != .caCertificates {
+                try await store.read {
+                    try await $0.forEachRevokedCertificate(authority: authority.serial, shard: request.shard, notExpiredAt: thisUpdate, include)
+                }
+            }
+            if request.scope != .userCertificates {
+                for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { include(child) }
+            }
         }
         return SignedRevocationList(
             authority: authority,
             record: RevocationListRecord(
                 authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
-                nextUpdate: nextUpdate, crlDER: try builder.finish()))
+                nextUpdate: nextUpdate, crlDER: try builder.finish(), statusChangeID: statusChangeID))
     }
 
     /// The bytes of a stored hex serial; empty if it is not hex (the CRL builder then refuses the entry).

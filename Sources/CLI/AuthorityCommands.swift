@@ -67,6 +67,7 @@ struct InitCA: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
     @OptionGroup var ocsp: OCSPResponderOptions
+    @OptionGroup var crls: RevocationListLayoutOptions
     @Option(help: "text, pem, der, json, serial or none (default serial).") var outputFormat: OutputFormat = .serial
     @Flag(name: [.short, .long], help: "With pem: the whole chain up to the root.") var bundle = false
     @OptionGroup var output: CertificateOutputOptions
@@ -131,6 +132,7 @@ struct InitCA: AsyncParsableCommand {
             request.ocspResponseValiditySeconds = ocsp.responseValiditySeconds
             request.ocspKeyBackend = ocsp.ocspKeyBackend
             request.ocspEnabled = try ocsp.enabled()
+            request.revocationListLayout = try crls.changes()
             let record = try await authority.createAuthority(request)
             var sink = OutputSink()
             try await AuthorityPresenter.write(
@@ -201,6 +203,7 @@ struct EditCA: AsyncParsableCommand {
     @OptionGroup var api: APIOptions
     @OptionGroup var sign: SignTemplateOptions
     @OptionGroup var ocsp: OCSPResponderOptions
+    @OptionGroup var crls: RevocationListLayoutOptions
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -219,11 +222,27 @@ struct EditCA: AsyncParsableCommand {
                 website: website, termsOfService: tos, caaIdentity: caa, acmeChanges: try acme.changes(),
                 apiEnabled: try api.enabled(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
                 ocspResponseValiditySeconds: ocsp.responseValiditySeconds, ocspKeyBackend: ocsp.ocspKeyBackend,
-                ocspEnabled: try ocsp.enabled())
+                ocspEnabled: try ocsp.enabled(), revocationListLayout: try crls.changes())
             print("\(SerialNumberText.colonSeparated(record.serial)) - \(record.name)\(record.enabled ? "" : " (disabled)")")
         }
     }
 
+}
+
+/// `--crl-shards` and `--crl-deltas` of `init-ca` and `edit-ca`.
+struct RevocationListLayoutOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Partition the CRL of end-entity certificates into N shards: each certificate issued from now on names its shard's "
+            + "URL and is listed on that shard's CRL (and on the complete CRLs). 0 for none. Never fewer than the CA has "
+            + "issued into.", valueName: "N"))
+    var crlShards: Int?
+    @Flag(help: "Publish delta CRLs next to the complete CRLs, which then name them in a Freshest CRL extension.")
+    var crlDeltas = false
+    @Flag(help: "Stop publishing delta CRLs.") var noCrlDeltas = false
+
+    func changes() throws -> RevocationListLayoutChanges {
+        RevocationListLayoutChanges(shards: crlShards, deltas: try ACMEOptions.choice(crlDeltas, noCrlDeltas, "--crl-deltas", "--no-crl-deltas"))
+    }
 }
 
 /// django-ca 3.2's per-CA OCSP options of `init-ca`, `edit-ca` and `import-ca`.

@@ -128,6 +128,8 @@ enum AuthorityPresenter {
                 lines.append("OCSP responses: \(configuration.ocspResponseValiditySeconds ?? Int(settings.responseValidity)) seconds")
                 lines.append("OCSP: " + (configuration.ocspEnabled == false ? "off (edit-ca --ocsp turns it on)" : "on"))
                 lines.append("OCSP responder keys: \(authority.describeResponderKeyBackend(configuration.ocspKeyBackend))")
+                lines.append("CRL shards: " + (configuration.crlShards.map { "\($0) (crl/<serial>/shard/0/ to \($0 - 1)/)" } ?? "none"))
+                lines.append("Delta CRLs: " + (configuration.crlDeltas == true ? "on (delta/ next to each complete CRL)" : "off"))
                 if let website = configuration.website { lines.append("Website: \(website)") }
                 lines.append(contentsOf: Presentation.detailLines(details, output: output))
                 lines.append("")
@@ -157,6 +159,8 @@ enum AuthorityPresenter {
                 object["ocsp_response_validity"] = configuration.ocspResponseValiditySeconds ?? Int(authority.settings.ocsp.responseValidity)
                 object["ocsp_key_backend"] = configuration.ocspKeyBackend ?? "default"
                 object["ocsp_enabled"] = configuration.ocspEnabled ?? true
+                object["crl_shards"] = configuration.crlShards ?? 0
+                object["crl_deltas"] = configuration.crlDeltas ?? false
                 let encoded = try JSONEncoder().encode(templates)
                 object["sign_templates"] = try JSONSerialization.jsonObject(with: encoded)
                 return object

@@ -18,17 +18,22 @@ struct DumpCRL: AsyncParsableCommand {
 
     @Argument(help: "File to write; - for standard output.") var path: String = "-"
     @Option(help: "Serial, CN or name of the CA (default: CA_DEFAULT_CA or the usable CA that expires last).") var ca: String?
-    @Option(name: [.short, .long], help: "Seconds until nextUpdate.") var expires: Int = 86_400
+    @Option(name: [.short, .long], help: "Seconds until nextUpdate (default: 86400; for --delta, CA_DELTA_CRL_EXPIRES).")
+    var expires: Int?
     @Option(name: [.short, .long], help: "PEM or DER (ASN1 is DER).") var format: CRLEncoding = .pem
     @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
     @Flag(help: "Only certificates of child CAs (critical Issuing Distribution Point).") var onlyContainsCaCerts = false
     @Flag(help: "Only end-entity certificates (critical Issuing Distribution Point).") var onlyContainsUserCerts = false
     @Option(help: "Only certificates revoked for this reason (repeatable).") var onlySomeReasons: [String] = []
+    @Option(help: ArgumentHelp("Only shard K of a CA with --crl-shards (its end-entity certificates of that partition).", valueName: "K"))
+    var shard: Int?
+    @Flag(help: "The delta CRL on the stored complete CRL of this scope (a CA with --crl-deltas).") var delta = false
     @Option(help: "Password of the CA's key.") var password: String?
     @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
         try await CommandRunner.run(tokenPINs: pins) { authority in
+            let expires = expires ?? (delta ? Int(authority.settings.deltaCRLExpires) : 86_400)
             guard expires > 0 else { throw CAError(.invalidInput, "--expires must be a positive number of seconds") }
             var request = RevocationListRequest()
             switch (onlyContainsCaCerts, onlyContainsUserCerts) {
@@ -41,6 +46,14 @@ struct DumpCRL: AsyncParsableCommand {
             request.validity = TimeInterval(expires)
             request.hash = try algorithm.map(SignatureHash.init(name:))
             if !onlySomeReasons.isEmpty { request.onlySomeReasons = try onlySomeReasons.map(RevocationReason.init(name:)) }
+            if let shard {
+                guard !onlyContainsCaCerts, onlySomeReasons.isEmpty, !delta else {
+                    throw CAError(.invalidInput, "--shard takes no --only-contains-ca-certs, --only-some-reasons or --delta: a shard lists every revoked end-entity certificate of its partition")
+                }
+                request.scope = .userCertificates
+                request.shard = shard
+            }
+            request.delta = delta
             let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password).der
             // Written without intermediate copies: a CRL over a million certificates is tens of megabytes.
             let output = try StreamingOutput(path: path == "-" ? nil : path)

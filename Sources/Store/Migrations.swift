@@ -28,6 +28,7 @@ enum Migrations {
         Migration(version: 14, description: "subject alternative names of certificates, for searches", apply: addAlternativeNames),
         Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
         Migration(version: 16, description: "OpenSSH CAs, certificates and watchers", apply: createSSHTables),
+        Migration(version: 17, description: "CRL shards of certificates, status changes covered by each CRL", apply: addCRLShards),
     ]
 
     static func apply(on connection: DatabaseConnection) async throws {
@@ -434,5 +435,23 @@ enum Migrations {
             .column("sent_at", type: .bigint, .notNull)
             .primaryKey(["authority_fingerprint", "serial", "email", "threshold_days"])
             .run()
+    }
+
+    /// `crl_shard` is the partition of a CA's CRL a certificate was issued into (its CRL Distribution Points names
+    /// that shard's URL); NULL for certificates issued before their CA had shards, which only the complete CRLs list.
+    /// `status_change_id` is the newest `status_changes` row a CRL had seen: a delta CRL lists the changes after its
+    /// base's, which the write order of changes makes exact where clocks would not be.
+    static func addCRLShards(_ database: any SQLDatabase) async throws {
+        try await database.raw("ALTER TABLE certificates ADD COLUMN crl_shard BIGINT").run()
+        // Only revoked certificates are ever read by shard, and they are few: a partial index stays small and costs
+        // nothing at issuance.
+        try await database.raw(
+            """
+            CREATE INDEX certificates_revoked_by_shard ON certificates
+            (authority_serial, crl_shard, serial, not_after, revoked_at, revoked_reason, compromised_at)
+            WHERE revoked_at IS NOT NULL
+            """
+        ).run()
+        try await database.raw("ALTER TABLE certificate_revocation_lists ADD COLUMN status_change_id BIGINT").run()
     }
 }

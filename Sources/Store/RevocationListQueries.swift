@@ -11,14 +11,21 @@ public struct RevocationListRecord: Sendable, Equatable {
     public var thisUpdate: Date
     public var nextUpdate: Date
     public var crlDER: [UInt8]?
+    /// The newest `status_changes` id the CRL's entries were read after: a delta CRL on this base lists the changes
+    /// after it. Nil for CRLs stored before it was recorded.
+    public var statusChangeID: Int64?
 
-    public init(authoritySerial: String, scope: String, number: Int, thisUpdate: Date, nextUpdate: Date, crlDER: [UInt8]?) {
+    public init(
+        authoritySerial: String, scope: String, number: Int, thisUpdate: Date, nextUpdate: Date, crlDER: [UInt8]?,
+        statusChangeID: Int64? = nil
+    ) {
         self.authoritySerial = authoritySerial
         self.scope = scope
         self.number = number
         self.thisUpdate = thisUpdate
         self.nextUpdate = nextUpdate
         self.crlDER = crlDER
+        self.statusChangeID = statusChangeID
     }
 }
 
@@ -46,8 +53,8 @@ extension Transaction {
         try await run {
             try await database.raw(
                 """
-                SELECT authority_serial, scope, number, this_update, next_update, crl_der FROM certificate_revocation_lists
-                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope)
+                SELECT authority_serial, scope, number, this_update, next_update, crl_der, status_change_id
+                FROM certificate_revocation_lists WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope)
                 """
             ).first().map { row in
                 RevocationListRecord(
@@ -56,22 +63,49 @@ extension Transaction {
                     number: try row.decode(column: "number", as: Int.self),
                     thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)),
                     nextUpdate: Date(storedSeconds: try row.decode(column: "next_update", as: Int64.self)),
-                    crlDER: try row.decode(column: "crl_der", as: Data?.self).map { [UInt8]($0) })
+                    crlDER: try row.decode(column: "crl_der", as: Data?.self).map { [UInt8]($0) },
+                    statusChangeID: try row.decode(column: "status_change_id", as: Int64?.self))
             }
         }
     }
 
-    /// Takes the next CRL number for a CA and scope (0 for the first). Call inside `transaction`, so that two
-    /// processes never issue the same number.
-    public func nextRevocationListNumber(authority: String, scope: String) async throws -> Int {
+    /// Every stored CRL of a CA by scope key, without the CRLs' bytes: what a job compares before signing.
+    public func revocationListVersions(authority: String) async throws -> [String: RevocationListRecord] {
         try await run {
-            let row = try await database.raw(
+            var versions: [String: RevocationListRecord] = [:]
+            for row in try await database.raw(
                 """
-                SELECT number FROM certificate_revocation_lists
-                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope)
+                SELECT scope, number, this_update, next_update, status_change_id FROM certificate_revocation_lists
+                WHERE authority_serial = \(bind: authority) AND crl_der IS NOT NULL
                 """
-            ).first()
-            return try row.map { try $0.decode(column: "number", as: Int.self) + 1 } ?? 0
+            ).all() {
+                let scope = try row.decode(column: "scope", as: String.self)
+                versions[scope] = RevocationListRecord(
+                    authoritySerial: authority, scope: scope, number: try row.decode(column: "number", as: Int.self),
+                    thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)),
+                    nextUpdate: Date(storedSeconds: try row.decode(column: "next_update", as: Int64.self)), crlDER: nil,
+                    statusChangeID: try row.decode(column: "status_change_id", as: Int64?.self))
+            }
+            return versions
+        }
+    }
+
+    /// Takes the next CRL number for a CA and scope (0 for the first). Call inside `transaction`, so that two
+    /// processes never issue the same number (write transactions run one at a time, on every node).
+    ///
+    /// - Parameter sharing: Scopes whose CRLs take their numbers from the same sequence: a complete CRL and its
+    ///   deltas (RFC 5280 §5.2.4).
+    public func nextRevocationListNumber(authority: String, scope: String, sharing: [String] = []) async throws -> Int {
+        let scopes = [scope] + sharing
+        return try await run {
+            var query = SQLQueryString(
+                "SELECT MAX(number) AS number FROM certificate_revocation_lists WHERE authority_serial = \(bind: authority) AND scope IN (")
+            for (index, scope) in scopes.enumerated() {
+                query.appendInterpolation(index == 0 ? "\(bind: scope)" as SQLQueryString : ", \(bind: scope)")
+            }
+            query.appendLiteral(")")
+            let latest = try await database.raw(query).first()?.decode(column: "number", as: Int?.self)
+            return latest.map { $0 + 1 } ?? 0
         }
     }
 
@@ -85,6 +119,8 @@ extension Transaction {
                 VALUES (\(bind: record.authoritySerial), \(bind: record.scope), \(bind: record.number),
                 \(bind: record.thisUpdate.storedSeconds), \(bind: record.nextUpdate.storedSeconds), \(bind: record.crlDER.map { Data($0) }))
                 ON CONFLICT (authority_serial, scope) DO UPDATE SET number = excluded.number,
+                status_change_id = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.status_change_id
+                    ELSE excluded.status_change_id END,
                 this_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.this_update
                     ELSE excluded.this_update END,
                 next_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.next_update
@@ -103,7 +139,8 @@ extension Transaction {
             try await database.raw(
                 """
                 UPDATE certificate_revocation_lists SET crl_der = \(bind: Data(der)),
-                this_update = \(bind: record.thisUpdate.storedSeconds), next_update = \(bind: record.nextUpdate.storedSeconds)
+                this_update = \(bind: record.thisUpdate.storedSeconds), next_update = \(bind: record.nextUpdate.storedSeconds),
+                status_change_id = \(bind: record.statusChangeID)
                 WHERE authority_serial = \(bind: record.authoritySerial) AND scope = \(bind: record.scope)
                 AND number = \(bind: record.number) RETURNING number
                 """
@@ -129,19 +166,29 @@ extension Transaction {
     /// Revoked, not yet expired certificates of a CA, streamed in index order (a CRL over a million entries
     /// never sits in memory as records, and RFC 5280 does not ask for its entries to be sorted, so the
     /// database does not sort them either).
+    ///
+    /// - Parameter shard: Only the certificates issued into this CRL shard; nil for all of them.
     public func forEachRevokedCertificate(
-        authority: String, notExpiredAt date: Date, _ body: @escaping @Sendable (RevokedCertificateSummary) -> Void
+        authority: String, shard: Int? = nil, notExpiredAt date: Date,
+        _ body: @escaping @Sendable (RevokedCertificateSummary) -> Void
     ) async throws {
         let failure = FirstError()
         if let sqlite {
             // Read through SQLite directly: SQLKit's per-column Codable decoding cost more than SQLite's own work for
             // a million rows.
-            let query = """
+            var query = """
                 SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
                 WHERE authority_serial = ? AND revoked_at IS NOT NULL AND not_after > ?
                 """
+            var binds: [SQLiteValue] = [.text(authority), .integer(date.storedSeconds)]
+            if let shard {
+                query += " AND crl_shard = ?"
+                binds.append(.integer(Int64(shard)))
+            }
+            let finalQuery = query
+            let finalBinds = binds
             try await run {
-                try sqlite.query(query, [.text(authority), .integer(date.storedSeconds)]) { row in
+                try sqlite.query(finalQuery, finalBinds) { row in
                     guard case .text(let serial) = row.column("serial"), let revokedAt = row.column("revoked_at")?.integer else {
                         failure.record(CAError(.storage, "a revoked certificate row is incomplete"))
                         return
@@ -155,13 +202,14 @@ extension Transaction {
             if let error = failure.error { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
             return
         }
+        var query: SQLQueryString = """
+            SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
+            WHERE authority_serial = \(bind: authority) AND revoked_at IS NOT NULL AND not_after > \(bind: date.storedSeconds)
+            """
+        if let shard { query.appendInterpolation(" AND crl_shard = \(bind: shard)" as SQLQueryString) }
+        let finalQuery = query
         try await run {
-            try await database.raw(
-                """
-                SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
-                WHERE authority_serial = \(bind: authority) AND revoked_at IS NOT NULL AND not_after > \(bind: date.storedSeconds)
-                """
-            ).run { row in
+            try await database.raw(finalQuery).run { row in
                 do {
                     body(RevokedCertificateSummary(
                         serial: try row.decode(column: "serial", as: String.self),
@@ -174,6 +222,64 @@ extension Transaction {
             }
         }
         if let error = failure.error { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
+    }
+
+    /// Certificates and child CAs of a CA revoked by the status changes after `statusChangeID`: the entries of a delta
+    /// CRL on a base that had seen the changes up to that id. Expired certificates are left out, as on the base.
+    public func revocationsAfter(
+        statusChangeID: Int64, authority: String, notExpiredAt date: Date
+    ) async throws -> (certificates: [RevokedCertificateSummary], authorities: [RevokedCertificateSummary]) {
+        func read(_ table: String, issuerColumn: String) async throws -> [RevokedCertificateSummary] {
+            try await run {
+                try await database.raw(
+                    """
+                    SELECT DISTINCT t.serial, t.revoked_at, t.revoked_reason, t.compromised_at
+                    FROM status_changes s JOIN \(unsafeRaw: table) t ON t.serial = s.serial
+                    WHERE s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                    AND t.\(unsafeRaw: issuerColumn) = \(bind: authority) AND t.revoked_at IS NOT NULL
+                    AND t.not_after > \(bind: date.storedSeconds)
+                    """
+                ).all().map { row in
+                    RevokedCertificateSummary(
+                        serial: try row.decode(column: "serial", as: String.self),
+                        revokedAt: Date(storedSeconds: try row.decode(column: "revoked_at", as: Int64.self)),
+                        reason: RevocationReason(stored: try row.decode(column: "revoked_reason", as: String?.self)),
+                        compromisedAt: try row.decode(column: "compromised_at", as: Int64?.self).map(Date.init(storedSeconds:)))
+                }
+            }
+        }
+        return (
+            try await read("certificates", issuerColumn: "authority_serial"),
+            try await read("certificate_authorities", issuerColumn: "parent_serial")
+        )
+    }
+
+    /// When a certificate of each CRL shard of a CA last changed status, among the changes after `statusChangeID`:
+    /// which shard CRLs a job must sign again.
+    public func latestStatusChangeByShard(authority: String, after statusChangeID: Int64) async throws -> [Int: Int64] {
+        try await run {
+            var latest: [Int: Int64] = [:]
+            for row in try await database.raw(
+                """
+                SELECT c.crl_shard, MAX(s.id) AS latest FROM status_changes s JOIN certificates c ON c.serial = s.serial
+                WHERE s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                AND c.authority_serial = \(bind: authority) AND c.crl_shard IS NOT NULL
+                GROUP BY c.crl_shard
+                """
+            ).all() {
+                latest[try row.decode(column: "crl_shard", as: Int.self)] = try row.decode(column: "latest", as: Int64.self)
+            }
+            return latest
+        }
+    }
+
+    /// The largest CRL shard number any certificate of the CA was issued into; nil if none was.
+    public func highestCRLShard(authority: String) async throws -> Int? {
+        try await run {
+            try await database.raw(
+                "SELECT MAX(crl_shard) AS shard FROM certificates WHERE authority_serial = \(bind: authority)"
+            ).first()?.decode(column: "shard", as: Int?.self)
+        }
     }
 
     /// Revoked child CAs of a CA (for the CA-scope CRL).

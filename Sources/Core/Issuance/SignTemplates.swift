@@ -53,4 +53,11 @@ public struct URLLayout: Sendable {
     public func ocspForAuthorities(of serial: String) -> String { "\(root)ocsp/\(serial)/ca/" }
     public func crlForCertificates(of serial: String) -> String { "\(root)crl/\(serial)/" }
     public func crlForAuthorities(of serial: String) -> String { "\(root)crl/ca/\(serial)/" }
+    /// One partition of the CA's CRL for end-entity certificates (issue 17).
+    public func crlShard(_ shard: Int, of serial: String) -> String { "\(root)crl/\(serial)/shard/\(shard)/" }
+    /// The delta CRL of a complete CRL, published next to it: `crl/<serial>/delta/`, `crl/ca/<serial>/delta/`,
+    /// `crl/<serial>/full/delta/`.
+    public func deltaCRL(of completeCRL: String) -> String { completeCRL + "delta/" }
+    /// The complete CRL of every certificate of the CA, without Issuing Distribution Point.
+    public func completeCRL(of serial: String) -> String { "\(root)crl/\(serial)/full/" }
 }

@@ -91,6 +91,14 @@ public struct CRLBuilder: Sendable {
         if let point = options.issuingDistributionPoint {
             extensions += try CertificateBlueprint.encode(try Certificate.Extension(point, critical: true))
         }
+        if let baseNumber = options.baseNumber {
+            extensions += try CertificateBlueprint.encode(
+                try DeltaCRLIndicator(baseNumber: baseNumber).makeCertificateExtension())
+        }
+        if let freshest = options.freshestCRL {
+            extensions += try CertificateBlueprint.encode(
+                try Certificate.Extension(FreshestCRL([DistributionPoint(fullName: freshest)]), critical: false))
+        }
         crlExtensions = DERBytes.tagged(0xA0, DERBytes.tagged(0x30, extensions))
     }
 

@@ -28,12 +28,18 @@ public struct CRLOptions: Sendable {
     /// The hash of the signature algorithm; `nil` picks the one matching the CA key.
     public var hash: SignatureHash?
     /// Where the CRL is published, written as the Issuing Distribution Point's full name. It is written
-    /// only when the CRL carries that extension, i.e. when it is limited by scope or reasons.
+    /// only when the CRL carries that extension, i.e. when it is limited by scope or reasons. A CRL shard must set
+    /// it: relying parties match it against the CRL Distribution Points of the certificate they check.
     public var distributionPoint: [GeneralName]?
+    /// The CRL Number of the complete CRL this one updates: set, the CRL is a delta CRL (RFC 5280 §5.2.4).
+    public var baseNumber: Int?
+    /// Where the delta CRLs of this complete CRL are published (the Freshest CRL extension, §5.2.6).
+    public var freshestCRL: [GeneralName]?
 
     public init(
         scope: CRLScope = .all, onlySomeReasons: ReasonFlags? = nil, thisUpdate: Date, nextUpdate: Date, number: Int,
-        hash: SignatureHash? = nil, distributionPoint: [GeneralName]? = nil
+        hash: SignatureHash? = nil, distributionPoint: [GeneralName]? = nil, baseNumber: Int? = nil,
+        freshestCRL: [GeneralName]? = nil
     ) {
         self.scope = scope
         self.onlySomeReasons = onlySomeReasons
@@ -42,6 +48,8 @@ public struct CRLOptions: Sendable {
         self.number = number
         self.hash = hash
         self.distributionPoint = distributionPoint
+        self.baseNumber = baseNumber
+        self.freshestCRL = freshestCRL
     }
 
     /// The Issuing Distribution Point these options call for, or `nil` for a complete CRL.
@@ -74,6 +82,19 @@ public struct CRLOptions: Sendable {
         }
         if let distributionPoint, distributionPoint.isEmpty {
             throw CAError(.invalidInput, "the distribution point of a CRL needs at least one name")
+        }
+        if let baseNumber {
+            // RFC 5280 §5.2.4: a delta and its base share one sequence of numbers, the delta's being the larger.
+            guard baseNumber >= 0, baseNumber < number else {
+                throw CAError(
+                    .invalidInput, "a delta CRL's number (\(number)) must be larger than its base CRL's (\(baseNumber))")
+            }
+            guard freshestCRL == nil else {
+                throw CAError(.invalidInput, "a delta CRL cannot point at further delta CRLs (RFC 5280 §5.2.6)")
+            }
+        }
+        if let freshestCRL, freshestCRL.isEmpty {
+            throw CAError(.invalidInput, "the Freshest CRL extension needs at least one name")
         }
     }
 }

@@ -35,6 +35,10 @@ public struct Settings: Sendable {
     public var notificationDays: [Int]
     /// `CA_CRL_PROFILES`: the CRLs kept fresh for every CA, by name.
     public var crlProfiles: [String: CRLProfile] = CRLProfile.defaults
+    /// CA_DELTA_CRL_EXPIRES: seconds between a delta CRL's thisUpdate and nextUpdate. A delta is signed again after
+    /// every revocation and once less than half of this remains, so relying parties that cache it until its
+    /// nextUpdate learn of revocations within this time.
+    public var deltaCRLExpires: TimeInterval = 3_600
     public var ocsp = OCSPSettings()
     public var jobs = ServerJobSettings()
     /// CA_ENABLE_ACME: the global switch; each CA also needs `edit-ca --acme-enable`.
@@ -72,7 +76,7 @@ public struct Settings: Sendable {
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
         "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
-        "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS",
+        "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS", "CA_DELTA_CRL_EXPIRES",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).

@@ -108,6 +108,10 @@ public enum SettingsLoader {
         case "CA_OCSP_RESPONSE_VALIDITY": settings.ocsp.responseValidity = try reader.seconds()
         case "CA_OCSP_RESPONSE_CACHE_RENEWAL": settings.ocsp.responseRenewal = try reader.seconds()
         case "CA_OCSP_CACHE_ENTRIES": settings.ocsp.cacheEntries = try reader.positiveInteger()
+        case "CA_DELTA_CRL_EXPIRES":
+            let seconds = try reader.positiveInteger()
+            guard seconds >= 60 else { throw reader.invalid("at least 60 seconds") }
+            settings.deltaCRLExpires = TimeInterval(seconds)
         case "CA_JOB_CRL_INTERVAL": settings.jobs.crlCheckInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_OCSP_KEY_INTERVAL": settings.jobs.ocspKeyInterval = TimeInterval(try reader.positiveInteger())
         case "CA_JOB_OCSP_RESPONSE_INTERVAL": settings.jobs.ocspResponseInterval = TimeInterval(try reader.positiveInteger())

@@ -61,7 +61,7 @@ struct RequestRouter: Sendable {
             return (.metrics, Self.bytes(metrics.text(), type: "text/plain; version=0.0.4"))
         }
         guard path.hasPrefix(prefix) else { return (.other, Self.problem(.notFound, "not found")) }
-        let parts = path.dropFirst(prefix.count).split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true)
+        let parts = path.dropFirst(prefix.count).split(separator: "/", maxSplits: 5, omittingEmptySubsequences: true)
         switch parts.first {
         case "issuer":
             guard request.method == .get || request.method == .head else { return (.issuer, Self.methodNotAllowed("GET")) }
@@ -130,17 +130,28 @@ struct RequestRouter: Sendable {
         }
     }
 
-    // MARK: crl/<SERIAL>/, crl/ca/<SERIAL>/, crl/<SERIAL>/full/
+    // MARK: crl/<SERIAL>/, crl/ca/<SERIAL>/, crl/<SERIAL>/full/, crl/<SERIAL>/shard/<K>/, and each complete one's delta/
 
     private func crl(_ parts: ArraySlice<Substring>, query encoding: String?) async -> Response {
-        let scope: String
+        var parts = Array(parts)
+        var delta = false
+        if parts.count > 1, parts.last == "delta" {
+            delta = true
+            parts.removeLast()
+        }
+        var scope: String
         let serialText: Substring
         switch parts.count {
-        case 1: (scope, serialText) = ("user", parts[parts.startIndex])
-        case 2 where parts[parts.startIndex] == "ca": (scope, serialText) = ("ca", parts[parts.startIndex + 1])
-        case 2 where parts[parts.startIndex + 1] == "full": (scope, serialText) = ("all", parts[parts.startIndex])
+        case 1: (scope, serialText) = ("user", parts[0])
+        case 2 where parts[0] == "ca": (scope, serialText) = ("ca", parts[1])
+        case 2 where parts[1] == "full": (scope, serialText) = ("all", parts[0])
+        case 3 where parts[1] == "shard" && !delta:
+            // Shard numbers are written without leading zeros or signs, so each shard has one URL.
+            guard let shard = Int(parts[2]), shard >= 0, String(shard) == parts[2] else { return Self.problem(.notFound, "not found") }
+            (scope, serialText) = (RevocationListRequest(shard: shard, validity: 0).scopeKey, parts[0])
         default: return Self.problem(.notFound, "not found")
         }
+        if delta { scope += RevocationListRequest.deltaSuffix }
         guard let serial = SerialNumberText.normalize(String(serialText)) else { return Self.problem(.notFound, "not found") }
         let pem: Bool
         switch encoding?.uppercased() {
