@@ -159,7 +159,9 @@ extension Authority {
         configuration.signTemplates = try request.signTemplateChanges.applied(to: derived)
 
         // Built before the key exists so that a bad option fails without touching the key directory.
-        let extensions = try caExtensions(request, parentSerial: parent?.record.serial, hostname: effectiveHostname)
+        let extensions = try caExtensions(
+            request, parentSerial: parent?.record.serial, hostname: effectiveHostname,
+            parentPublishesDeltas: try parent?.record.configurationValue().crlDeltas == true)
 
         let created: CreatedKey
         if let alias = request.keyBackendAlias, alias != "default" {
@@ -209,7 +211,9 @@ extension Authority {
         }
     }
 
-    func caExtensions(_ request: AuthorityCreationRequest, parentSerial: String?, hostname: String?) throws -> ExtensionSet {
+    func caExtensions(
+        _ request: AuthorityCreationRequest, parentSerial: String?, hostname: String?, parentPublishesDeltas: Bool = false
+    ) throws -> ExtensionSet {
         var set = ExtensionSet()
         try set.set(BasicConstraints.isCertificateAuthority(maxPathLength: request.pathLength), critical: true)
         let keyUsage = request.keyUsage ?? ProfileExtension(critical: true, value: ["keyCertSign", "cRLSign"])
@@ -238,6 +242,11 @@ extension Authority {
             if !crlNames.isEmpty {
                 let points = CRLDistributionPoints([DistributionPoint(fullName: try crlNames.map { try GeneralNameParser.parse($0) })])
                 try set.set(points, critical: request.crlDistributionPointsCritical)
+            }
+            // RFC 5280 §4.2.1.15: relying parties that look for deltas only in the certificate (pyhanko) find them here.
+            if parentPublishesDeltas, request.crlFullNames == nil, let layout {
+                let delta = layout.deltaCRL(of: layout.crlForAuthorities(of: parentSerial))
+                try set.set(FreshestCRL([DistributionPoint(uris: [delta])]), critical: false)
             }
         } else if request.ocspResponders != nil || request.caIssuers != nil || request.crlFullNames != nil {
             throw CAError(.invalidInput, "a root CA has no issuer: AIA and CRL distribution points apply to intermediates only")

@@ -274,10 +274,19 @@ extension Authority {
         let overrides = request.overrides
         let names = alternativeNames
         let subjectName = subject
-        let blueprint: @Sendable (SignTemplates, KeyFamily) throws -> Result<CertificateBlueprint, CAError> = { templates, family in
-            let builder = EndEntityExtensions(
+        // A CA with deltas names the delta of its CRL for end-entity certificates, where that CRL is the one named.
+        let urls = try RevocationListLayout.urls(for: authority, urlPath: settings.urlPath)
+        let freshestCRLNames = urls.flatMap { urls -> [String]? in
+            let completeCRL = urls.crlForCertificates(of: authority.serial)
+            guard configuration.crlDeltas == true, templates.crlFullNames == [completeCRL] else { return nil }
+            return [urls.deltaCRL(of: completeCRL)]
+        } ?? []
+        let blueprint: @Sendable (SignTemplates, [String], KeyFamily) throws -> Result<CertificateBlueprint, CAError> = {
+            templates, freshestCRLNames, family in
+            var builder = EndEntityExtensions(
                 profile: profile, templates: templates, overrides: overrides,
                 keyAlgorithm: family.representative, alternativeNames: names)
+            builder.freshestCRLNames = freshestCRLNames
             do {
                 let extensions = try builder.build()
                 return .success(try CertificateBlueprint(subject: subjectName, issuer: issuer, hash: hash, extensions: extensions))
@@ -288,12 +297,12 @@ extension Authority {
         }
         var blueprintsByFamily: [KeyFamily: Result<CertificateBlueprint, CAError>] = [:]
         for family in KeyFamily.allCases {
-            blueprintsByFamily[family] = try blueprint(templates, family)
+            blueprintsByFamily[family] = try blueprint(templates, freshestCRLNames, family)
         }
         var shardBlueprints: ShardBlueprints?
         // A certificate goes into a shard only where it would name the CA's own CRL.
         if let count = configuration.crlShards, profile.addCRLURL, !profile.noRevocationAvailable, overrides.crlFullNames == nil,
-            let urls = try RevocationListLayout.urls(for: authority, urlPath: settings.urlPath)
+            let urls
         {
             let serial = authority.serial
             let sharedTemplates = templates
@@ -301,7 +310,8 @@ extension Authority {
                 var shardTemplates = sharedTemplates
                 shardTemplates.crlFullNames = [urls.crlShard(shard, of: serial)]
                 do {
-                    return try blueprint(shardTemplates, family)
+                    // A shard has no delta CRLs.
+                    return try blueprint(shardTemplates, [], family)
                 } catch {
                     return .failure(error as? CAError ?? CAError(.invalidInput, "\(error)"))
                 }

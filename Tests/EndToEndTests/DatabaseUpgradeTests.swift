@@ -6,12 +6,14 @@ import Testing
 /// their alternative names.
 @Suite(.timeLimit(.minutes(10))) struct DatabaseUpgradeTests {
     /// The last migration this test knows how to take back (Sources/Store/Migrations.swift).
-    static let latestMigration = 16
+    static let latestMigration = 17
 
     /// Makes the database what version 13 of the schema left behind: undoes migrations 14 (the
-    /// `alternative_names` column and its backfill), 15 (`api_orders`) and 16 (the OpenSSH tables), and forgets
-    /// that they ran.
+    /// `alternative_names` column and its backfill), 15 (`api_orders`), 16 (the OpenSSH tables) and 17 (CRL shards
+    /// and the status changes each CRL saw), and forgets that they ran.
     static let backToVersion13 = [
+        "DROP INDEX certificates_revoked_by_shard", "ALTER TABLE certificates DROP COLUMN crl_shard",
+        "ALTER TABLE certificate_revocation_lists DROP COLUMN status_change_id",
         "DROP TABLE ssh_expiry_notifications", "DROP TABLE ssh_certificate_watchers", "DROP TABLE ssh_certificates",
         "DROP TABLE ssh_authorities",
         "DROP TABLE api_orders",
@@ -39,7 +41,7 @@ import Testing
         // Any command opens the database and so upgrades it.
         let listed = try sandbox.expectSuccess("list-certs")
         #expect(listed.contains("frontend.example.com") && listed.contains("unrelated.example.com"), "\(listed)")
-        #expect(try sandbox.sql("SELECT count(*) FROM schema_migrations WHERE version IN (14, 15, 16)") == "3")
+        #expect(try sandbox.sql("SELECT count(*) FROM schema_migrations WHERE version IN (14, 15, 16, 17)") == "4")
         let backfilled = try sandbox.sql("SELECT alternative_names FROM certificates WHERE common_name = 'frontend.example.com'")
         #expect(backfilled.contains("backend-only.example.net") && backfilled.contains("10.9.8.7"), "\(backfilled)")
         #expect(try sandbox.expectSuccess("view-cert", oldSerial) == viewBefore)
@@ -60,6 +62,13 @@ import Testing
         // The OpenSSH tables of migration 16 are there and used.
         try sandbox.expectSuccess("init-ca", "Upgraded SSH", "--openssh-ca")
         #expect(try sandbox.expectSuccess("list-cas").contains("Upgraded SSH (OpenSSH CA)"))
+        // Migration 17: certificates from before name no shard; a CA with shards issues into them.
+        try sandbox.expectSuccess("init-ca", "Sharded", "CN=Sharded", "--key-type", "EC", "--default-hostname", "ca.example.com", "--crl-shards", "2")
+        let sharded = try sandbox.expectSuccess("sign-cert", "--ca", "Sharded", "--csr", csr, "--alt", "sharded.example.com")
+        #expect(try sandbox.sql("SELECT count(*) FROM certificates WHERE crl_shard IS NOT NULL") == "1")
+        #expect(try sandbox.sql("SELECT count(*) FROM certificates WHERE crl_shard IS NULL AND common_name = 'frontend.example.com'") == "1")
+        #expect(sharded.contains("BEGIN CERTIFICATE"))
+        try sandbox.expectSuccess("generate-crls")
     }
 }
 

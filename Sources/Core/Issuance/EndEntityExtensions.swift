@@ -8,6 +8,9 @@ public struct EndEntityExtensions {
     public var overrides: ExtensionOverrides
     public var keyAlgorithm: KeyAlgorithm
     public var alternativeNames: [GeneralName]
+    /// Where the deltas of the CRL named in CRL Distribution Points are (the Freshest CRL extension); empty for none.
+    /// Written only when the CRL Distribution Points come from the CA's templates.
+    public var freshestCRLNames: [String] = []
 
     public init(
         profile: Profile, templates: SignTemplates, overrides: ExtensionOverrides, keyAlgorithm: KeyAlgorithm,
@@ -82,6 +85,10 @@ public struct EndEntityExtensions {
         let critical = overrides.crlDistributionPointsCritical ?? templates.crlDistributionPointsCritical
         let points = CRLDistributionPoints([DistributionPoint(fullName: try names.map { try GeneralNameParser.parse($0) })])
         try set.set(points, critical: critical)
+        if overrides.crlFullNames == nil, !freshestCRLNames.isEmpty {
+            let freshest = FreshestCRL([DistributionPoint(fullName: try freshestCRLNames.map { try GeneralNameParser.parse($0) })])
+            try set.set(freshest, critical: false)
+        }
     }
 
     func addCertificatePolicies(to set: inout ExtensionSet) throws {
