@@ -143,32 +143,23 @@ extension Authority {
         let options = CRLOptions(
             scope: request.scope, onlySomeReasons: reasonFlags, thisUpdate: thisUpdate, nextUpdate: nextUpdate,
             number: number, hash: hash, distributionPoint: distributionPoint, baseNumber: base?.number, freshestCRL: freshestCRL)
-        let wanted = request.onlySomeReasons.map(Set.init)
-        let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options))
-        let include: @Sendable (RevokedCertificateSummary) -> Void = { revoked in
-            let reason = revoked.reason
-            if let wanted, !wanted.contains(reason) { return }
-            builder.append(
-                RevokedEntry(
-                    serialNumber: revoked.serialBytes ?? Self.serialBytes(revoked.serial), revokedAt: revoked.revokedAt, reason: reason,
-                    invalidityDate: revoked.compromisedAt))
-        }
+        let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options), only: request.onlySomeReasons.map(Set.init))
         // Read before the entries: every change up to it is in them, so a delta on this CRL lists the changes after it.
         let statusChangeID = try await store.read { try await $0.latestStatusChangeID() }
         if let base, let baseChangeID = base.statusChangeID {
             let changed = try await store.read {
                 try await $0.revocationsAfter(statusChangeID: baseChangeID, authority: authority.serial, notExpiredAt: thisUpdate)
             }
-            if request.scope != .caCertificates { changed.certificates.forEach(include) }
-            if request.scope != .userCertificates { changed.authorities.forEach(include) }
+            if request.scope != .caCertificates { changed.certificates.forEach(builder.add) }
+            if request.scope != .userCertificates { changed.authorities.forEach(builder.add) }
         } else {
             if request.scope != .caCertificates {
                 try await store.read {
-                    try await $0.forEachRevokedCertificate(authority: authority.serial, shard: request.shard, notExpiredAt: thisUpdate, include)
+                    try await $0.forEachRevokedCertificate(authority: authority.serial, shard: request.shard, notExpiredAt: thisUpdate, into: builder)
                 }
             }
             if request.scope != .userCertificates {
-                for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { include(child) }
+                for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { builder.add(child) }
             }
         }
         return SignedRevocationList(
@@ -252,20 +243,25 @@ public struct SignedRevocationList: Sendable {
 }
 
 /// The CRL builder fed from the database thread while revoked certificates stream in.
-final class LockedCRLBuilder: @unchecked Sendable {
+final class LockedCRLBuilder: RevokedCertificateSink, @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
     private let lock = NSLock()
     private var builder: CRLBuilder
     private var failure: (any Error)?
+    /// The reasons the CRL lists; nil for all. Certificates revoked for others are left out.
+    private let wanted: Set<RevocationReason>?
 
-    init(_ builder: CRLBuilder) {
+    init(_ builder: CRLBuilder, only wanted: Set<RevocationReason>?) {
         self.builder = builder
+        self.wanted = wanted
     }
 
-    func append(_ entry: RevokedEntry) {
+    func add(hexSerial: UnsafeBufferPointer<UInt8>, revokedAtSeconds: Int64, reason: RevocationReason, compromisedAtSeconds: Int64?) {
+        if let wanted, !wanted.contains(reason) { return }
         lock.withLock {
             do {
-                try builder.append(entry)
+                try builder.append(
+                    hexSerial: hexSerial, revokedAtSeconds: revokedAtSeconds, reason: reason, invalidityDateSeconds: compromisedAtSeconds)
             } catch {
                 if failure == nil { failure = error }
             }

@@ -75,6 +75,27 @@ public final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement and hands each row to `onRow` as a view of SQLite's own buffers: nothing is copied or
+    /// allocated per row, for queries that stream a million rows (CRLs). The view is valid only during the call.
+    public func forEachRow(_ sql: String, _ binds: [SQLiteValue], _ onRow: (SQLiteRowView) throws -> Void) throws {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement.handle)
+            sqlite3_clear_bindings(statement.handle)
+        }
+        for (index, value) in binds.enumerated() {
+            try bind(value, at: Int32(index + 1), in: statement.handle)
+        }
+        while true {
+            let status = sqlite3_step(statement.handle)
+            switch status {
+            case SQLITE_ROW: try onRow(SQLiteRowView(statement: statement.handle))
+            case SQLITE_DONE: return
+            default: throw failure(status)
+            }
+        }
+    }
+
     private func prepared(_ sql: String) throws -> PreparedStatement {
         if let cached = statements[sql] { return cached }
         guard let database else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
@@ -133,6 +154,23 @@ public final class SQLiteHandle: @unchecked Sendable {
     private func failure(_ status: Int32) -> SQLiteFailure {
         let message = database.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
         return SQLiteFailure(code: status, message: message)
+    }
+}
+
+/// The current row of a statement, read in place by column position. Use it only inside the `forEachRow` call that
+/// gave it: the next step of the statement changes what it reads.
+public struct SQLiteRowView {
+    fileprivate let statement: OpaquePointer
+
+    /// The column's integer; nil when it is NULL.
+    public func integer(_ column: Int32) -> Int64? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
+    }
+
+    /// Calls `body` with the column's UTF-8 text, in SQLite's buffer; nil when it is NULL.
+    public func withText<Result>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result) rethrows -> Result {
+        guard let text = sqlite3_column_text(statement, column) else { return try body(nil) }
+        return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column))))
     }
 }
 

@@ -180,4 +180,19 @@ extension RevocationReason {
         }
         self = RevocationReason(rawValue: text) ?? (try? RevocationReason(name: text)) ?? .unspecified
     }
+
+    /// The same from the stored text's bytes, compared without making a string (a CRL reads a million of them).
+    init(stored bytes: UnsafeBufferPointer<UInt8>?) {
+        guard let bytes else {
+            self = .unspecified
+            return
+        }
+        for (reason, name) in Self.storedNames where name.count == bytes.count && name.elementsEqual(bytes) {
+            self = reason
+            return
+        }
+        self = RevocationReason(stored: String(decoding: bytes, as: UTF8.self))
+    }
+
+    private static let storedNames: [(RevocationReason, [UInt8])] = allCases.map { ($0, Array($0.rawValue.utf8)) }
 }

@@ -31,20 +31,34 @@ public struct RevocationListRecord: Sendable, Equatable {
 
 /// A revoked certificate as a CRL lists it.
 public struct RevokedCertificateSummary: Sendable, Equatable {
-    /// The stored hex serial; empty when ``serialBytes`` is given instead.
+    /// The stored hex serial.
     public var serial: String
-    /// The serial's bytes when the database decoded the hex itself (SQLite's `unhex`).
-    public var serialBytes: [UInt8]?
     public var revokedAt: Date
     public var reason: RevocationReason
     public var compromisedAt: Date?
 
-    public init(serial: String, serialBytes: [UInt8]? = nil, revokedAt: Date, reason: RevocationReason, compromisedAt: Date?) {
+    public init(serial: String, revokedAt: Date, reason: RevocationReason, compromisedAt: Date?) {
         self.serial = serial
-        self.serialBytes = serialBytes
         self.revokedAt = revokedAt
         self.reason = reason
         self.compromisedAt = compromisedAt
+    }
+}
+
+/// Takes the revoked certificates of a CRL one call each, on the database's thread, as the store reads them: a CRL
+/// over a million certificates never holds them as values.
+public protocol RevokedCertificateSink: AnyObject, Sendable {
+    /// One revoked certificate. `hexSerial` is the stored serial's text, valid only during the call.
+    func add(hexSerial: UnsafeBufferPointer<UInt8>, revokedAtSeconds: Int64, reason: RevocationReason, compromisedAtSeconds: Int64?)
+}
+
+extension RevokedCertificateSink {
+    public func add(_ revoked: RevokedCertificateSummary) {
+        var serial = revoked.serial
+        serial.withUTF8 { digits in
+            add(hexSerial: digits, revokedAtSeconds: revoked.revokedAt.storedSeconds, reason: revoked.reason,
+                compromisedAtSeconds: revoked.compromisedAt?.storedSeconds)
+        }
     }
 }
 
@@ -169,15 +183,13 @@ extension Transaction {
     ///
     /// - Parameter shard: Only the certificates issued into this CRL shard; nil for all of them.
     public func forEachRevokedCertificate(
-        authority: String, shard: Int? = nil, notExpiredAt date: Date,
-        _ body: @escaping @Sendable (RevokedCertificateSummary) -> Void
+        authority: String, shard: Int? = nil, notExpiredAt date: Date, into sink: any RevokedCertificateSink
     ) async throws {
-        let failure = FirstError()
         if let sqlite {
-            // Read through SQLite directly: SQLKit's per-column Codable decoding cost more than SQLite's own work for
-            // a million rows.
+            // SQLite has no statistics here (no ANALYZE) and would pick the listing index, then read every row's DER
+            // from the table: named, the covering index makes a CRL over a million certificates read 1/20 of the pages.
             var query = """
-                SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
+                SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates INDEXED BY certificates_revoked_by_shard
                 WHERE authority_serial = ? AND revoked_at IS NOT NULL AND not_after > ?
                 """
             var binds: [SQLiteValue] = [.text(authority), .integer(date.storedSeconds)]
@@ -188,20 +200,19 @@ extension Transaction {
             let finalQuery = query
             let finalBinds = binds
             try await run {
-                try sqlite.query(finalQuery, finalBinds) { row in
-                    guard case .text(let serial) = row.column("serial"), let revokedAt = row.column("revoked_at")?.integer else {
-                        failure.record(CAError(.storage, "a revoked certificate row is incomplete"))
-                        return
+                // Read in place, column by position: per row, this loop allocates nothing.
+                try sqlite.forEachRow(finalQuery, finalBinds) { row in
+                    guard let revokedAt = row.integer(1) else { throw CAError(.storage, "a revoked certificate has no revocation date") }
+                    let reason = row.withText(2) { RevocationReason(stored: $0) }
+                    try row.withText(0) { serial in
+                        guard let serial else { throw CAError(.storage, "a revoked certificate has no serial") }
+                        sink.add(hexSerial: serial, revokedAtSeconds: revokedAt, reason: reason, compromisedAtSeconds: row.integer(3))
                     }
-                    body(RevokedCertificateSummary(
-                        serial: serial, revokedAt: Date(storedSeconds: Int64(revokedAt)),
-                        reason: RevocationReason(stored: row.column("revoked_reason")?.string),
-                        compromisedAt: row.column("compromised_at")?.integer.map { Date(storedSeconds: Int64($0)) }))
                 }
             }
-            if let error = failure.error { throw CAError(.storage, "a revoked certificate cannot be read: \(error)") }
             return
         }
+        let failure = FirstError()
         var query: SQLQueryString = """
             SELECT serial, revoked_at, revoked_reason, compromised_at FROM certificates
             WHERE authority_serial = \(bind: authority) AND revoked_at IS NOT NULL AND not_after > \(bind: date.storedSeconds)
@@ -211,7 +222,7 @@ extension Transaction {
         try await run {
             try await database.raw(finalQuery).run { row in
                 do {
-                    body(RevokedCertificateSummary(
+                    sink.add(RevokedCertificateSummary(
                         serial: try row.decode(column: "serial", as: String.self),
                         revokedAt: Date(storedSeconds: try row.decode(column: "revoked_at", as: Int64.self)),
                         reason: RevocationReason(stored: try row.decode(column: "revoked_reason", as: String?.self)),

@@ -295,6 +295,36 @@ import X509
         #expect(try RevokedEntryEncoder.integerContent(magnitude: stored) == encoded)
     }
 
+    /// The database's path hands the stored hex digits to the builder: the entries it writes are byte for byte those
+    /// of the decoded path, for odd and even lengths, leading zeros, high bits, zero, with and without reasons and
+    /// invalidity dates; digits that are not hex are refused.
+    @Test(arguments: ["1", "7F", "80", "0080", "FF01", "000001", "0", "00", "abc", "43" + String(repeating: "5A", count: 19)])
+    func hexSerialsEncodeAsTheirBytes(hex: String) throws {
+        let issuer = try Support.authority(.ec(.secp256r1)).issuer
+        let seconds = Int64(Support.now.timeIntervalSince1970.rounded(.down))
+        for (reason, invalidity) in [(RevocationReason.unspecified, nil), (.keyCompromise, seconds - 3_600)] as [(RevocationReason, Int64?)] {
+            var decoded = try CRLBuilder(issuer: issuer, options: Support.options())
+            try decoded.append(RevokedEntry(
+                serialNumber: Self.bytes(hex: hex), revokedAt: Date(timeIntervalSince1970: TimeInterval(seconds)),
+                reason: reason, invalidityDate: invalidity.map { Date(timeIntervalSince1970: TimeInterval($0)) }))
+            var streamed = try CRLBuilder(issuer: issuer, options: Support.options())
+            var digits = hex
+            try digits.withUTF8 {
+                try streamed.append(hexSerial: $0, revokedAtSeconds: seconds, reason: reason, invalidityDateSeconds: invalidity)
+            }
+            let expected = try Support.entries(try decoded.finish()).map { Array($0.encodedBytes) }
+            #expect(try Support.entries(try streamed.finish()).map { Array($0.encodedBytes) } == expected, "\(hex)")
+        }
+        var refusing = try CRLBuilder(issuer: issuer, options: Support.options())
+        var bad = hex + "g1"
+        #expect(throws: CAError.self) { try bad.withUTF8 { try refusing.append(hexSerial: $0, revokedAtSeconds: seconds, reason: .unspecified, invalidityDateSeconds: nil) } }
+    }
+
+    static func bytes(hex: String) -> [UInt8] {
+        let digits = Array((hex.count % 2 == 1 ? "0" + hex : hex).utf8)
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+    }
+
     @Test func emptySerialIsRefused() throws {
         var builder = try CRLBuilder(issuer: try Support.authority(.ec(.secp256r1)).issuer, options: Support.options())
         #expect(throws: CAError.self) { try builder.append(RevokedEntry(serialNumber: [], revokedAt: Support.now)) }

@@ -13,6 +13,7 @@ import Testing
     /// and the status changes each CRL saw), and forgets that they ran.
     static let backToVersion13 = [
         "DROP INDEX certificates_revoked_by_shard", "ALTER TABLE certificates DROP COLUMN crl_shard",
+        "CREATE INDEX certificates_revoked_by_authority ON certificates (authority_serial, revoked_at, serial, not_after, revoked_reason, compromised_at)",
         "ALTER TABLE certificate_revocation_lists DROP COLUMN status_change_id",
         "DROP TABLE ssh_expiry_notifications", "DROP TABLE ssh_certificate_watchers", "DROP TABLE ssh_certificates",
         "DROP TABLE ssh_authorities",

@@ -111,17 +111,34 @@ public struct CRLBuilder: Sendable {
     /// - Throws: `CAError(.invalidInput)` for an empty serial number or for a reason outside the options'
     ///   `onlySomeReasons` (`unspecified` and `removeFromCRL` are outside any such list).
     public mutating func append(_ entry: RevokedEntry) throws {
-        if let coveredReasons {
-            guard let flag = entry.reason.reasonFlag, coveredReasons.contains(flag) else {
-                let covered = coveredReasons.names.joined(separator: ", ")
-                throw CAError(
-                    .invalidInput,
-                    "certificate \(SerialNumberText.hex(bytes: entry.serialNumber)) was revoked for "
-                        + "\(entry.reason.rawValue), which this CRL does not cover (\(covered))")
-            }
-        }
+        if coveredReasons != nil { try checkCovered(entry.reason, serial: SerialNumberText.hex(bytes: entry.serialNumber)) }
         try entryEncoder.append(entry, to: &encodedEntries)
         entryCount += 1
+    }
+
+    /// Encodes one revoked certificate whose serial is given as stored, in hex digits, without allocating: the path
+    /// of CRLs streamed from the database.
+    ///
+    /// - Throws: `CAError(.invalidInput)` for an empty serial or a reason outside the options' `onlySomeReasons`;
+    ///   `CAError(.storage)` for digits that are not hex.
+    public mutating func append(
+        hexSerial: UnsafeBufferPointer<UInt8>, revokedAtSeconds: Int64, reason: RevocationReason, invalidityDateSeconds: Int64?
+    ) throws {
+        if coveredReasons != nil { try checkCovered(reason, serial: String(decoding: hexSerial, as: UTF8.self)) }
+        try entryEncoder.append(
+            hexSerial: hexSerial, revokedAtSeconds: revokedAtSeconds, reason: reason, invalidityDateSeconds: invalidityDateSeconds,
+            to: &encodedEntries)
+        entryCount += 1
+    }
+
+    private func checkCovered(_ reason: RevocationReason, serial: String) throws {
+        guard let coveredReasons else { return }
+        guard let flag = reason.reasonFlag, coveredReasons.contains(flag) else {
+            let covered = coveredReasons.names.joined(separator: ", ")
+            throw CAError(
+                .invalidInput,
+                "certificate \(serial) was revoked for \(reason.rawValue), which this CRL does not cover (\(covered))")
+        }
     }
 
     /// Signs the CRL.

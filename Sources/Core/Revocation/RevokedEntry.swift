@@ -116,6 +116,73 @@ struct RevokedEntryEncoder: Sendable {
         }
     }
 
+    /// Appends one entry whose serial is given as the hex digits swift-ca stores, decoding them straight into
+    /// `buffer`: the path of CRLs built from the database, which must not allocate per certificate.
+    mutating func append(
+        hexSerial digits: UnsafeBufferPointer<UInt8>, revokedAtSeconds: Int64, reason: RevocationReason,
+        invalidityDateSeconds: Int64?, to buffer: inout [UInt8]
+    ) throws {
+        var first = 0
+        while first < digits.count, digits[first] == 0x30 { first += 1 }  // leading "0" digits
+        let significant = digits.count - first
+        var byteCount = (significant + 1) / 2
+        guard !digits.isEmpty else { throw CAError(.invalidInput, "a revoked certificate needs a serial number") }
+        // The first byte's high nibble is the first digit when the count is even; a set high bit needs a 0x00 in front.
+        let leadingNibble = significant == 0 ? 0 : Self.hexValue(digits[first])
+        let needsZero = significant == 0 || (significant % 2 == 0 && leadingNibble >= 8)
+        if needsZero { byteCount += 1 }
+        if revokedAtSeconds != lastRevocationSeconds {
+            lastRevocationTime = DERTime.encode(Date(timeIntervalSince1970: TimeInterval(revokedAtSeconds)))
+            lastRevocationSeconds = revokedAtSeconds
+        }
+        let reasonCode = reasonCodeExtensions[reason.value]
+        var invalidityExtension: [UInt8] = []
+        if let invalidityDateSeconds {
+            let date = Date(timeIntervalSince1970: TimeInterval(invalidityDateSeconds))
+            let value = try CertificateBlueprint.encode(try ASN1Dates.generalizedTime(date))
+            invalidityExtension = DERBytes.tagged(0x30, invalidityDateIdentifier + DERBytes.tagged(0x04, value))
+        }
+        let extensionsLength = (reasonCode?.count ?? 0) + invalidityExtension.count
+        var contentLength = Self.headerLength(byteCount) + byteCount + lastRevocationTime.count
+        if extensionsLength > 0 { contentLength += Self.headerLength(extensionsLength) + extensionsLength }
+        Self.appendHeader(tag: 0x30, length: contentLength, to: &buffer)
+        Self.appendHeader(tag: 0x02, length: byteCount, to: &buffer)
+        if needsZero { buffer.append(0) }
+        var index = first
+        if significant % 2 == 1 {
+            buffer.append(leadingNibble)
+            index += 1
+        }
+        var invalid = leadingNibble > 15
+        while index < digits.count {
+            let high = Self.hexValue(digits[index])
+            let low = Self.hexValue(digits[index + 1])
+            invalid = invalid || high > 15 || low > 15
+            buffer.append(high << 4 | (low & 0x0F))
+            index += 2
+        }
+        guard !invalid else {
+            throw CAError(.storage, "a stored serial is not hexadecimal: \(String(decoding: digits, as: UTF8.self))")
+        }
+        buffer += lastRevocationTime
+        if extensionsLength > 0 {
+            Self.appendHeader(tag: 0x30, length: extensionsLength, to: &buffer)
+            if let reasonCode { buffer += reasonCode }
+            buffer += invalidityExtension
+        }
+    }
+
+    /// 0–15 for a hex digit, 0xFF otherwise.
+    @inline(__always)
+    static func hexValue(_ character: UInt8) -> UInt8 {
+        switch character {
+        case 0x30...0x39: return character &- 0x30
+        case 0x41...0x46: return character &- 0x41 &+ 10
+        case 0x61...0x66: return character &- 0x61 &+ 10
+        default: return 0xFF
+        }
+    }
+
     /// Tag and length octets' size for content of `length` octets.
     static func headerLength(_ length: Int) -> Int {
         var size = 2
