@@ -162,11 +162,13 @@ extension Authority {
                 for child in try await store.read({ try await $0.revokedChildAuthorities(of: authority.serial) }) { builder.add(child) }
             }
         }
+        let (der, entryCount) = try builder.finish()
         return SignedRevocationList(
             authority: authority,
             record: RevocationListRecord(
                 authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
-                nextUpdate: nextUpdate, crlDER: try builder.finish(), statusChangeID: statusChangeID))
+                nextUpdate: nextUpdate, crlDER: der, statusChangeID: statusChangeID),
+            entryCount: entryCount)
     }
 
     /// The bytes of a stored hex serial; empty if it is not hex (the CRL builder then refuses the entry).
@@ -238,6 +240,8 @@ extension Authority {
 public struct SignedRevocationList: Sendable {
     public let authority: AuthorityRecord
     public let record: RevocationListRecord
+    /// How many revoked certificates it lists.
+    public let entryCount: Int
 
     public var der: [UInt8] { record.crlDER ?? [] }
 }
@@ -268,10 +272,12 @@ final class LockedCRLBuilder: RevokedCertificateSink, @unchecked Sendable {
         }
     }
 
-    func finish() throws -> [UInt8] {
+    /// The signed CRL and how many entries it has.
+    func finish() throws -> ([UInt8], Int) {
         try lock.withLock {
             if let failure { throw failure }
-            return try builder.finish()
+            let count = builder.entryCount
+            return (try builder.finish(), count)
         }
     }
 }

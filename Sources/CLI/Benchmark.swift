@@ -123,12 +123,14 @@ struct Benchmark: AsyncParsableCommand {
         print("benchmark process (holds \(csrs.count) CSRs and runs the bulk issuance): max RSS \(usage.ru_maxrss) KiB")
     }
 
-    /// A CA with `crlSize` revoked certificates, then `dump-crl` as a user runs it.
+    /// A CA with 64 CRL shards, delta CRLs and `crlSize` revoked certificates: `dump-crl` of the complete CRL as a user
+    /// runs it, then what the CRL job does after 100 more revocations (one delta, one shard), in process and as commands.
     func measureRevocationList(
         _ authority: Authority, csrs: [[UInt8]], environment: [String: String], executable: String
     ) async throws {
         var request = AuthorityCreationRequest(name: "Bench CRL", subject: "CN=Bench CRL Root", keyAlgorithm: .ec(.secp256r1))
         request.defaultHostname = "ca.example.com"
+        request.revocationListLayout = RevocationListLayoutChanges(shards: 64, deltas: true)
         let ca = try await authority.createAuthority(request)
         var issued = 0
         while issued < crlSize {
@@ -145,6 +147,52 @@ struct Benchmark: AsyncParsableCommand {
         print(String(
             format: "dump-crl over %d revoked certificates (%d bytes DER): best %.0f ms of 3 runs, max RSS %d KiB",
             revoked, size, (runs.map(\.seconds).min() ?? 0) * 1000, runs.map(\.maximumResidentKilobytes).max() ?? 0))
+
+        let clock = ContinuousClock()
+        var started = clock.now
+        let first = try await authority.generateRevocationLists(serials: [ca.serial])
+        print(String(
+            format: "generate-crls in process, first run (3 complete CRLs, 3 deltas, 64 shards): %d CRLs in %.0f ms", first.count,
+            Self.seconds(clock.now - started) * 1000))
+
+        // 100 revocations after the bases: certificates issued now and revoked one at a time, as users revoke.
+        let late = try await authority.signBatch(csrs: Array(csrs.prefix(100)), request: Self.request, authority: ca.serial, password: nil)
+        for record in late { _ = try await authority.revoke(record.serial, reason: .superseded, compromisedAt: nil) }
+        started = clock.now
+        let job = try await authority.generateRevocationLists(serials: [ca.serial])
+        let signed = job.filter { if case .generated = $0.result { return true } else { return false } }
+        print(String(
+            format: "generate-crls in process after 100 revocations: %d CRLs signed (deltas and changed shards; complete CRLs kept) in %.0f ms",
+            signed.count, Self.seconds(clock.now - started) * 1000))
+
+        var deltaRequest = RevocationListRequest(profile: authority.settings.crlProfiles["user"] ?? CRLProfile(scope: .userCertificates))
+        deltaRequest.delta = true
+        let shard = late[0].crlShard ?? 0
+        let shardRequest = RevocationListRequest(shard: shard, validity: 86_400)
+        for (label, listRequest) in [("delta CRL (100 entries, 1 base of \(revoked))", deltaRequest), ("one shard of 64", shardRequest)] {
+            var timings: [Double] = []
+            var entries = 0
+            for _ in 0..<5 {
+                let start = clock.now
+                let list = try await authority.makeRevocationList(authority: ca.serial, request: listRequest, password: nil)
+                _ = try await authority.store.write { try await $0.storeSignedRevocationList(list.record) }
+                timings.append(Self.seconds(clock.now - start))
+                entries = list.entryCount
+            }
+            print(String(
+                format: "sign+store %@ in process: %d entries, best %.1f ms, median %.1f ms of 5 runs", label, entries,
+                (timings.min() ?? 0) * 1000, timings.sorted()[timings.count / 2] * 1000))
+        }
+        for (label, arguments) in [
+            ("dump-crl --delta", ["dump-crl", "--ca", ca.serial, "--delta", "--only-contains-user-certs", "--format", "DER", output]),
+            ("dump-crl --shard \(shard)", ["dump-crl", "--ca", ca.serial, "--shard", String(shard), "--format", "DER", output]),
+        ] {
+            let runs = try (0..<5).map { _ in try Self.wallTime(executable, arguments, environment: environment) }
+            print(String(
+                format: "%@, whole process: best %.0f ms, median %.0f ms of 5 runs, max RSS %d KiB", label,
+                (runs.map(\.seconds).min() ?? 0) * 1000, runs.map(\.seconds).sorted()[2] * 1000,
+                runs.map(\.maximumResidentKilobytes).max() ?? 0))
+        }
     }
 
     static var request: SigningRequest {

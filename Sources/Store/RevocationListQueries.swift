@@ -237,6 +237,9 @@ extension Transaction {
 
     /// Certificates and child CAs of a CA revoked by the status changes after `statusChangeID`: the entries of a delta
     /// CRL on a base that had seen the changes up to that id. Expired certificates are left out, as on the base.
+    ///
+    /// The few changes are read first and each certificate found by its serial: SQLite takes CROSS JOIN as that order
+    /// (without statistics it would scan the CA's certificates and search the changes for each), PostgreSQL as a join.
     public func revocationsAfter(
         statusChangeID: Int64, authority: String, notExpiredAt date: Date
     ) async throws -> (certificates: [RevokedCertificateSummary], authorities: [RevokedCertificateSummary]) {
@@ -245,8 +248,8 @@ extension Transaction {
                 try await database.raw(
                     """
                     SELECT DISTINCT t.serial, t.revoked_at, t.revoked_reason, t.compromised_at
-                    FROM status_changes s JOIN \(unsafeRaw: table) t ON t.serial = s.serial
-                    WHERE s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                    FROM status_changes s CROSS JOIN \(unsafeRaw: table) t
+                    WHERE t.serial = s.serial AND s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
                     AND t.\(unsafeRaw: issuerColumn) = \(bind: authority) AND t.revoked_at IS NOT NULL
                     AND t.not_after > \(bind: date.storedSeconds)
                     """
@@ -272,8 +275,8 @@ extension Transaction {
             var latest: [Int: Int64] = [:]
             for row in try await database.raw(
                 """
-                SELECT c.crl_shard, MAX(s.id) AS latest FROM status_changes s JOIN certificates c ON c.serial = s.serial
-                WHERE s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                SELECT c.crl_shard, MAX(s.id) AS latest FROM status_changes s CROSS JOIN certificates c
+                WHERE c.serial = s.serial AND s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
                 AND c.authority_serial = \(bind: authority) AND c.crl_shard IS NOT NULL
                 GROUP BY c.crl_shard
                 """
