@@ -104,8 +104,9 @@ extension Authority {
             guard configuration.crlDeltas == true else {
                 throw CAError(.invalidInput, "CA \"\(authority.name)\" publishes no delta CRLs (edit-ca --crl-deltas turns them on)")
             }
-            let stored = try await store.read { try await $0.revocationList(authority: authority.serial, scope: request.completeScopeKey) }
-            guard let stored, stored.crlDER != nil, stored.statusChangeID != nil,
+            // The base's number and status-change id, not its bytes: those can be tens of megabytes.
+            let stored = try await store.read { try await $0.revocationListVersion(authority: authority.serial, scope: request.completeScopeKey) }
+            guard let stored, stored.statusChangeID != nil,
                 urls.flatMap({ request.publishedURL(in: $0, authority: authority.serial) }) != nil
             else {
                 throw CAError(

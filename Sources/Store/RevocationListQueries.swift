@@ -83,27 +83,6 @@ extension Transaction {
         }
     }
 
-    /// Every stored CRL of a CA by scope key, without the CRLs' bytes: what a job compares before signing.
-    public func revocationListVersions(authority: String) async throws -> [String: RevocationListRecord] {
-        try await run {
-            var versions: [String: RevocationListRecord] = [:]
-            for row in try await database.raw(
-                """
-                SELECT scope, number, this_update, next_update, status_change_id FROM certificate_revocation_lists
-                WHERE authority_serial = \(bind: authority) AND crl_der IS NOT NULL
-                """
-            ).all() {
-                let scope = try row.decode(column: "scope", as: String.self)
-                versions[scope] = RevocationListRecord(
-                    authoritySerial: authority, scope: scope, number: try row.decode(column: "number", as: Int.self),
-                    thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)),
-                    nextUpdate: Date(storedSeconds: try row.decode(column: "next_update", as: Int64.self)), crlDER: nil,
-                    statusChangeID: try row.decode(column: "status_change_id", as: Int64?.self))
-            }
-            return versions
-        }
-    }
-
     /// Takes the next CRL number for a CA and scope (0 for the first). Call inside `transaction`, so that two
     /// processes never issue the same number (write transactions run one at a time, on every node).
     ///
@@ -162,19 +141,42 @@ extension Transaction {
         }
     }
 
-    /// The number and dates of the stored CRL, without its bytes: what a server checks before re-reading it.
-    public func revocationListVersion(authority: String, scope: String) async throws -> (number: Int, thisUpdate: Date)? {
+    /// The stored CRL of a CA and scope key without its bytes (`crlDER` nil): what a server checks before re-reading
+    /// it, and what a delta needs of its base. Nil when none was stored.
+    public func revocationListVersion(authority: String, scope: String) async throws -> RevocationListRecord? {
         try await run {
             try await database.raw(
                 """
-                SELECT number, this_update FROM certificate_revocation_lists
+                SELECT number, this_update, next_update, status_change_id FROM certificate_revocation_lists
                 WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope) AND crl_der IS NOT NULL
                 """
-            ).first().map { row in
-                (number: try row.decode(column: "number", as: Int.self),
-                 thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)))
-            }
+            ).first().map { row in try Self.revocationListVersion(row, authority: authority, scope: scope) }
         }
+    }
+
+    /// Every stored CRL of a CA by scope key, without the CRLs' bytes: what a job compares before signing.
+    public func revocationListVersions(authority: String) async throws -> [String: RevocationListRecord] {
+        try await run {
+            var versions: [String: RevocationListRecord] = [:]
+            for row in try await database.raw(
+                """
+                SELECT scope, number, this_update, next_update, status_change_id FROM certificate_revocation_lists
+                WHERE authority_serial = \(bind: authority) AND crl_der IS NOT NULL
+                """
+            ).all() {
+                let scope = try row.decode(column: "scope", as: String.self)
+                versions[scope] = try Self.revocationListVersion(row, authority: authority, scope: scope)
+            }
+            return versions
+        }
+    }
+
+    private static func revocationListVersion(_ row: any SQLRow, authority: String, scope: String) throws -> RevocationListRecord {
+        RevocationListRecord(
+            authoritySerial: authority, scope: scope, number: try row.decode(column: "number", as: Int.self),
+            thisUpdate: Date(storedSeconds: try row.decode(column: "this_update", as: Int64.self)),
+            nextUpdate: Date(storedSeconds: try row.decode(column: "next_update", as: Int64.self)), crlDER: nil,
+            statusChangeID: try row.decode(column: "status_change_id", as: Int64?.self))
     }
 
     /// Revoked, not yet expired certificates of a CA, streamed in index order (a CRL over a million entries
@@ -238,8 +240,9 @@ extension Transaction {
     /// Certificates and child CAs of a CA revoked by the status changes after `statusChangeID`: the entries of a delta
     /// CRL on a base that had seen the changes up to that id. Expired certificates are left out, as on the base.
     ///
-    /// The few changes are read first and each certificate found by its serial: SQLite takes CROSS JOIN as that order
-    /// (without statistics it would scan the CA's certificates and search the changes for each), PostgreSQL as a join.
+    /// The few changes after the id are read first, by their ids alone, and each certificate found by its serial; the
+    /// CA is checked on the certificate (a change is recorded under the issuer). SQLite takes CROSS JOIN as that order;
+    /// without statistics it would otherwise scan the CA's certificates, or all its changes, PostgreSQL as a join.
     public func revocationsAfter(
         statusChangeID: Int64, authority: String, notExpiredAt date: Date
     ) async throws -> (certificates: [RevokedCertificateSummary], authorities: [RevokedCertificateSummary]) {
@@ -249,7 +252,7 @@ extension Transaction {
                     """
                     SELECT DISTINCT t.serial, t.revoked_at, t.revoked_reason, t.compromised_at
                     FROM status_changes s CROSS JOIN \(unsafeRaw: table) t
-                    WHERE t.serial = s.serial AND s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                    WHERE s.id > \(bind: statusChangeID) AND t.serial = s.serial
                     AND t.\(unsafeRaw: issuerColumn) = \(bind: authority) AND t.revoked_at IS NOT NULL
                     AND t.not_after > \(bind: date.storedSeconds)
                     """
@@ -276,7 +279,7 @@ extension Transaction {
             for row in try await database.raw(
                 """
                 SELECT c.crl_shard, MAX(s.id) AS latest FROM status_changes s CROSS JOIN certificates c
-                WHERE c.serial = s.serial AND s.id > \(bind: statusChangeID) AND s.authority_serial = \(bind: authority)
+                WHERE s.id > \(bind: statusChangeID) AND c.serial = s.serial
                 AND c.authority_serial = \(bind: authority) AND c.crl_shard IS NOT NULL
                 GROUP BY c.crl_shard
                 """

@@ -85,6 +85,29 @@ import Testing
         #expect(installation.server.stop().status == 0)
     }
 
+    /// certbot asks for the `short-lived` profile (as for Let's Encrypt's `shortlived`): the certificate lives at most
+    /// CA_SHORT_LIVED_MAXIMUM_DAYS, names no CRL or OCSP URL, carries noRevAvail, and pkilint is clean.
+    @Test func certbotGetsAShortLivedCertificateWithoutRevocation() throws {
+        let installation = try ACMEInstallation()
+        let certbot = Certbot(installation: installation)
+        let obtained = try certbot.run([
+            "certonly", "--standalone", "--agree-tos", "-m", "admin@example.test", "--http-01-address", "127.0.0.1",
+            "--http-01-port", String(installation.http01Port), "-d", "web.example.test", "--required-profile", "short-lived",
+        ])
+        #expect(obtained.status == 0, "\(obtained.standardOutput) \(obtained.standardError)")
+        let certificate = certbot.live("web.example.test", "cert.pem")
+        let verified = try installation.verify(certificate: certificate, chain: certbot.live("web.example.test", "chain.pem"))
+        #expect(verified.standardOutput.contains(": OK"), "\(verified.standardOutput) \(verified.standardError)")
+        let sandbox = installation.sandbox
+        let text = try sandbox.openssl("x509", "-in", certificate, "-noout", "-text").standardOutput
+        #expect(!text.contains("CRL Distribution Points") && !text.contains("OCSP - URI"), "\(text)")
+        #expect(text.contains("2.5.29.56") || text.contains("No Revocation Available"), "\(text)")
+        #expect(try sandbox.openssl("x509", "-in", certificate, "-noout", "-checkend", String(6 * 86_400)).succeeded)
+        #expect(!(try sandbox.openssl("x509", "-in", certificate, "-noout", "-checkend", String(7 * 86_400 + 60)).succeeded))
+        try sandbox.expectPKILintClean(certificate)
+        #expect(installation.server.stop().status == 0)
+    }
+
     @Test func caaRecordsOfAnotherCAStopIssuance() throws {
         let installation = try ACMEInstallation(dnsRecords: [
             ["name": "forbidden.example.test.", "type": "CAA", "flags": 0, "tag": "issue", "value": "other-ca.example"],
