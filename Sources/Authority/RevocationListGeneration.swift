@@ -173,9 +173,7 @@ private struct RevocationListJob {
 
     private func sign(_ request: RevocationListRequest) async throws(CAError) -> RevocationListRecord {
         do {
-            let signed = try await authority.makeRevocationList(for: record, request: request, password: password)
-            _ = try await authority.store.write { transaction in try await transaction.storeSignedRevocationList(signed.record) }
-            return signed.record
+            return try await authority.signAndStoreRevocationList(for: record, request: request, password: password).record
         } catch let error as CAError {
             throw error
         } catch {

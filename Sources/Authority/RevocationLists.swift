@@ -75,8 +75,27 @@ extension Authority {
         try await makeRevocationList(for: try await resolveAuthority(identifier), request: request, password: password)
     }
 
-    func makeRevocationList(
+    /// Signs a CRL and stores it as the one the server publishes (what the CRL job does), unless a CRL with a higher
+    /// number was stored meanwhile. The number's reservation need not reach the disk on its own: the store that
+    /// follows does, and takes it along; a crash between the two loses a number no CRL was published with.
+    public func signAndStoreRevocationList(
+        authority identifier: String?, request: RevocationListRequest, password: String?
+    ) async throws -> SignedRevocationList {
+        try await signAndStoreRevocationList(for: try await resolveAuthority(identifier), request: request, password: password)
+    }
+
+    func signAndStoreRevocationList(
         for authority: AuthorityRecord, request: RevocationListRequest, password: String?
+    ) async throws -> SignedRevocationList {
+        let signed = try await makeRevocationList(for: authority, request: request, password: password, reservation: .deferred)
+        _ = try await store.write { transaction in try await transaction.storeSignedRevocationList(signed.record) }
+        return signed
+    }
+
+    /// - Parameter reservation: How the number's reservation is committed: durably, unless the CRL will be stored.
+    func makeRevocationList(
+        for authority: AuthorityRecord, request: RevocationListRequest, password: String?,
+        reservation: Store.Durability = .everyCommit
     ) async throws -> SignedRevocationList {
         if let reasons = request.onlySomeReasons,
             let invalid = reasons.first(where: { $0 == .unspecified || $0 == .removeFromCRL })
@@ -127,13 +146,11 @@ extension Authority {
         let thisUpdate = Date()
         let nextUpdate = thisUpdate.addingTimeInterval(request.validity)
         let scopeKey = request.scopeKey
-        let sharing = request.shard != nil ? [] : [request.delta ? request.completeScopeKey : request.completeScopeKey + RevocationListRequest.deltaSuffix]
-        let number = try await store.write { transaction in
-            let number = try await transaction.nextRevocationListNumber(authority: authority.serial, scope: scopeKey, sharing: sharing)
-            try await transaction.saveRevocationList(
-                RevocationListRecord(
-                    authoritySerial: authority.serial, scope: scopeKey, number: number, thisUpdate: thisUpdate,
-                    nextUpdate: nextUpdate, crlDER: nil))
+        let sequence = request.shard != nil ? scopeKey : request.completeScopeKey
+        let sharing = request.shard != nil ? [] : [request.completeScopeKey + RevocationListRequest.deltaSuffix]
+        let number = try await store.write(durability: reservation) { transaction in
+            let number = try await transaction.nextRevocationListNumber(authority: authority.serial, scope: sequence, sharing: sharing)
+            try await transaction.reserveRevocationListNumber(authority: authority.serial, sequence: sequence, number: number)
             return number
         }
         var reasonFlags: ReasonFlags?

@@ -174,8 +174,7 @@ struct Benchmark: AsyncParsableCommand {
             var entries = 0
             for _ in 0..<5 {
                 let start = clock.now
-                let list = try await authority.makeRevocationList(authority: ca.serial, request: listRequest, password: nil)
-                _ = try await authority.store.write { try await $0.storeSignedRevocationList(list.record) }
+                let list = try await authority.signAndStoreRevocationList(authority: ca.serial, request: listRequest, password: nil)
                 timings.append(Self.seconds(clock.now - start))
                 entries = list.entryCount
             }

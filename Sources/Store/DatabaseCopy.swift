@@ -60,6 +60,9 @@ extension Transaction {
             ("authority_serial", .text), ("scope", .text), ("number", .integer), ("this_update", .integer),
             ("next_update", .integer), ("crl_der", .blob), ("status_change_id", .integer),
         ]),
+        CopiedTable("crl_number_sequences", key: ["authority_serial", "sequence"], [
+            ("authority_serial", .text), ("sequence", .text), ("last_number", .integer),
+        ]),
         CopiedTable("status_changes", key: ["id"], [
             ("id", .integer), ("authority_serial", .text), ("serial", .text), ("changed_at", .integer),
         ]),

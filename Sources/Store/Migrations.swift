@@ -28,7 +28,7 @@ enum Migrations {
         Migration(version: 14, description: "subject alternative names of certificates, for searches", apply: addAlternativeNames),
         Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
         Migration(version: 16, description: "OpenSSH CAs, certificates and watchers", apply: createSSHTables),
-        Migration(version: 17, description: "CRL shards of certificates, status changes covered by each CRL", apply: addCRLShards),
+        Migration(version: 17, description: "CRL shards of certificates, status changes covered by each CRL, CRL number sequences", apply: addCRLShards),
     ]
 
     static func apply(on connection: DatabaseConnection) async throws {
@@ -455,5 +455,20 @@ enum Migrations {
         ).run()
         try await database.drop(index: "certificates_revoked_by_authority").run()
         try await database.raw("ALTER TABLE certificate_revocation_lists ADD COLUMN status_change_id BIGINT").run()
+        // CRL numbers are reserved here, apart from the stored CRLs: reserving by updating a CRL's row made SQLite
+        // rewrite its blob, and left the row's number above that of the CRL it holds. A complete CRL and its deltas
+        // share the sequence named by the complete CRL's scope key.
+        try await database.create(table: "crl_number_sequences")
+            .column("authority_serial", type: .text, .notNull, .references("certificate_authorities", "serial"))
+            .column("sequence", type: .text, .notNull)
+            .column("last_number", type: .bigint, .notNull)
+            .primaryKey("authority_serial", "sequence")
+            .run()
+        try await database.raw(
+            """
+            INSERT INTO crl_number_sequences (authority_serial, sequence, last_number)
+            SELECT authority_serial, scope, number FROM certificate_revocation_lists
+            """
+        ).run()
     }
 }

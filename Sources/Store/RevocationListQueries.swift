@@ -83,59 +83,62 @@ extension Transaction {
         }
     }
 
-    /// Takes the next CRL number for a CA and scope (0 for the first). Call inside `transaction`, so that two
-    /// processes never issue the same number (write transactions run one at a time, on every node).
+    /// The next CRL number of a CA's sequence (0 for the first): one above every number reserved in it and every
+    /// stored CRL that takes its numbers from it. Reserve it with ``reserveRevocationListNumber(authority:sequence:number:)``
+    /// in the same write transaction, so that two processes never issue the same number (write transactions run one
+    /// at a time, on every node).
     ///
-    /// - Parameter sharing: Scopes whose CRLs take their numbers from the same sequence: a complete CRL and its
-    ///   deltas (RFC 5280 §5.2.4).
-    public func nextRevocationListNumber(authority: String, scope: String, sharing: [String] = []) async throws -> Int {
-        let scopes = [scope] + sharing
+    /// - Parameters:
+    ///   - sequence: The complete CRL's scope key, which its deltas share (RFC 5280 §5.2.4), or a shard's.
+    ///   - sharing: Further scope keys whose stored CRLs number from the sequence: the delta's.
+    public func nextRevocationListNumber(authority: String, scope sequence: String, sharing: [String] = []) async throws -> Int {
+        let scopes = [sequence] + sharing
         return try await run {
             var query = SQLQueryString(
-                "SELECT MAX(number) AS number FROM certificate_revocation_lists WHERE authority_serial = \(bind: authority) AND scope IN (")
+                """
+                SELECT MAX(number) AS number FROM (
+                SELECT last_number AS number FROM crl_number_sequences WHERE authority_serial = \(bind: authority) AND sequence = \(bind: sequence)
+                UNION ALL SELECT number FROM certificate_revocation_lists WHERE authority_serial = \(bind: authority) AND scope IN (
+                """)
             for (index, scope) in scopes.enumerated() {
                 query.appendInterpolation(index == 0 ? "\(bind: scope)" as SQLQueryString : ", \(bind: scope)")
             }
-            query.appendLiteral(")")
+            query.appendLiteral(")) numbers")
             let latest = try await database.raw(query).first()?.decode(column: "number", as: Int?.self)
             return latest.map { $0 + 1 } ?? 0
         }
     }
 
-    /// Stores a CRL as the latest of its CA and scope (`crlDER` nil records only the number, for dump-crl,
-    /// and leaves the stored CRL and its dates alone).
-    public func saveRevocationList(_ record: RevocationListRecord) async throws {
+    /// Records that `number` of a sequence was used (by a CRL written to a file, or one about to be stored), so that
+    /// no later CRL of the sequence takes it or a lower one. The stored CRLs are not touched: in SQLite a row is
+    /// rewritten whole, and a CRL's row can hold tens of megabytes.
+    public func reserveRevocationListNumber(authority: String, sequence: String, number: Int) async throws {
         try await run {
             try await database.raw(
                 """
-                INSERT INTO certificate_revocation_lists (authority_serial, scope, number, this_update, next_update, crl_der)
-                VALUES (\(bind: record.authoritySerial), \(bind: record.scope), \(bind: record.number),
-                \(bind: record.thisUpdate.storedSeconds), \(bind: record.nextUpdate.storedSeconds), \(bind: record.crlDER.map { Data($0) }))
-                ON CONFLICT (authority_serial, scope) DO UPDATE SET number = excluded.number,
-                status_change_id = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.status_change_id
-                    ELSE excluded.status_change_id END,
-                this_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.this_update
-                    ELSE excluded.this_update END,
-                next_update = CASE WHEN excluded.crl_der IS NULL THEN certificate_revocation_lists.next_update
-                    ELSE excluded.next_update END,
-                crl_der = COALESCE(excluded.crl_der, certificate_revocation_lists.crl_der)
+                INSERT INTO crl_number_sequences (authority_serial, sequence, last_number)
+                VALUES (\(bind: authority), \(bind: sequence), \(bind: number))
+                ON CONFLICT (authority_serial, sequence) DO UPDATE SET last_number = excluded.last_number
+                WHERE excluded.last_number > crl_number_sequences.last_number
                 """
             ).run()
         }
     }
 
-    /// Stores a signed CRL unless a CRL with a higher number was reserved meanwhile (by another process),
-    /// so that an older CRL never replaces a newer one. Returns whether it was stored.
+    /// Stores a signed CRL as the one the server publishes for its scope key, unless a CRL with a higher number was
+    /// stored meanwhile (by another process), so that the published numbers only grow. Returns whether it was stored.
     public func storeSignedRevocationList(_ record: RevocationListRecord) async throws -> Bool {
         guard let der = record.crlDER else { return false }
         return try await run {
             try await database.raw(
                 """
-                UPDATE certificate_revocation_lists SET crl_der = \(bind: Data(der)),
-                this_update = \(bind: record.thisUpdate.storedSeconds), next_update = \(bind: record.nextUpdate.storedSeconds),
-                status_change_id = \(bind: record.statusChangeID)
-                WHERE authority_serial = \(bind: record.authoritySerial) AND scope = \(bind: record.scope)
-                AND number = \(bind: record.number) RETURNING number
+                INSERT INTO certificate_revocation_lists (authority_serial, scope, number, this_update, next_update, crl_der, status_change_id)
+                VALUES (\(bind: record.authoritySerial), \(bind: record.scope), \(bind: record.number), \(bind: record.thisUpdate.storedSeconds),
+                \(bind: record.nextUpdate.storedSeconds), \(bind: Data(der)), \(bind: record.statusChangeID))
+                ON CONFLICT (authority_serial, scope) DO UPDATE SET number = excluded.number, this_update = excluded.this_update,
+                next_update = excluded.next_update, crl_der = excluded.crl_der, status_change_id = excluded.status_change_id
+                WHERE excluded.number > certificate_revocation_lists.number OR length(certificate_revocation_lists.crl_der) IS NULL
+                RETURNING number
                 """
             ).first() != nil
         }
@@ -143,12 +146,16 @@ extension Transaction {
 
     /// The stored CRL of a CA and scope key without its bytes (`crlDER` nil): what a server checks before re-reading
     /// it, and what a delta needs of its base. Nil when none was stored.
+    ///
+    /// `length(crl_der)` rather than `crl_der IS NOT NULL`: SQLite reads a blob's length from the row header but
+    /// loads the whole blob to test it for NULL, 53 MB for a CRL over a million certificates, every second per CRL
+    /// served.
     public func revocationListVersion(authority: String, scope: String) async throws -> RevocationListRecord? {
         try await run {
             try await database.raw(
                 """
                 SELECT number, this_update, next_update, status_change_id FROM certificate_revocation_lists
-                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope) AND crl_der IS NOT NULL
+                WHERE authority_serial = \(bind: authority) AND scope = \(bind: scope) AND length(crl_der) IS NOT NULL
                 """
             ).first().map { row in try Self.revocationListVersion(row, authority: authority, scope: scope) }
         }
@@ -161,7 +168,7 @@ extension Transaction {
             for row in try await database.raw(
                 """
                 SELECT scope, number, this_update, next_update, status_change_id FROM certificate_revocation_lists
-                WHERE authority_serial = \(bind: authority) AND crl_der IS NOT NULL
+                WHERE authority_serial = \(bind: authority) AND length(crl_der) IS NOT NULL
                 """
             ).all() {
                 let scope = try row.decode(column: "scope", as: String.self)

@@ -14,7 +14,7 @@ import Testing
     static let backToVersion13 = [
         "DROP INDEX certificates_revoked_by_shard", "ALTER TABLE certificates DROP COLUMN crl_shard",
         "CREATE INDEX certificates_revoked_by_authority ON certificates (authority_serial, revoked_at, serial, not_after, revoked_reason, compromised_at)",
-        "ALTER TABLE certificate_revocation_lists DROP COLUMN status_change_id",
+        "ALTER TABLE certificate_revocation_lists DROP COLUMN status_change_id", "DROP TABLE crl_number_sequences",
         "DROP TABLE ssh_expiry_notifications", "DROP TABLE ssh_certificate_watchers", "DROP TABLE ssh_certificates",
         "DROP TABLE ssh_authorities",
         "DROP TABLE api_orders",

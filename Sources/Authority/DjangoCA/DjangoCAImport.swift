@@ -301,12 +301,10 @@ struct DjangoCAImportPlan: Sendable {
         }
         // The next CRL of every scope gets a number above every number django-ca used for the CA.
         var raised = 0
-        let now = Date()
         for (authorityID, highest) in crlNumbers.sorted(by: { $0.key < $1.key }) {
             guard let serial = authoritySerials[authorityID] else { continue }
             for scope in scopes.sorted() where try await transaction.nextRevocationListNumber(authority: serial, scope: scope) <= highest {
-                try await transaction.saveRevocationList(RevocationListRecord(
-                    authoritySerial: serial, scope: scope, number: highest, thisUpdate: now, nextUpdate: now, crlDER: nil))
+                try await transaction.reserveRevocationListNumber(authority: serial, sequence: scope, number: highest)
                 raised += 1
             }
         }
