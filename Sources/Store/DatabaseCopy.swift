@@ -58,7 +58,7 @@ extension Transaction {
         ]),
         CopiedTable("certificate_revocation_lists", key: ["authority_serial", "scope"], [
             ("authority_serial", .text), ("scope", .text), ("number", .integer), ("this_update", .integer),
-            ("next_update", .integer), ("crl_der", .blob), ("status_change_id", .integer),
+            ("next_update", .integer), ("status_change_id", .integer), ("crl_der", .blob),
         ]),
         CopiedTable("crl_number_sequences", key: ["authority_serial", "sequence"], [
             ("authority_serial", .text), ("sequence", .text), ("last_number", .integer),

@@ -454,7 +454,26 @@ enum Migrations {
             """
         ).run()
         try await database.drop(index: "certificates_revoked_by_authority").run()
-        try await database.raw("ALTER TABLE certificate_revocation_lists ADD COLUMN status_change_id BIGINT").run()
+        // The table is made again rather than altered, so that the CRL's bytes are the last column: SQLite reaches a
+        // column stored after a blob by walking the blob's chain of overflow pages, 53 MB for a million entries, and
+        // ADD COLUMN can only append. Rows without a CRL only reserved numbers, which the sequences below now keep.
+        try await database.create(table: "certificate_revocation_lists_17")
+            .column("authority_serial", type: .text, .notNull, .references("certificate_authorities", "serial"))
+            .column("scope", type: .text, .notNull)
+            .column("number", type: .bigint, .notNull)
+            .column("this_update", type: .bigint, .notNull)
+            .column("next_update", type: .bigint, .notNull)
+            .column("status_change_id", type: .bigint)
+            .column("crl_der", type: .blob)
+            .primaryKey("authority_serial", "scope")
+            .run()
+        try await database.raw(
+            """
+            INSERT INTO certificate_revocation_lists_17 (authority_serial, scope, number, this_update, next_update, crl_der)
+            SELECT authority_serial, scope, number, this_update, next_update, crl_der FROM certificate_revocation_lists
+            WHERE crl_der IS NOT NULL
+            """
+        ).run()
         // CRL numbers are reserved here, apart from the stored CRLs: reserving by updating a CRL's row made SQLite
         // rewrite its blob, and left the row's number above that of the CRL it holds. A complete CRL and its deltas
         // share the sequence named by the complete CRL's scope key.
@@ -470,5 +489,7 @@ enum Migrations {
             SELECT authority_serial, scope, number FROM certificate_revocation_lists
             """
         ).run()
+        try await database.drop(table: "certificate_revocation_lists").run()
+        try await database.raw("ALTER TABLE certificate_revocation_lists_17 RENAME TO certificate_revocation_lists").run()
     }
 }
