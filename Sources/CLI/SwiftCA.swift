@@ -21,7 +21,7 @@ struct SwiftCA: AsyncParsableCommand {
             SignCert.self, ResignCert.self, ImportCert.self, ListCerts.self, ViewCert.self, DumpCert.self,
             RevokeCert.self, CertWatchers.self, NotifyExpiringCerts.self, RevokeCA.self, DumpCRL.self, DumpOCSPIndex.self, GenerateCRLs.self,
             GenerateOCSPKeys.self, GenerateOCSPResponses.self, ACMECleanupCommand.self, ACMEExternalAccountCommand.self, MigrateDatabase.self, ListJobs.self,
-            CreateUser.self, ListUsers.self, DeleteUser.self, SetPassword.self, CreateToken.self, ListTokens.self, DeleteToken.self,
+            BackupCommand.self, RestoreCommand.self, CreateUser.self, ListUsers.self, DeleteUser.self, SetPassword.self, CreateToken.self, ListTokens.self, DeleteToken.self,
             SignSSHCert.self, ListSSHCerts.self, ViewSSHCert.self, RevokeSSHCert.self, DumpKRL.self,
             AuditLog.self, Serve.self, SettingsCommand.self, InitDemo.self, Benchmark.self,
         ]

@@ -96,6 +96,25 @@ public final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// Copies the whole database into a new file at `path` with SQLite's online backup, in one step: the copy is one
+    /// read transaction, a consistent snapshot, while writers on other connections carry on (WAL). The copy is left
+    /// in rollback-journal mode, one self-contained file.
+    public func backup(into path: String) throws {
+        guard let database else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
+        let destination = try SQLiteHandle(path: path)
+        defer { destination.close() }
+        guard let target = destination.database,
+            let backup = sqlite3_backup_init(target, "main", database, "main")
+        else {
+            throw destination.failure(sqlite3_errcode(destination.database))
+        }
+        let stepped = sqlite3_backup_step(backup, -1)
+        let finished = sqlite3_backup_finish(backup)
+        guard stepped == SQLITE_DONE else { throw SQLiteFailure(code: stepped, message: String(cString: sqlite3_errstr(stepped))) }
+        guard finished == SQLITE_OK else { throw destination.failure(finished) }
+        try destination.query("PRAGMA journal_mode=DELETE", []) { _ in }
+    }
+
     private func prepared(_ sql: String) throws -> PreparedStatement {
         if let cached = statements[sql] { return cached }
         guard let database else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }

@@ -1,6 +1,7 @@
 import CACore
 import Foundation
 import SQLKit
+import CASQLite
 
 /// The only code that touches the database, as a service that any number of tasks share: it owns its
 /// connections and hands each transaction one of them, so callers never take turns by hand.
@@ -18,6 +19,8 @@ public final class Store: Sendable {
     public let dialect: Dialect
     let writer: WriteQueue
     private let readers: ReaderPool
+    /// The SQLite file; nil on PostgreSQL.
+    private let sqlitePath: String?
 
     public enum Dialect: Sendable {
         case sqlite, postgres
@@ -34,10 +37,11 @@ public final class Store: Sendable {
         case deferred
     }
 
-    private init(dialect: Dialect, writer: WriteQueue, readers: ReaderPool) {
+    private init(dialect: Dialect, writer: WriteQueue, readers: ReaderPool, sqlitePath: String? = nil) {
         self.dialect = dialect
         self.writer = writer
         self.readers = readers
+        self.sqlitePath = sqlitePath
     }
 
     /// Connections a store opens at most for reading, besides its writer. They open when first needed, so a
@@ -63,7 +67,7 @@ public final class Store: Sendable {
                 dialect: .sqlite, writer: WriteQueue(connection: writer),
                 readers: ReaderPool(limit: readers) {
                     try await DatabaseConnection.openSQLite(path: path, reader: true, portableOnly: portableOnly)
-                })
+                }, sqlitePath: path)
         case .postgres(let postgres):
             let writer = try await openPostgres(postgres, migrating: true)
             return Store(
@@ -113,6 +117,27 @@ public final class Store: Sendable {
     ) async throws -> Result {
         try await writer.write(durability: durability, body)
     }
+
+    /// Writes a consistent copy of the SQLite database to a new file at `path` with SQLite's online backup, on a
+    /// connection of its own: writers on this store and in other processes carry on meanwhile. PostgreSQL databases
+    /// are copied with `pg_dump`, which this refuses to replace.
+    public func backupDatabase(into path: String) async throws {
+        guard let sqlitePath else {
+            throw CAError(.invalidInput, "a PostgreSQL database is backed up with pg_dump, not by swift-ca")
+        }
+        do {
+            try await Task.detached {
+                let source = try SQLiteHandle(path: sqlitePath)
+                defer { source.close() }
+                try source.backup(into: path)
+            }.value
+        } catch let error as SQLiteFailure {
+            throw CAError(.storage, "the database could not be copied: \(error.message)")
+        }
+    }
+
+    /// The newest schema migration this swift-ca knows: what a backup records, so that a restore can tell.
+    public static var schemaVersion: Int { Migrations.all.last?.version ?? 0 }
 
     /// Closes every connection. Transactions still running fail.
     public func shutdown() async {
