@@ -19,7 +19,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port, printed at start).") var port = 8080
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical (default: CA_LOG_LEVEL, info).")
+    var logLevel: String?
     @Option(help: "PEM certificate chain for HTTPS.") var tlsCert: String?
     @Option(help: "PEM private key for HTTPS.") var tlsKey: String?
     @Option(help: "Serve HTTPS with a certificate from this CA (serial or name), issued and renewed at start.")
@@ -39,13 +40,20 @@ struct Serve: AsyncParsableCommand {
         } catch {
             CommandRunner.fail(error)
         }
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
-            CommandRunner.fail(CAError(.invalidInput, "unknown --log-level \(logLevel)"))
+        let levelName = logLevel ?? settings.logLevel
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            CommandRunner.fail(CAError(.invalidInput, "unknown --log-level \(levelName)"))
         }
+        let format = settings.logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .json:
+                return JSONLineLogHandler(label: label, level: level)
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         guard let chosenRole = CAServer.Role(rawValue: role) else {
             CommandRunner.fail(CAError(.invalidInput, "unknown --role \(role) (all or public)"))

@@ -37,6 +37,8 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_OCSP_RESPONSE_VALIDITY": "\(Int(settings.ocsp.responseValidity)) seconds",
                 "CA_OCSP_RESPONSE_CACHE_RENEWAL": "\(Int(settings.ocsp.responseRenewal)) seconds",
                 "CA_OCSP_CACHE_ENTRIES": "\(settings.ocsp.cacheEntries)",
+                "CA_LOG_FORMAT": settings.logFormat.rawValue,
+                "CA_LOG_LEVEL": settings.logLevel,
                 "CA_DELTA_CRL_EXPIRES": "\(Int(settings.deltaCRLExpires)) seconds",
                 "CA_JOB_CRL_INTERVAL": "\(Int(settings.jobs.crlCheckInterval)) seconds",
                 "CA_JOB_OCSP_KEY_INTERVAL": "\(Int(settings.jobs.ocspKeyInterval)) seconds",

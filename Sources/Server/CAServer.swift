@@ -67,6 +67,8 @@ public enum CAServer {
             webInterface: settings.access.webInterfaceEnabled ? WebInterface(authority: authority, access: access, logger: logger) : nil,
             metrics: metrics, logger: logger)
         router.keyBackendProblems = { authority.keyBackendProblems() }
+        let node = nodeName()
+        router.node = node
         var listeners: [any Service] = []
         if let tls = options.tls {
             var secure = router
@@ -80,7 +82,6 @@ public enum CAServer {
             listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
         }
         let responderReload = ResponderReload(responder: responder, interval: min(settings.jobs.ocspKeyInterval, 60), logger: logger)
-        let node = nodeName()
         let mail = settings.email.host == nil ? nil : try SMTPTransport(settings: settings.email)
         let jobs = JobScheduler(
             jobs: ServerJobs.make(authority: authority, responder: responder, role: options.role, mail: mail, logger: logger),

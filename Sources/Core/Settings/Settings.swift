@@ -39,6 +39,15 @@ public struct Settings: Sendable {
     /// every revocation and once less than half of this remains, so relying parties that cache it until its
     /// nextUpdate learn of revocations within this time.
     public var deltaCRLExpires: TimeInterval = 3_600
+    /// CA_LOG_FORMAT: `text` (one line per event, the default) or `json` (one JSON object per line) for `serve`'s log.
+    public var logFormat: LogFormat = .text
+    /// CA_LOG_LEVEL: the least severe level `serve` logs (trace, debug, info, notice, warning, error, critical);
+    /// `--log-level` wins.
+    public var logLevel = "info"
+
+    public enum LogFormat: String, Sendable, Equatable {
+        case text, json
+    }
     public var ocsp = OCSPSettings()
     public var jobs = ServerJobSettings()
     /// CA_ENABLE_ACME: the global switch; each CA also needs `edit-ca --acme-enable`.
@@ -76,7 +85,7 @@ public struct Settings: Sendable {
         "CA_EMAIL_USE_TLS", "CA_EMAIL_USE_SSL", "CA_EMAIL_FROM", "CA_EMAIL_TLS_CA_FILE", "CA_EMAIL_TIMEOUT",
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
         "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
-        "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS", "CA_DELTA_CRL_EXPIRES",
+        "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS", "CA_DELTA_CRL_EXPIRES", "CA_LOG_FORMAT", "CA_LOG_LEVEL",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).

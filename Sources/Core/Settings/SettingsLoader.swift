@@ -108,6 +108,15 @@ public enum SettingsLoader {
         case "CA_OCSP_RESPONSE_VALIDITY": settings.ocsp.responseValidity = try reader.seconds()
         case "CA_OCSP_RESPONSE_CACHE_RENEWAL": settings.ocsp.responseRenewal = try reader.seconds()
         case "CA_OCSP_CACHE_ENTRIES": settings.ocsp.cacheEntries = try reader.positiveInteger()
+        case "CA_LOG_FORMAT":
+            guard let format = Settings.LogFormat(rawValue: try reader.string().lowercased()) else { throw reader.invalid("text or json") }
+            settings.logFormat = format
+        case "CA_LOG_LEVEL":
+            let level = try reader.string().lowercased()
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+                throw reader.invalid("trace, debug, info, notice, warning, error or critical")
+            }
+            settings.logLevel = level
         case "CA_DELTA_CRL_EXPIRES":
             let seconds = try reader.positiveInteger()
             guard seconds >= 60 else { throw reader.invalid("at least 60 seconds") }

@@ -28,10 +28,23 @@ struct RequestRouter: Sendable {
     /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
     static let maximumBodySize = 32 * 1024
 
+    /// This server node's name in the log and in job leases.
+    var node = ""
+
     func respond(to request: Request, remoteAddress: String) async -> Response {
         let started = ContinuousClock.now
         let (endpoint, response) = await route(request, origin: RequestOrigin(address: remoteAddress, secure: scheme == "https"))
-        metrics.request(endpoint: endpoint, status: response.status.code, duration: ContinuousClock.now - started)
+        let duration = ContinuousClock.now - started
+        metrics.request(endpoint: endpoint, status: response.status.code, duration: duration)
+        // One line per request. The path only: bodies, headers and query strings can carry passwords and tokens.
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        logger.info(
+            "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms",
+            metadata: [
+                "node": .string(node), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code), "milliseconds": .string(String(format: "%.1f", milliseconds)),
+                "client": .string(remoteAddress),
+            ])
         return response
     }
 

@@ -50,6 +50,7 @@ struct JobScheduler: Service {
             reported.log("\(job.name): cannot claim the job: \((error as? CAError)?.message ?? "\(error)")", logger: logger)
             return
         }
+        let started = ContinuousClock.now
         let succeeded = await withTaskGroup(of: Bool?.self) { group in
             group.addTask { await execute(job, reported: reported) }
             group.addTask { await keepLease(job) }
@@ -58,6 +59,14 @@ struct JobScheduler: Service {
             return first ?? false
         }
         metrics.jobRun(job.name, succeeded: succeeded)
+        let duration = ContinuousClock.now - started
+        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        logger.info(
+            "job \(job.name) ran in \(String(format: "%.0f", milliseconds)) ms\(succeeded ? "" : " with problems")",
+            metadata: [
+                "node": .string(node), "job": .string(job.name), "succeeded": .stringConvertible(succeeded),
+                "milliseconds": .string(String(format: "%.0f", milliseconds)),
+            ])
         do {
             try await authority.finishJob(job.name, node: node, nextDue: Date().addingTimeInterval(job.interval))
         } catch {
