@@ -56,14 +56,17 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 }
 
-/// One line of progress on a terminal for long jobs: count, rate and time left, redrawn at most ten times a second.
-/// Off a terminal, or when disabled, it prints nothing, so that scripts see only the result.
+/// One line of progress on a terminal for long jobs: count, rate and (when the total is known) time left, redrawn at
+/// most ten times a second, from the first second on. Off a terminal, or when disabled (`--quiet`), it prints nothing,
+/// so that scripts see only the result.
 final class ProgressLine: @unchecked Sendable {
     // @unchecked: the mutable fields are guarded by `lock`.
     private let label: String
     private let unit: String
     private let enabled: Bool
     private let started = Date()
+    /// Jobs that end within this never draw. SWIFT_CA_PROGRESS_DELAY (seconds) changes it, for tests.
+    private let delay: TimeInterval
     private let lock = NSLock()
     private var lastDrawn = Date.distantPast
     private var drawn = false
@@ -72,23 +75,28 @@ final class ProgressLine: @unchecked Sendable {
         self.label = label
         self.unit = unit
         self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        delay = ProcessInfo.processInfo.environment["SWIFT_CA_PROGRESS_DELAY"].flatMap(TimeInterval.init) ?? 1
     }
 
-    func update(_ done: Int, of total: Int) {
+    /// - Parameter total: nil when the job does not know how much is left.
+    func update(_ done: Int, of total: Int? = nil) {
         guard enabled else { return }
         lock.withLock {
             let now = Date()
-            guard now.timeIntervalSince(lastDrawn) >= 0.1 || done == total else { return }
+            let elapsed = now.timeIntervalSince(started)
+            guard elapsed >= delay, now.timeIntervalSince(lastDrawn) >= 0.1 || done == total else { return }
             lastDrawn = now
-            let elapsed = max(now.timeIntervalSince(started), 0.001)
-            let rate = Double(done) / elapsed
-            let left = rate > 0 ? Double(total - done) / rate : 0
-            let line = String(format: "%@: %d/%d %@, %.0f/s, %.0f s left", label, done, total, unit, rate, left)
+            let rate = Double(done) / max(elapsed, 0.001)
+            var line = String(format: "%@: %d", label, done)
+            if let total { line += "/\(total)" }
+            line += String(format: " %@, %.0f/s", unit, rate)
+            if let total, rate > 0 { line += String(format: ", %.0f s left", Double(total - done) / rate) }
             FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
             drawn = true
         }
     }
 
+    /// Ends the line, if one was drawn, so that the result starts on its own.
     func finish() {
         lock.withLock {
             if drawn { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -79,10 +79,15 @@ struct GenerateOCSPResponses: AsyncParsableCommand {
         abstract: "Pre-sign OCSP responses for every unexpired certificate (for cron; `serve` does this itself).",
         aliases: ["generate_ocsp_responses"])
 
+    @Flag(help: "Print only the result, no progress.") var quiet = false
+
     func run() async throws {
         try await CommandRunner.run { authority in
             var failures: [String] = []
-            for outcome in try await authority.generateOCSPResponses() {
+            let progress = ProgressLine(label: "generate-ocsp-responses", unit: "responses", enabled: !quiet)
+            let outcomes = try await authority.generateOCSPResponses { progress.update($0) }
+            progress.finish()
+            for outcome in outcomes {
                 let serial = SerialNumberText.colonSeparated(outcome.authority.serial)
                 switch outcome.result {
                 case .signed(let count): print("\(serial) - \(outcome.authority.name): \(count) responses signed")

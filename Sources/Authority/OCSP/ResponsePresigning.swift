@@ -19,8 +19,13 @@ extension Authority {
     ///
     /// Each batch reads statuses, signs and stores inside one write transaction, so a revocation committed
     /// meanwhile waits and then deletes what was stored, instead of being overwritten by "good".
-    public func generateOCSPResponses(now: Date = Date(), batchSize: Int = 1_000) async throws -> [PresignOutcome] {
+    ///
+    /// - Parameter progress: Called after each batch with the responses signed so far, over all CAs.
+    public func generateOCSPResponses(
+        now: Date = Date(), batchSize: Int = 1_000, progress: @Sendable (Int) -> Void = { _ in }
+    ) async throws -> [PresignOutcome] {
         var outcomes: [PresignOutcome] = []
+        var signedInAll = 0
         for authority in try await authoritiesForJob(serials: [], exclude: []) where try authority.configurationValue().ocspEnabled != false {
             do {
                 guard let credentials = try await responderCredentials(for: authority, now: now) else {
@@ -51,6 +56,8 @@ extension Authority {
                         return (rows.count, rows.last?.serial)
                     }
                     signedCount += batch.count
+                    signedInAll += batch.count
+                    progress(signedInAll)
                     guard batch.count == batchSize, let last = batch.last else { break }
                     afterSerial = last
                 }
