@@ -46,14 +46,7 @@ struct Serve: AsyncParsableCommand {
         }
         let format = settings.logFormat
         LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                return JSONLineLogHandler(label: label, level: level)
-            case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            LineLogHandler(label: label, level: level, format: format == .json ? .json : .text)
         }
         guard let chosenRole = CAServer.Role(rawValue: role) else {
             CommandRunner.fail(CAError(.invalidInput, "unknown --role \(role) (all or public)"))

@@ -39,10 +39,10 @@ struct RequestRouter: Sendable {
         // One line per request. The path only: bodies, headers and query strings can carry passwords and tokens.
         let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         logger.info(
-            "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds)) ms",
+            "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.2f", milliseconds)) ms",
             metadata: [
                 "node": .string(node), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code), "milliseconds": .string(String(format: "%.1f", milliseconds)),
+                "status": .stringConvertible(response.status.code), "milliseconds": .string(String(format: "%.2f", milliseconds)),
                 "client": .string(remoteAddress),
             ])
         return response
