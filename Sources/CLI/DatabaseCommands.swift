@@ -19,6 +19,7 @@ struct MigrateDatabase: AsyncParsableCommand {
 
     @Option(help: "The database to copy from.") var from: String
     @Option(help: "The database to copy into (must hold no CA and no certificate).") var to: String
+    @Flag(help: "Print only the result, no progress.") var quiet = false
 
     func run() async throws {
         do {
@@ -34,9 +35,14 @@ struct MigrateDatabase: AsyncParsableCommand {
                 throw error
             }
             do {
+                let progress = ProgressLine(label: "migrate-db", unit: "tables", enabled: !quiet)
+                let tableCount = Store.copiedTableCount
+                let copied = Counter()
                 try await targetStore.copyEverything(from: sourceStore) { table, rows in
+                    progress.update(copied.next(), of: tableCount)
                     print("copied \(rows) row(s) of \(table)")
                 }
+                progress.finish()
                 let before = try await sourceStore.summary()
                 let after = try await targetStore.summary()
                 guard before == after else {
@@ -79,6 +85,20 @@ struct ListJobs: AsyncParsableCommand {
                 }
                 print("\(lease.name): \(holder); next due \(Presentation.dateText(lease.nextDueAt))")
             }
+        }
+    }
+}
+
+/// Counts calls from any thread (progress callbacks).
+final class Counter: @unchecked Sendable {
+    // @unchecked: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
         }
     }
 }

@@ -23,6 +23,7 @@ struct ImportDjangoCA: AsyncParsableCommand {
     var passwords: [String] = []
     @Flag(help: "Import CAs whose key file is missing, without their key (they cannot sign until it is restored).")
     var allowMissingKeys = false
+    @Flag(help: "Print only the result, no progress.") var quiet = false
 
     func run() async throws {
         try await CommandRunner.run { authority in
@@ -44,16 +45,14 @@ struct ImportDjangoCA: AsyncParsableCommand {
                 options.passwords[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
             }
             let installation = try await Authority.readDjangoCAInstallation(location)
-            let showsProgress = installation.certificates.count >= 2_000
+            let progress = ProgressLine(label: "import-django-ca", unit: "certificates", enabled: !quiet)
             let report = try await authority.importDjangoCA(
                 installation, options: options,
                 passwordPrompt: { name, serial in
                     TerminalPrompt.password("Password of the key of CA \(name) (\(SerialNumberText.colonSeparated(serial))): ")
                 },
-                progress: { done, total in
-                    guard showsProgress else { return }
-                    FileHandle.standardError.write(Data("certificates read: \(done) of \(total)\n".utf8))
-                })
+                progress: { done, total in progress.update(done, of: total) })
+            progress.finish()
             print("Imported from \(report.djangoCARelease) (\(location.description)):")
             for kind in DjangoCAImportReport.Kind.allCases {
                 let imported = report.imported[kind] ?? 0

@@ -154,6 +154,9 @@ extension Transaction {
 extension Store {
     /// Copies every row of `source` into this store, which must hold no CA and no certificate, in one
     /// transaction: the copy is complete or absent. `progress` is told each table's row count when done.
+    /// How many tables `copyEverything` copies, one progress call each.
+    public static var copiedTableCount: Int { Transaction.copiedTables.count }
+
     public func copyEverything(from source: Store, progress: @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         let known = Set(Transaction.copiedTables.map(\.name) + ["schema_migrations"])
         for store in [source, self] {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Long jobs show count, rate and time left on a terminal (a pseudo-terminal from `script` here), nothing with
+/// Long jobs (generate-ocsp-responses, backup, migrate-db, import-django-ca) show count, rate and time left on a terminal (a pseudo-terminal from `script` here), nothing with
 /// `--quiet`, and only the result when their output is not a terminal. SWIFT_CA_PROGRESS_DELAY=0 draws from the start,
 /// so that the few files of a test backup show it; by default a job must run for a second first.
 @Suite(.timeLimit(.minutes(5))) struct ProgressTests {
@@ -33,6 +33,10 @@ import Testing
             let quiet = try Self.onTerminal(sandbox, ["backup", "--quiet", sandbox.path("quiet")])
             #expect(quiet.status == 0 && !quiet.standardOutput.contains("backup: ") && quiet.standardOutput.contains("backup written"),
                     "\(quiet.standardOutput)")
+            let migrated = try Self.onTerminal(
+                sandbox, ["migrate-db", "--from", "sqlite://" + sandbox.caDirectory + "/swift-ca.sqlite3", "--to", "sqlite://" + sandbox.path("copy.sqlite3")])
+            #expect(migrated.status == 0 && migrated.standardOutput.contains("migrate-db: ") && migrated.standardOutput.contains(" tables, "),
+                    "\(migrated.standardOutput)")
         }
         // Not a terminal: the result only.
         let piped = try sandbox.swiftCA("generate-ocsp-responses")
