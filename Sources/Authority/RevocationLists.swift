@@ -69,10 +69,14 @@ public struct RevocationListRequest: Sendable {
 extension Authority {
     /// Signs a CRL of the CA's revoked certificates. The CRL number is taken and recorded in its own
     /// transaction first, so it only ever grows, even when two processes sign at once.
+    ///
+    /// - Parameter progress: Called with the entries written so far, every 65,536 of them (for a terminal's progress line).
     public func makeRevocationList(
-        authority identifier: String?, request: RevocationListRequest, password: String?
+        authority identifier: String?, request: RevocationListRequest, password: String?,
+        progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> SignedRevocationList {
-        try await makeRevocationList(for: try await resolveAuthority(identifier), request: request, password: password)
+        try await makeRevocationList(
+            for: try await resolveAuthority(identifier), request: request, password: password, progress: progress)
     }
 
     /// Signs a CRL and stores it as the one the server publishes (what the CRL job does), unless a CRL with a higher
@@ -95,7 +99,7 @@ extension Authority {
     /// - Parameter reservation: How the number's reservation is committed: durably, unless the CRL will be stored.
     func makeRevocationList(
         for authority: AuthorityRecord, request: RevocationListRequest, password: String?,
-        reservation: Store.Durability = .everyCommit
+        reservation: Store.Durability = .everyCommit, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> SignedRevocationList {
         if let reasons = request.onlySomeReasons,
             let invalid = reasons.first(where: { $0 == .unspecified || $0 == .removeFromCRL })
@@ -161,7 +165,8 @@ extension Authority {
         let options = CRLOptions(
             scope: request.scope, onlySomeReasons: reasonFlags, thisUpdate: thisUpdate, nextUpdate: nextUpdate,
             number: number, hash: hash, distributionPoint: distributionPoint, baseNumber: base?.number, freshestCRL: freshestCRL)
-        let builder = LockedCRLBuilder(try CRLBuilder(issuer: issuer, options: options), only: request.onlySomeReasons.map(Set.init))
+        let builder = LockedCRLBuilder(
+            try CRLBuilder(issuer: issuer, options: options), only: request.onlySomeReasons.map(Set.init), progress: progress)
         // Read before the entries: every change up to it is in them, so a delta on this CRL lists the changes after it.
         let statusChangeID = try await store.read { try await $0.latestStatusChangeID() }
         if let base, let baseChangeID = base.statusChangeID {
@@ -203,7 +208,7 @@ extension Authority {
                 for byteIndex in 0..<count {
                     var value: UInt8 = 0
                     for _ in 0..<(byteIndex == 0 && odd == 1 ? 1 : 2) {
-                        let nibble = hexValue(digits[digitIndex])
+                        let nibble = Hex.digitValue(digits[digitIndex])
                         if nibble > 15 { valid = false }
                         value = value << 4 | (nibble & 0x0F)
                         digitIndex += 1
@@ -213,17 +218,6 @@ extension Authority {
                 initialized = count
             }
             return valid ? bytes : []
-        }
-    }
-
-    /// 0–15 for a hex digit, 0xFF otherwise.
-    @inline(__always)
-    private static func hexValue(_ character: UInt8) -> UInt8 {
-        switch character {
-        case 0x30...0x39: return character &- 0x30
-        case 0x41...0x46: return character &- 0x41 &+ 10
-        case 0x61...0x66: return character &- 0x61 &+ 10
-        default: return 0xFF
         }
     }
 
@@ -272,10 +266,12 @@ final class LockedCRLBuilder: RevokedCertificateSink, @unchecked Sendable {
     private var failure: (any Error)?
     /// The reasons the CRL lists; nil for all. Certificates revoked for others are left out.
     private let wanted: Set<RevocationReason>?
+    private let progress: (@Sendable (Int) -> Void)?
 
-    init(_ builder: CRLBuilder, only wanted: Set<RevocationReason>?) {
+    init(_ builder: CRLBuilder, only wanted: Set<RevocationReason>?, progress: (@Sendable (Int) -> Void)? = nil) {
         self.builder = builder
         self.wanted = wanted
+        self.progress = progress
     }
 
     func add(hexSerial: UnsafeBufferPointer<UInt8>, revokedAtSeconds: Int64, reason: RevocationReason, compromisedAtSeconds: Int64?) {
@@ -284,6 +280,7 @@ final class LockedCRLBuilder: RevokedCertificateSink, @unchecked Sendable {
             do {
                 try builder.append(
                     hexSerial: hexSerial, revokedAtSeconds: revokedAtSeconds, reason: reason, invalidityDateSeconds: compromisedAtSeconds)
+                if let progress, builder.entryCount & 0xFFFF == 0 { progress(builder.entryCount) }
             } catch {
                 if failure == nil { failure = error }
             }

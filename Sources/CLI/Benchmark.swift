@@ -93,11 +93,14 @@ struct Benchmark: AsyncParsableCommand {
         }
 
         var stored = ecCount + rsaCount
+        let progress = ProgressLine(label: "benchmark: filling the list", unit: "certificates")
         while stored < listSize {
             let batch = Array(csrs.prefix(min(csrs.count, listSize - stored)))
             _ = try await authority.signBatch(csrs: batch, request: Self.request, authority: ecCA.serial, password: nil)
             stored += batch.count
+            progress.update(stored, of: listSize)
         }
+        progress.finish()
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let sample = SerialNumberText.colonSeparated(
             try await authority.listCertificates(CertificateFilter(authoritySerial: rsaCA.serial)).last?.serial ?? "")
@@ -133,11 +136,14 @@ struct Benchmark: AsyncParsableCommand {
         request.revocationListLayout = RevocationListLayoutChanges(shards: 64, deltas: true)
         let ca = try await authority.createAuthority(request)
         var issued = 0
+        let progress = ProgressLine(label: "benchmark: issuing for the CRL", unit: "certificates")
         while issued < crlSize {
             let batch = Array(csrs.prefix(min(csrs.count, crlSize - issued)))
             _ = try await authority.signBatch(csrs: batch, request: Self.request, authority: ca.serial, password: nil)
             issued += batch.count
+            progress.update(issued, of: crlSize)
         }
+        progress.finish()
         let revoked = try await authority.revokeAllCertificates(of: ca.serial, reason: .keyCompromise)
         let output = (authority.settings.caDirectory as NSString).appendingPathComponent("bench.crl")
         let runs = try (0..<3).map { _ in

@@ -29,6 +29,7 @@ struct DumpCRL: AsyncParsableCommand {
     var shard: Int?
     @Flag(help: "The delta CRL on the stored complete CRL of this scope (a CA with --crl-deltas).") var delta = false
     @Option(help: "Password of the CA's key.") var password: String?
+    @Flag(help: "Print no progress (shown on a terminal for CRLs that take over a second).") var quiet = false
     @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
@@ -54,7 +55,11 @@ struct DumpCRL: AsyncParsableCommand {
                 request.shard = shard
             }
             request.delta = delta
-            let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password).der
+            let progress = ProgressLine(label: "dump-crl", unit: "entries", enabled: !quiet)
+            let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password) {
+                progress.update($0)
+            }.der
+            progress.finish()
             // Written without intermediate copies: a CRL over a million certificates is tens of megabytes.
             let output = try StreamingOutput(path: path == "-" ? nil : path)
             if format == .pem {

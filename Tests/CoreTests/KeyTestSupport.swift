@@ -55,7 +55,7 @@ enum KeyTestSupport {
 
     /// Bytes from a hex literal written in a test; a typo fails the test instead of crashing it.
     static func bytes(hex: String, sourceLocation: SourceLocation = #_sourceLocation) -> [UInt8] {
-        let bytes = TraditionalPEMEncryption.hexBytes(hex) ?? []
+        let bytes = Hex.decode(hex) ?? []
         #expect(bytes.count * 2 == hex.count, "bad hex literal \(hex)", sourceLocation: sourceLocation)
         return bytes
     }

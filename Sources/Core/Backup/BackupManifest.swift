@@ -100,6 +100,6 @@ public struct BackupFileEntry: Codable, Sendable, Equatable {
             hash.update(data: chunk)
             size += chunk.count
         }
-        return BackupFileEntry(path: relativePath, size: size, sha256: hash.finalize().map { String(format: "%02x", $0) }.joined())
+        return BackupFileEntry(path: relativePath, size: size, sha256: Hex.lower(hash.finalize()))
     }
 }

@@ -131,6 +131,14 @@ public enum JSONText {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// One JSON string, quoted and escaped (RFC 8259 §7).
+    public static func quoted(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 2)
+        writeString(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {

@@ -68,7 +68,7 @@ enum TraditionalPEMEncryption {
                     + "re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
             )
         }
-        guard let initializationVector = hexBytes(fields[1]), initializationVector.count == cipher.blockByteCount else {
+        guard let initializationVector = Hex.decode(fields[1]), initializationVector.count == cipher.blockByteCount else {
             throw damaged("invalid \(cipher) initialization vector in the DEK-Info header")
         }
         guard let ciphertext = try? block.derBytes(), !ciphertext.isEmpty else {
@@ -117,31 +117,6 @@ enum TraditionalPEMEncryption {
     }
 
     /// Bytes from hexadecimal digits of either case, or `nil` for an odd count or another character.
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else {
-            return nil
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     private static func damaged(_ reason: String) -> CAError {
         CAError(.invalidInput, "the encrypted private key is damaged: \(reason)")
     }

@@ -128,7 +128,7 @@ struct RevokedEntryEncoder: Sendable {
         var byteCount = (significant + 1) / 2
         guard !digits.isEmpty else { throw CAError(.invalidInput, "a revoked certificate needs a serial number") }
         // The first byte's high nibble is the first digit when the count is even; a set high bit needs a 0x00 in front.
-        let leadingNibble = significant == 0 ? 0 : Self.hexValue(digits[first])
+        let leadingNibble = significant == 0 ? 0 : Hex.digitValue(digits[first])
         let needsZero = significant == 0 || (significant % 2 == 0 && leadingNibble >= 8)
         if needsZero { byteCount += 1 }
         if revokedAtSeconds != lastRevocationSeconds {
@@ -155,8 +155,8 @@ struct RevokedEntryEncoder: Sendable {
         }
         var invalid = leadingNibble > 15
         while index < digits.count {
-            let high = Self.hexValue(digits[index])
-            let low = Self.hexValue(digits[index + 1])
+            let high = Hex.digitValue(digits[index])
+            let low = Hex.digitValue(digits[index + 1])
             invalid = invalid || high > 15 || low > 15
             buffer.append(high << 4 | (low & 0x0F))
             index += 2
@@ -169,17 +169,6 @@ struct RevokedEntryEncoder: Sendable {
             Self.appendHeader(tag: 0x30, length: extensionsLength, to: &buffer)
             if let reasonCode { buffer += reasonCode }
             buffer += invalidityExtension
-        }
-    }
-
-    /// 0–15 for a hex digit, 0xFF otherwise.
-    @inline(__always)
-    static func hexValue(_ character: UInt8) -> UInt8 {
-        switch character {
-        case 0x30...0x39: return character &- 0x30
-        case 0x41...0x46: return character &- 0x41 &+ 10
-        case 0x61...0x66: return character &- 0x61 &+ 10
-        default: return 0xFF
         }
     }
 

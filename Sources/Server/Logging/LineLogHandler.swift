@@ -54,7 +54,7 @@ public struct LineLogHandler: LogHandler {
             line = "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { line += "," }
-                line += Self.quoted(member.0) + ":" + Self.quoted(member.1)
+                line += JSONText.quoted(member.0) + ":" + JSONText.quoted(member.1)
             }
             line += "}\n"
         }
@@ -71,23 +71,6 @@ public struct LineLogHandler: LogHandler {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let millis = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
-    }
-
-    /// A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }
 
