@@ -55,30 +55,18 @@ public final class SQLiteHandle: @unchecked Sendable {
     /// Runs one statement with `binds` for its `?` parameters, handing each result row to `onRow`.
     public func query(_ sql: String, _ binds: [SQLiteValue], _ onRow: (SQLiteValues) throws -> Void) throws {
         let statement = try prepared(sql)
-        defer {
-            sqlite3_reset(statement.handle)
-            sqlite3_clear_bindings(statement.handle)
-        }
-        for (index, value) in binds.enumerated() {
-            try bind(value, at: Int32(index + 1), in: statement.handle)
-        }
-        while true {
-            let status = sqlite3_step(statement.handle)
-            switch status {
-            case SQLITE_ROW:
-                try onRow(SQLiteValues(names: statement.columnNames, values: Self.columns(of: statement)))
-            case SQLITE_DONE:
-                return
-            default:
-                throw failure(status)
-            }
-        }
+        try step(statement, binds) { try onRow(SQLiteValues(names: statement.columnNames, values: Self.columns(of: statement))) }
     }
 
     /// Runs one statement and hands each row to `onRow` as a view of SQLite's own buffers: nothing is copied or
     /// allocated per row, for queries that stream a million rows (CRLs). The view is valid only during the call.
     public func forEachRow(_ sql: String, _ binds: [SQLiteValue], _ onRow: (SQLiteRowView) throws -> Void) throws {
         let statement = try prepared(sql)
+        try step(statement, binds) { try onRow(SQLiteRowView(statement: statement.handle)) }
+    }
+
+    /// Binds, steps through every row calling `onRow`, and leaves the cached statement reset for its next use.
+    private func step(_ statement: PreparedStatement, _ binds: [SQLiteValue], _ onRow: () throws -> Void) throws {
         defer {
             sqlite3_reset(statement.handle)
             sqlite3_clear_bindings(statement.handle)
@@ -89,7 +77,7 @@ public final class SQLiteHandle: @unchecked Sendable {
         while true {
             let status = sqlite3_step(statement.handle)
             switch status {
-            case SQLITE_ROW: try onRow(SQLiteRowView(statement: statement.handle))
+            case SQLITE_ROW: try onRow()
             case SQLITE_DONE: return
             default: throw failure(status)
             }
