@@ -7,10 +7,10 @@ import Foundation
 /// and external account binding), orders, authorizations, challenges, finalization, certificate download,
 /// revocation and renewal information (RFC 9773).
 ///
-/// Issuance and revocation go through the ``Authority``, durable before they are answered. Nonces, accounts,
-/// orders, authorizations and challenges are bookkeeping whose commits are deferred
-/// (``Store/Durability/deferred``): an fsync per request would cap ACME at a few dozen orders per second, and
-/// a client recovers from losing any of those records by asking again.
+/// Issuance and revocation go through the ``Authority``, durable before they are answered, and so is the use
+/// of each replay nonce. Accounts, orders, authorizations and challenges are bookkeeping whose commits are
+/// deferred (``Store/Durability/deferred``): an fsync per request would cap ACME at a few dozen orders per
+/// second, and a client recovers from losing any of those records by asking again.
 public final class ACMEService: Sendable {
     let authority: Authority
     let validator: any ChallengeValidator
@@ -170,7 +170,10 @@ public final class ACMEService: Sendable {
         guard let expiry = try await mint().expiry(of: nonce), expiry > Date() else {
             throw ACMEProblem.badNonce("the nonce is not one this server issued, or it expired")
         }
-        let fresh = try await bookkeeping { transaction in try await transaction.markNonceUsed(nonce, expiresAt: expiry) }
+        // The one piece of ACME's bookkeeping that is durable before the answer: a use forgotten by a power loss
+        // (or a PostgreSQL crash) would let the same signed request be replayed. Group commit shares the fsync
+        // among the requests that arrive together.
+        let fresh = try await authority.store.write { transaction in try await transaction.markNonceUsed(nonce, expiresAt: expiry) }
         guard fresh else { throw ACMEProblem.badNonce("the nonce was used before") }
         return jws
     }

@@ -10,15 +10,16 @@ public final class AccessControl: Sendable {
     let hasher: PasswordHasher
     let settings: AccessSettings
     public let throttle: LoginThrottle
-    /// Verified credentials for a few seconds, so that an API client sending a token or HTTP Basic with every
-    /// request costs one bcrypt (or one database read) per interval, not per request. A deleted token or
-    /// user, or a changed password, therefore keeps working for at most `cacheSeconds` on a node.
-    private let credentialCache = LockedDictionary<String, CachedIdentity>()
+    /// Passwords bcrypt has accepted, by a digest of name and password, with the hash they matched, for a few
+    /// seconds: an API client sending HTTP Basic with every request then costs one bcrypt per interval, not
+    /// per request. Each request still reads the user, and a cached entry counts only while the user's stored
+    /// hash is the one it matched, so a deleted user or a changed password is refused at once on every node.
+    private let verifiedPasswords = LockedDictionary<String, VerifiedPassword>()
     private let dummyHash = LockedDictionary<Int, String>()
     static let cacheSeconds: TimeInterval = 10
 
-    struct CachedIdentity: Sendable {
-        var identity: Identity
+    struct VerifiedPassword: Sendable {
+        var passwordHash: String
         var until: Date
     }
 
@@ -26,7 +27,7 @@ public final class AccessControl: Sendable {
         self.store = store
         self.settings = settings
         self.hasher = PasswordHasher(cost: settings.passwordHashCost)
-        self.throttle = LoginThrottle(limit: settings.loginAttempts, window: settings.loginLockoutSeconds)
+        self.throttle = LoginThrottle(store: store, limit: settings.loginAttempts, window: settings.loginLockoutSeconds)
     }
 
     // MARK: users
@@ -116,29 +117,30 @@ public final class AccessControl: Sendable {
 
     // MARK: authentication
 
-    /// Checks a user name and password (the login form, HTTP Basic). Failures are counted per name and per
-    /// address; a locked-out name or address is refused before bcrypt runs.
+    /// Checks a user name and password (the login form, HTTP Basic). Attempts are counted per name and per
+    /// address for the whole installation; a locked-out name or address is refused before bcrypt runs.
     public func login(name: String, password: String, source: String, recordSuccess: Bool = true) async throws -> Identity {
-        let keys = ["user:" + name, "address:" + source]
-        if let wait = throttle.retryAfter(keys) {
-            let seconds = Int(wait.rounded(.up))
-            throw CAError.rateLimited(LoginThrottle.refusal(waitSeconds: seconds), retryAfterSeconds: seconds)
-        }
+        try await verifyPassword(name: name, password: password, source: source, recordSuccess: recordSuccess).identity
+    }
+
+    private func verifyPassword(name: String, password: String, source: String, recordSuccess: Bool) async throws
+        -> (identity: Identity, passwordHash: String)
+    {
+        let attempt = try await throttle.begin(userName: name, source: source)
         let user = try await store.read { try await $0.user(named: name) }
         // An unknown name costs a bcrypt too, so that response times do not tell which names exist.
         let valid = hasher.verify(password, hash: user?.passwordHash ?? dummyPasswordHash())
         guard let user, valid else {
-            throttle.recordFailure(keys)
             try await store.write { transaction in
                 try await transaction.audit("login-failed", target: name, detail: "wrong user name or password", source: source)
             }
             throw CAError(.unauthenticated, "wrong user name or password")
         }
-        throttle.recordSuccess(keys[0])
-        if recordSuccess {
-            try await store.write { transaction in try await transaction.audit("login", target: name, detail: "", source: source, actor: name) }
+        try await store.write(durability: recordSuccess ? .everyCommit : .deferred) { transaction in
+            try await throttle.succeeded(attempt, in: transaction)
+            if recordSuccess { try await transaction.audit("login", target: name, detail: "", source: source, actor: name) }
         }
-        return Identity(name: user.name, role: user.role)
+        return (Identity(name: user.name, role: user.role), user.passwordHash)
     }
 
     /// Authenticates an `Authorization` header: `Bearer <API token>` or `Basic <base64 user:password>`.
@@ -155,51 +157,49 @@ public final class AccessControl: Sendable {
             else { throw CAError(.unauthenticated, "the Basic credentials are malformed") }
             let name = String(decoded[..<colon])
             let password = String(decoded[decoded.index(after: colon)...])
-            let cacheKey = "basic:" + SecretDigest.hex(name + "\u{0}" + password)
-            if let cached = cachedIdentity(cacheKey) { return cached }
-            let identity = try await login(name: name, password: password, source: source, recordSuccess: false)
-            cache(identity, key: cacheKey)
-            return identity
+            return try await authenticate(basicName: name, password: password, source: source)
         default:
             throw CAError(.unauthenticated, "use Bearer with an API token or Basic with a user name and password")
         }
     }
 
+    /// A token is checked against the database on every request (a SHA-256 and one read), so that a deleted
+    /// token, or its deleted user, is refused at once on every node.
     func authenticate(token text: String) async throws -> Identity {
         guard let token = APIToken(parsing: text) else { throw CAError(.unauthenticated, "the API token is malformed") }
-        let cacheKey = "token:" + token.id + ":" + token.secretHash
-        if let cached = cachedIdentity(cacheKey) { return cached }
-        guard let record = try await store.read({ try await $0.token(id: token.id) }), SecretDigest.equal(record.secretHash, token.secretHash) else {
+        let (record, user) = try await store.read { transaction -> (TokenRecord?, UserRecord?) in
+            guard let record = try await transaction.token(id: token.id) else { return (nil, nil) }
+            return (record, try await transaction.user(named: record.userName))
+        }
+        guard let record, SecretDigest.equal(record.secretHash, token.secretHash) else {
             throw CAError(.unauthenticated, "the API token is not valid")
         }
         if let expiresAt = record.expiresAt, expiresAt <= Date() { throw CAError(.unauthenticated, "the API token has expired") }
-        guard let user = try await store.read({ try await $0.user(named: record.userName) }) else {
-            throw CAError(.unauthenticated, "the API token's user no longer exists")
-        }
-        let identity = Identity(name: user.name, role: user.role)
-        cache(identity, key: cacheKey)
-        return identity
+        guard let user else { throw CAError(.unauthenticated, "the API token's user no longer exists") }
+        return Identity(name: user.name, role: user.role)
     }
 
-    private func cachedIdentity(_ key: String) -> Identity? {
+    /// HTTP Basic: bcrypt runs once per `cacheSeconds` for a name and password, but the user is read on every
+    /// request and the password counts only while it is still the user's.
+    func authenticate(basicName name: String, password: String, source: String) async throws -> Identity {
+        let cacheKey = SecretDigest.hex(name + "\u{0}" + password)
         let now = Date()
-        return credentialCache.update(key) { entry in
+        let cached = verifiedPasswords.update(cacheKey) { entry -> String? in
             guard let current = entry, current.until > now else {
                 entry = nil
                 return nil
             }
-            return current.identity
+            return current.passwordHash
         }
-    }
-
-    private func cache(_ identity: Identity, key: String) {
-        let until = Date().addingTimeInterval(Self.cacheSeconds)
-        credentialCache.update(key) { $0 = CachedIdentity(identity: identity, until: until) }
+        if let cached, let user = try await store.read({ try await $0.user(named: name) }), user.passwordHash == cached {
+            return Identity(name: user.name, role: user.role)
+        }
+        let verified = try await verifyPassword(name: name, password: password, source: source, recordSuccess: false)
+        let until = now.addingTimeInterval(Self.cacheSeconds)
+        verifiedPasswords.update(cacheKey) { $0 = VerifiedPassword(passwordHash: verified.passwordHash, until: until) }
         // Keeps the cache from growing with every distinct credential ever seen.
-        if Int.random(in: 0..<256) == 0 {
-            let now = Date()
-            credentialCache.removeAll { $1.until <= now }
-        }
+        if Int.random(in: 0..<256) == 0 { verifiedPasswords.removeAll { $1.until <= now } }
+        return verified.identity
     }
 
     private func dummyPasswordHash() -> String {

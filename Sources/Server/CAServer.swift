@@ -57,7 +57,7 @@ public enum CAServer {
         let responder = OCSPResponder(authority: authority)
         for problem in try await responder.reloadResponders() { logger.warning("\(problem)") }
 
-        // One access control for the API and the web interface: its credential cache and login throttle are the node's.
+        // One access control for the API and the web interface, so that both share its cache of bcrypt results.
         let access = AccessControl(store: authority.store, settings: settings.access)
         let validator = NetworkChallengeValidator(settings: settings.acme, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         var router = RequestRouter(

@@ -222,3 +222,61 @@ extension Transaction {
         try await run { try await database.raw("DELETE FROM web_sessions WHERE id_hash = \(bind: idHash)").run() }
     }
 }
+
+/// What the store decided about a login attempt: go ahead (the attempt is counted until it succeeds), or wait.
+public enum LoginAttemptReservation: Sendable, Equatable {
+    /// The rows that count this attempt, one per throttle key; a successful login removes them.
+    case reserved(rowIDs: [Int64])
+    /// A key has used up its attempts; the oldest counted one ages out after this many seconds.
+    case refused(retryAfterSeconds: Int)
+}
+
+extension Transaction {
+    // MARK: login attempts
+
+    /// Counts an attempt for every key unless one of them already has `limit` attempts within `window`. The
+    /// attempt is counted before the password is checked, in the same transaction as the check of the count, so
+    /// that concurrent guesses on several nodes cannot all slip under the limit.
+    public func reserveLoginAttempt(keys: [String], limit: Int, window: TimeInterval, now: Date) async throws
+        -> LoginAttemptReservation
+    {
+        try await run {
+            let nowMilliseconds = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+            let cutoff = nowMilliseconds - Int64(window * 1000)
+            try await database.raw("DELETE FROM login_attempts WHERE attempted_at <= \(bind: cutoff)").run()
+            var longestWait: Int64?
+            for key in keys {
+                let row = try await database.raw(
+                    """
+                    SELECT COUNT(*) AS attempts, MIN(attempted_at) AS oldest FROM login_attempts
+                    WHERE throttle_key = \(bind: key) AND attempted_at > \(bind: cutoff)
+                    """
+                ).first()
+                let attempts = try row?.decode(column: "attempts", as: Int64.self) ?? 0
+                guard attempts >= Int64(limit), let oldest = try row?.decode(column: "oldest", as: Int64?.self) else { continue }
+                let wait = max(1, (oldest - cutoff + 999) / 1000)
+                longestWait = max(longestWait ?? 0, wait)
+            }
+            if let longestWait { return .refused(retryAfterSeconds: Int(longestWait)) }
+            var rowIDs: [Int64] = []
+            for key in keys {
+                let row = try await database.raw(
+                    """
+                    INSERT INTO login_attempts (throttle_key, attempted_at) VALUES (\(bind: key), \(bind: nowMilliseconds))
+                    RETURNING id
+                    """
+                ).first()
+                if let id = try row?.decode(column: "id", as: Int64.self) { rowIDs.append(id) }
+            }
+            return .reserved(rowIDs: rowIDs)
+        }
+    }
+
+    /// After a successful login: this attempt no longer counts, nor do earlier ones against `clearedKey`.
+    public func forgetLoginAttempts(rowIDs: [Int64], clearing clearedKey: String) async throws {
+        try await run {
+            for id in rowIDs { try await database.raw("DELETE FROM login_attempts WHERE id = \(bind: id)").run() }
+            try await database.raw("DELETE FROM login_attempts WHERE throttle_key = \(bind: clearedKey)").run()
+        }
+    }
+}

@@ -29,6 +29,7 @@ enum Migrations {
         Migration(version: 15, description: "REST API signing orders", apply: createAPIOrders),
         Migration(version: 16, description: "OpenSSH CAs, certificates and watchers", apply: createSSHTables),
         Migration(version: 17, description: "CRL shards of certificates, status changes covered by each CRL, CRL number sequences", apply: addCRLShards),
+        Migration(version: 18, description: "login attempts counted for every node", apply: createLoginAttempts),
     ]
 
     static func apply(on connection: DatabaseConnection) async throws {
@@ -491,5 +492,19 @@ enum Migrations {
         ).run()
         try await database.drop(table: "certificate_revocation_lists").run()
         try await database.raw("ALTER TABLE certificate_revocation_lists_17 RENAME TO certificate_revocation_lists").run()
+    }
+
+    /// Login attempts per throttle key (a user name or an address), so that every node counts the same attempts: a
+    /// throttle kept per node gave N nodes N times the guesses. Rows older than the lockout window are deleted by the
+    /// next attempt.
+    static func createLoginAttempts(_ database: any SQLDatabase) async throws {
+        try await database.create(table: "login_attempts")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: true))
+            .column("throttle_key", type: .text, .notNull)
+            .column("attempted_at", type: .bigint, .notNull)
+            .run()
+        try await database.create(index: "login_attempts_by_key").on("login_attempts").column("throttle_key").column("attempted_at")
+            .run()
+        try await database.create(index: "login_attempts_by_time").on("login_attempts").column("attempted_at").run()
     }
 }

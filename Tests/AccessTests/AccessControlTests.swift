@@ -61,12 +61,29 @@ import TestSupport
         _ = try await access.createUser(name: "carol", password: "correct horse", role: .viewer)
         await #expect(throws: CAError.self) { try await access.login(name: "carol", password: "correct horse", source: "192.0.2.1") }
         #expect(try await access.login(name: "carol", password: "correct horse", source: "192.0.2.2").name == "carol")
-        let throttle = LoginThrottle(limit: 2, window: 60)
+        // A second node over the same database counts the same attempts: two guesses here and one there use up 3.
+        let (otherNode, otherStore) = try await Self.access(database, attempts: 3)
+        _ = try await access.createUser(name: "erin", password: "correct horse", role: .viewer)
+        for (node, source) in [(access, "198.51.100.1"), (otherNode, "198.51.100.2"), (access, "198.51.100.3")] {
+            await #expect(throws: CAError(.unauthenticated, "wrong user name or password")) {
+                try await node.login(name: "erin", password: "guess guess", source: source)
+            }
+        }
+        await #expect(throws: CAError.self) { try await otherNode.login(name: "erin", password: "correct horse", source: "198.51.100.4") }
+
+        // Attempts age out of the window: two allowed per 60 s, at explicit times.
+        let throttle = LoginThrottle(store: store, limit: 2, window: 60)
         let start = Date()
-        throttle.recordFailure(["k"], now: start)
-        throttle.recordFailure(["k"], now: start.addingTimeInterval(10))
-        #expect(throttle.retryAfter(["k"], now: start.addingTimeInterval(20)) == 40)
-        #expect(throttle.retryAfter(["k"], now: start.addingTimeInterval(61)) == nil, "the first failure aged out")
+        _ = try await throttle.begin(userName: "k", source: "203.0.113.1", now: start)
+        _ = try await throttle.begin(userName: "k", source: "203.0.113.2", now: start.addingTimeInterval(10))
+        do {
+            _ = try await throttle.begin(userName: "k", source: "203.0.113.3", now: start.addingTimeInterval(20))
+            Issue.record("a third attempt within the window was counted")
+        } catch let error as CAError {
+            #expect(error.kind == .rateLimited && error.retryAfterSeconds == 40, "\(error)")
+        }
+        _ = try await throttle.begin(userName: "k", source: "203.0.113.4", now: start.addingTimeInterval(61))
+        await otherStore.shutdown()
         await store.shutdown()
     }
 
@@ -92,12 +109,23 @@ import TestSupport
         }
         let basic = "Basic " + Data("robot:correct horse".utf8).base64EncodedString()
         #expect(try await access.authenticate(authorization: basic, source: "127.0.0.1").name == "robot")
+        #expect(try await access.authenticate(authorization: basic, source: "127.0.0.1").name == "robot", "from the cache")
+        // A changed password ends the cached Basic login at once; the new one works.
+        try await access.setPassword("robot", password: "battery staple")
+        await #expect(throws: CAError(.unauthenticated, "wrong user name or password")) {
+            try await access.authenticate(authorization: basic, source: "127.0.0.5")
+        }
+        try await access.setPassword("robot", password: "correct horse")
+        #expect(try await access.authenticate(authorization: basic, source: "127.0.0.6").name == "robot")
         let wrongBasic = "Basic " + Data("robot:wrong horse!".utf8).base64EncodedString()
         await #expect(throws: CAError.self) { try await access.authenticate(authorization: wrongBasic, source: "127.0.0.1") }
         await #expect(throws: CAError.self) { try await access.authenticate(authorization: "Digest abc", source: "127.0.0.1") }
 
-        // A second node (no cache) refuses a deleted token at once.
+        // A deleted token is refused at once, by the node that used it a moment ago and by another one.
         try await access.deleteToken(created.token.id)
+        await #expect(throws: CAError(.unauthenticated, "the API token is not valid")) {
+            try await access.authenticate(authorization: "Bearer \(created.token.text)", source: "127.0.0.1")
+        }
         let (otherNode, otherStore) = try await Self.access(database)
         await #expect(throws: CAError(.unauthenticated, "the API token is not valid")) {
             try await otherNode.authenticate(authorization: "Bearer \(created.token.text)", source: "127.0.0.1")

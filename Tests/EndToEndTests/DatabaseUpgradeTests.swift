@@ -6,12 +6,13 @@ import Testing
 /// their alternative names.
 @Suite(.timeLimit(.minutes(10))) struct DatabaseUpgradeTests {
     /// The last migration this test knows how to take back (Sources/Store/Migrations.swift).
-    static let latestMigration = 17
+    static let latestMigration = 18
 
     /// Makes the database what version 13 of the schema left behind: undoes migrations 14 (the
-    /// `alternative_names` column and its backfill), 15 (`api_orders`), 16 (the OpenSSH tables) and 17 (CRL shards
-    /// and the status changes each CRL saw), and forgets that they ran.
+    /// `alternative_names` column and its backfill), 15 (`api_orders`), 16 (the OpenSSH tables), 17 (CRL shards
+    /// and the status changes each CRL saw) and 18 (login attempts), and forgets that they ran.
     static let backToVersion13 = [
+        "DROP TABLE login_attempts",
         "DROP INDEX certificates_revoked_by_shard", "ALTER TABLE certificates DROP COLUMN crl_shard",
         "CREATE INDEX certificates_revoked_by_authority ON certificates (authority_serial, revoked_at, serial, not_after, revoked_reason, compromised_at)",
         "ALTER TABLE certificate_revocation_lists DROP COLUMN status_change_id", "DROP TABLE crl_number_sequences",

@@ -44,6 +44,8 @@ final class Sandbox {
         directory = NSTemporaryDirectory() + "swift-ca-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = TemporaryDatabase.usesPostgres ? try TemporaryDatabase() : nil
+        // The REST API is off by default; most server tests use it. The test of the default removes this.
+        extraEnvironment["CA_ENABLE_REST_API"] = "true"
     }
 
     deinit {

@@ -2,8 +2,9 @@ import Foundation
 
 /// Settings of the web interface and the REST API.
 public struct AccessSettings: Sendable, Equatable {
-    /// CA_ENABLE_REST_API: serve `/api/`. Each CA must also be enabled with `--api-enable`.
-    public var restAPIEnabled = true
+    /// CA_ENABLE_REST_API: serve `/api/`. Off, as in django-ca: an installation that never meant to offer the
+    /// API has no API surface to attack. Each CA must also be enabled with `--api-enable`.
+    public var restAPIEnabled = false
     /// CA_ENABLE_WEB_UI: serve the administration pages at `/admin/`.
     public var webInterfaceEnabled = true
     /// CA_PASSWORD_HASH_COST: bcrypt's cost; each step doubles the work of a login (12: about 0.25 s).

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The protections of issue 19 that span processes: one login throttle for every node, credentials that
+/// stop working on every node the moment they are deleted or changed, the REST API off until enabled, and
+/// ACME nonce uses that outlive a killed server.
+@Suite(.timeLimit(.minutes(10))) struct SecurityTests {
+    @Test func theRESTAPIAnswers404UntilItIsEnabled() throws {
+        let api = try APIFixture(startServer: false)
+        api.sandbox.extraEnvironment["CA_ENABLE_REST_API"] = nil
+        api.server = try RunningServer(api.sandbox)
+        for path in ["/api/ca/", "/api/openapi.yaml", "/api/ca/\(api.rootSerial)/sign/"] {
+            let answer = try api.call("GET", path, auth: api.bearer("admin"))
+            #expect(answer.status == 404, "\(path): \(answer.status) \(answer.text)")
+        }
+        #expect(try api.sandbox.expectSuccess("settings").contains("CA_ENABLE_REST_API"))
+        #expect(api.server.stop().status == 0)
+
+        api.sandbox.extraEnvironment["CA_ENABLE_REST_API"] = "true"
+        api.server = try RunningServer(api.sandbox)
+        #expect(try api.call("GET", "/api/ca/", auth: api.bearer("admin")).status == 200)
+        #expect(api.server.stop().status == 0)
+    }
+
+    /// Three nodes over one database allow CA_LOGIN_ATTEMPTS guesses in all, not that many each.
+    @Test func threeNodesShareOneLoginThrottle() throws {
+        let api = try APIFixture(startServer: false)
+        api.sandbox.extraEnvironment["CA_LOGIN_ATTEMPTS"] = "3"
+        let nodes = [try RunningServer(api.sandbox), try RunningServer(api.sandbox), try RunningServer(api.sandbox)]
+        for node in nodes {
+            let guess = try api.call("GET", "/api/ca/", auth: api.basic("admin", password: "wrong password"), base: node.baseURL)
+            #expect(guess.status == 401, "\(guess.status) \(guess.text)")
+        }
+        for node in nodes {
+            // The right password too: a locked-out name is refused before its password is checked.
+            let refused = try api.call("GET", "/api/ca/", auth: api.basic("admin"), base: node.baseURL)
+            #expect(refused.status == 429 && Int(refused.headers["retry-after"] ?? "") ?? 0 > 800,
+                    "\(node.baseURL): \(refused.status) \(refused.headers)")
+        }
+        // Tokens are not passwords: they are not throttled.
+        #expect(try api.call("GET", "/api/ca/", auth: api.bearer("admin"), base: nodes[1].baseURL).status == 200)
+        for node in nodes { #expect(node.stop().status == 0) }
+    }
+
+    /// A token, a password or a user that was just used on another node is refused there at once after it is
+    /// deleted or changed: no node keeps a credential the database no longer has.
+    @Test func deletedAndChangedCredentialsAreRefusedOnEveryNodeAtOnce() throws {
+        let api = try APIFixture(startServer: false)
+        let nodes = [try RunningServer(api.sandbox), try RunningServer(api.sandbox)]
+        for node in nodes {
+            #expect(try api.call("GET", "/api/ca/", auth: api.bearer("operator"), base: node.baseURL).status == 200)
+            #expect(try api.call("GET", "/api/ca/", auth: api.basic("viewer"), base: node.baseURL).status == 200)
+            #expect(try api.call("GET", "/api/ca/", auth: api.bearer("viewer"), base: node.baseURL).status == 200)
+        }
+        let tokenID = String(api.tokens["operator"]!.dropFirst(4).prefix(12))
+        try api.sandbox.expectSuccess("delete-token", tokenID)
+        try api.sandbox.expectSuccess("set-password", "viewer-user", "--password", "a brand new password")
+        for node in nodes {
+            let token = try api.call("GET", "/api/ca/", auth: api.bearer("operator"), base: node.baseURL)
+            #expect(token.status == 401, "deleted token on \(node.baseURL): \(token.status)")
+            let basic = try api.call("GET", "/api/ca/", auth: api.basic("viewer"), base: node.baseURL)
+            #expect(basic.status == 401, "old password on \(node.baseURL): \(basic.status)")
+            let newPassword = try api.call("GET", "/api/ca/", auth: api.basic("viewer", password: "a brand new password"), base: node.baseURL)
+            #expect(newPassword.status == 200, "new password on \(node.baseURL): \(newPassword.status)")
+        }
+        try api.sandbox.expectSuccess("delete-user", "viewer-user")
+        for node in nodes {
+            let basic = try api.call("GET", "/api/ca/", auth: api.basic("viewer", password: "a brand new password"), base: node.baseURL)
+            #expect(basic.status == 401, "deleted user on \(node.baseURL): \(basic.status)")
+            #expect(try api.call("GET", "/api/ca/", auth: api.bearer("viewer"), base: node.baseURL).status == 401)
+        }
+        for node in nodes { #expect(node.stop().status == 0) }
+    }
+
+    /// A signed ACME request is accepted once; after `kill -9` and a restart the same bytes are refused with
+    /// badNonce, because the nonce's use was durable before the first answer left the server.
+    @Test func aNonceUsedBeforeAKillIsRefusedAfterTheRestart() throws {
+        let (sandbox, serial) = try ACMEAccountTests.makeACMECA()
+        let port = try FreePort.find()
+        var server = try RunningServer(sandbox, arguments: ["--port", "\(port)"])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/acme_nonce_replay.py").path
+        let saved = sandbox.path("signed-request.json")
+        let sent = try runProgram(Binaries.pkilint("python"), [script, "send", "\(server.baseURL)/ca/acme/directory/\(serial)/", saved])
+        #expect(sent.standardOutput.contains("send: 200"), "\(sent.standardOutput) \(sent.standardError)")
+        kill(server.process.processIdentifier, SIGKILL)
+        server.process.waitUntilExit()
+
+        server = try RunningServer(sandbox, arguments: ["--port", "\(port)"])
+        let replayed = try runProgram(Binaries.pkilint("python"), [script, "replay", saved])
+        #expect(replayed.standardOutput.contains("replay: 400 urn:ietf:params:acme:error:badNonce"),
+                "\(replayed.standardOutput) \(replayed.standardError)")
+        #expect(server.stop().status == 0)
+    }
+}
