@@ -26,6 +26,7 @@ struct InitCA: AsyncParsableCommand {
     @Flag(name: [.customLong("no-path-length"), .customLong("no-pathlen")], help: "No path length limit.")
     var noPathLength = false
     @Option(help: "Encrypt the new key with this password (empty: prompt).") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @Option(help: "Alias from CA_KEY_BACKENDS where the new key lives (default: the key directory; an HSM alias keeps it in the token).")
     var keyBackend: String?
     @Option(help: "Label of the new key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
@@ -94,7 +95,7 @@ struct InitCA: AsyncParsableCommand {
             request.keyLabel = hsmKeyLabel
             // A key in a token is protected by the token's PIN, not by a password of its own.
             let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
-            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
+            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(try passwordFile.password(or: password)) : nil
             request.defaultHostname = noDefaultHostname ? "" : defaultHostname
             request.permittedNames = permitName
             request.excludedNames = excludeName
@@ -153,7 +154,7 @@ struct InitCA: AsyncParsableCommand {
             request.keyLabel = hsmKeyLabel
             request.apiEnabled = try api.enabled() ?? false
             let inKeyDirectory = keyBackend.map { $0 == "default" } ?? true
-            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil
+            request.password = inKeyDirectory ? try TerminalPrompt.newKeyPassword(try passwordFile.password(or: password)) : nil
             let record = try await authority.createSSHAuthority(request)
             print(try authority.sshPublicKeyText(record))
         }
@@ -322,7 +323,9 @@ struct ImportCA: AsyncParsableCommand {
     @Argument(help: "The private key file (PEM or DER, optionally encrypted).") var key: String
     @Argument(help: "The CA certificate file (PEM or DER).") var certificate: String
     @Option(help: "Password of the key file being imported.") var importPassword: String?
+    @Option(help: ArgumentHelp("Read --import-password from this file.", valueName: "file")) var importPasswordFile: String?
     @Option(help: "Encrypt the stored key with this password.") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @Option(help: "Serial, CN or name of the parent CA (found automatically when omitted).") var parent: String?
     @Option(help: "Alias from CA_KEY_BACKENDS to put the key into (an HSM alias moves it into the token).") var keyBackend: String?
     @Option(help: "Label of the key in the token (HSM backends; default: the CA's name).") var hsmKeyLabel: String?
@@ -336,7 +339,9 @@ struct ImportCA: AsyncParsableCommand {
             let record = try await authority.importAuthority(
                 name: name, keyBytes: try InputFile.read(key, what: "the key file"),
                 certificateBytes: try InputFile.read(certificate, what: "the certificate file"),
-                importPassword: importPassword, password: inKeyDirectory ? try TerminalPrompt.newKeyPassword(password) : nil, parent: parent,
+                importPassword: try SecretFile.choose(
+                    value: importPassword, file: importPasswordFile, option: "--import-password", fileOption: "--import-password-file"),
+                password: inKeyDirectory ? try TerminalPrompt.newKeyPassword(try passwordFile.password(or: password)) : nil, parent: parent,
                 signTemplateChanges: try sign.changes(), ocspResponderKeyValidityDays: ocsp.responderKeyValidityDays,
                 ocspResponseValiditySeconds: ocsp.responseValiditySeconds, keyBackendAlias: keyBackend, keyLabel: hsmKeyLabel,
                 ocspKeyBackend: ocsp.ocspKeyBackend)

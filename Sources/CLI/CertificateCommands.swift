@@ -26,6 +26,7 @@ struct SignCert: AsyncParsableCommand {
     @Option(help: "Signature hash: SHA-256, SHA-384 or SHA-512 (default: the CA's).") var algorithm: String?
     @Option(help: "E-mail address to notify before the certificate expires: user@example.com or \"Name <user@example.com>\" (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @OptionGroup var pins: TokenPINOptions
     @OptionGroup var extensions: ExtensionOverrideOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
@@ -54,7 +55,7 @@ struct SignCert: AsyncParsableCommand {
             request.commonNameInAlternativeNames = !cnNotInSan
             request.watchers = watch
             let csrBytes = try InputFile.read(csr, what: "the CSR file")
-            let issued = try await authority.sign(csr: csrBytes, request: request, authority: ca, password: password)
+            let issued = try await authority.sign(csr: csrBytes, request: request, authority: ca, password: try passwordFile.password(or: password))
             var sink = OutputSink(path: out)
             try await CertificatePresenter.write(
                 issued.record, format: outputFormat, bundle: bundle, output: output.presentation, authority: authority, to: &sink)
@@ -73,6 +74,7 @@ struct ResignCert: AsyncParsableCommand {
     @Option(help: "Validity in days (default: as originally requested).") var expires: Int?
     @Option(help: "Additional watcher (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @OptionGroup var pins: TokenPINOptions
     @Option(help: "pem, der, text, json, serial or none.") var outputFormat: OutputFormat = .pem
     @Flag(name: [.short, .long]) var bundle = false
@@ -80,7 +82,7 @@ struct ResignCert: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner.run(tokenPINs: pins) { authority in
-            let issued = try await authority.resign(certificate, expiresDays: expires, watchers: watch, password: password)
+            let issued = try await authority.resign(certificate, expiresDays: expires, watchers: watch, password: try passwordFile.password(or: password))
             var sink = OutputSink(path: out)
             try await CertificatePresenter.write(issued.record, format: outputFormat, bundle: bundle, output: Presentation.Output(), authority: authority, to: &sink)
             try sink.finish()

@@ -13,7 +13,7 @@ enum CommandRunner {
         let authority: Authority
         do {
             var settings = try SettingsLoader.load()
-            tokenPINs?.apply(to: &settings)
+            try tokenPINs?.apply(to: &settings)
             authority = try await Authority.open(settings: settings, passwordPrompt: TerminalPrompt.password)
         } catch {
             fail(error)

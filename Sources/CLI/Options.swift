@@ -183,17 +183,36 @@ struct ExtensionOverrideOptions: ParsableArguments {
 struct TokenPINOptions: ParsableArguments {
     @Option(help: ArgumentHelp("User PIN of the token (HSM key backends; default: user_pin in CA_KEY_BACKENDS).", valueName: "pin"))
     var hsmUserPin: String?
+    @Option(help: ArgumentHelp("Read the user PIN from this file (kept out of process lists and shell history).", valueName: "file"))
+    var hsmUserPinFile: String?
     @Option(help: ArgumentHelp(
         "Security officer PIN of the token, used when no user PIN is given (most tokens let only the user sign).", valueName: "pin"))
     var hsmSoPin: String?
+    @Option(help: ArgumentHelp("Read the security officer PIN from this file.", valueName: "file"))
+    var hsmSoPinFile: String?
 
-    func apply(to settings: inout Settings) {
-        guard hsmUserPin != nil || hsmSoPin != nil else { return }
+    func apply(to settings: inout Settings) throws {
+        let userPIN = try SecretFile.choose(
+            value: hsmUserPin, file: hsmUserPinFile, option: "--hsm-user-pin", fileOption: "--hsm-user-pin-file")
+        let soPIN = try SecretFile.choose(value: hsmSoPin, file: hsmSoPinFile, option: "--hsm-so-pin", fileOption: "--hsm-so-pin-file")
+        guard userPIN != nil || soPIN != nil else { return }
         for (alias, backend) in settings.keyBackends {
-            guard case .hsm(let library, let token, let userPIN, let securityOfficerPIN) = backend else { continue }
+            guard case .hsm(let library, let token, let configuredUserPIN, let configuredSOPIN) = backend else { continue }
             settings.keyBackends[alias] = .hsm(
-                libraryPath: library, token: token, userPIN: hsmUserPin ?? (hsmSoPin == nil ? userPIN : nil),
-                soPIN: hsmSoPin ?? securityOfficerPIN)
+                libraryPath: library, token: token, userPIN: userPIN ?? (soPIN == nil ? configuredUserPIN : nil),
+                soPIN: soPIN ?? configuredSOPIN)
         }
+    }
+}
+
+/// `--password-file`, beside each command's `--password`: the password of a CA key (or a user) read from a file, so
+/// that it stays out of process lists and shell history.
+struct PasswordFileOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Read --password from this file (one trailing line break is ignored).", valueName: "file"))
+    var passwordFile: String?
+
+    /// The password from `--password` or from this file; nil when neither was given.
+    func password(or option: String?) throws -> String? {
+        try SecretFile.choose(value: option, file: passwordFile, option: "--password", fileOption: "--password-file")
     }
 }

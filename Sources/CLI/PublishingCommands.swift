@@ -13,12 +13,13 @@ struct GenerateCRLs: AsyncParsableCommand {
     @Option(help: "Skip this CA (full serial; repeatable).") var exclude: [String] = []
     @Flag(help: "Sign again even if the stored CRLs are current.") var force = false
     @Option(help: "Password of the CA's key (only when one CA is named).") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
         try await CommandRunner.run(tokenPINs: pins) { authority in
             let outcomes = try await authority.generateRevocationLists(
-                serials: serials, exclude: exclude, force: force, password: password)
+                serials: serials, exclude: exclude, force: force, password: try passwordFile.password(or: password))
             var failures: [String] = []
             for outcome in outcomes {
                 let serial = SerialNumberText.colonSeparated(outcome.authority.serial)
@@ -43,12 +44,13 @@ struct GenerateOCSPKeys: AsyncParsableCommand {
     @Option(help: "Skip this CA (full serial; repeatable).") var exclude: [String] = []
     @Flag(help: "Renew even if the current responder certificate is far from expiry.") var force = false
     @Option(help: "Password of the CA's key (only when one CA is named).") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
         try await CommandRunner.run(tokenPINs: pins) { authority in
             let outcomes = try await authority.generateResponderKeys(
-                serials: serials, exclude: exclude, force: force, password: password)
+                serials: serials, exclude: exclude, force: force, password: try passwordFile.password(or: password))
             var failures: [String] = []
             for outcome in outcomes {
                 let serial = SerialNumberText.colonSeparated(outcome.authority.serial)

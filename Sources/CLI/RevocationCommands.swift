@@ -29,6 +29,7 @@ struct DumpCRL: AsyncParsableCommand {
     var shard: Int?
     @Flag(help: "The delta CRL on the stored complete CRL of this scope (a CA with --crl-deltas).") var delta = false
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @Flag(help: "Print no progress (shown on a terminal for CRLs that take over a second).") var quiet = false
     @OptionGroup var pins: TokenPINOptions
 
@@ -56,7 +57,7 @@ struct DumpCRL: AsyncParsableCommand {
             }
             request.delta = delta
             let progress = ProgressLine(label: "dump-crl", unit: "entries", enabled: !quiet)
-            let crl = try await authority.makeRevocationList(authority: ca, request: request, password: password) {
+            let crl = try await authority.makeRevocationList(authority: ca, request: request, password: try passwordFile.password(or: password)) {
                 progress.update($0)
             }.der
             progress.finish()

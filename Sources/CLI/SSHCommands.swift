@@ -22,6 +22,7 @@ struct SignSSHCert: AsyncParsableCommand {
     @Flag(help: "Leave out ssh-keygen's default permit-* extensions of user certificates.") var noDefaultExtensions = false
     @Option(help: "E-mail address told before the certificate expires (repeatable).") var watch: [String] = []
     @Option(help: "Password of the CA's key.") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @OptionGroup var pins: TokenPINOptions
 
     func run() async throws {
@@ -36,7 +37,7 @@ struct SignSSHCert: AsyncParsableCommand {
             request.extensions = `extension`
             request.noDefaultExtensions = noDefaultExtensions
             request.watchers = watch
-            request.password = password
+            request.password = try passwordFile.password(or: password)
             print(try await authority.signSSHCertificate(request, authority: ca).text)
         }
     }

@@ -38,12 +38,13 @@ struct CreateUser: AsyncParsableCommand {
 
     @Argument(help: "User name: letters, digits and @ . + - _") var name: String
     @Option(help: "The password (default: asked on the terminal, or read from standard input).") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @Option(help: "admin (everything), operator (view, sign, revoke) or viewer (view). Default: viewer.") var role = "viewer"
 
     func run() async throws {
         try await CommandRunner.run { authority in
             let role = try Role(parsing: role)
-            let user = try await AccessControl(authority).createUser(name: name, password: try UserPassword.read(password), role: role)
+            let user = try await AccessControl(authority).createUser(name: name, password: try UserPassword.read(try passwordFile.password(or: password)), role: role)
             print("\(user.name) (\(user.role.rawValue))")
         }
     }
@@ -83,6 +84,7 @@ struct SetPassword: AsyncParsableCommand {
 
     @Argument var name: String
     @Option(help: "The new password (default: asked on the terminal, or read from standard input).") var password: String?
+    @OptionGroup var passwordFile: PasswordFileOption
     @Option(help: "Also change the role: admin, operator or viewer.") var role: String?
     @Flag(help: "Change only the role, not the password.") var keepPassword = false
 
@@ -90,7 +92,7 @@ struct SetPassword: AsyncParsableCommand {
         try await CommandRunner.run { authority in
             let access = AccessControl(authority)
             if let role { try await access.setRole(name, role: try Role(parsing: role)) }
-            if !keepPassword { try await access.setPassword(name, password: try UserPassword.read(password)) }
+            if !keepPassword { try await access.setPassword(name, password: try UserPassword.read(try passwordFile.password(or: password))) }
             print("changed \(name)")
         }
     }

@@ -30,6 +30,46 @@ import Testing
         #expect(settings.defaultEllipticCurve == .secp384r1)
     }
 
+    /// Secrets from files named by `<NAME>_FILE` (environment or settings file) and by `user_pin_file`; one trailing
+    /// line break is dropped, and a secret given twice, an unreadable, empty or oversized file is refused by name.
+    @Test func secretsAreReadFromFiles() throws {
+        let directory = NSTemporaryDirectory() + "secrets-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func secret(_ name: String, _ text: String) throws -> String {
+            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            return directory + "/" + name
+        }
+        let settings = try SettingsLoader.load(environment: [
+            "HOME": "/h", "CA_DIR": directory,
+            "CA_EMAIL_PASSWORD_FILE": try secret("smtp", "s3cret pass\n"),
+            "SWIFT_CA_CA_DATABASE_URL_FILE": try secret("database", "postgresql://ca:pw@db.example.com/ca\r\n"),
+            "CA_PASSWORDS_FILE": try secret("passwords", "{\"AB:CD\": \"key pw\"}"),
+            "CA_KEY_BACKENDS": "{\"hsm\": {\"BACKEND\": \"hsm\", \"OPTIONS\": {\"library_path\": \"/lib.so\", \"token\": \"t\", "
+                + "\"user_pin_file\": \"\(try secret("pin", "1234\n"))\"}}}",
+        ])
+        #expect(settings.email.password?.value == "s3cret pass")
+        #expect(settings.sources["CA_EMAIL_PASSWORD"] == "environment CA_EMAIL_PASSWORD_FILE (file \(directory)/smtp)")
+        #expect(settings.databaseURL?.description.contains("db.example.com") == true)
+        #expect(settings.configuredPassword(forSerial: "ABCD") == "key pw")
+        #expect(settings.keyBackends["hsm"] == .hsm(libraryPath: "/lib.so", token: "t", userPIN: "1234", soPIN: nil))
+
+        try #"{"CA_EMAIL_PASSWORD_FILE": "\#(try secret("smtp2", "from a settings file"))"}"#
+            .write(toFile: directory + "/settings.json", atomically: true, encoding: .utf8)
+        #expect(try SettingsLoader.load(environment: ["CA_DIR": directory]).email.password?.value == "from a settings file")
+        try FileManager.default.removeItem(atPath: directory + "/settings.json")
+
+        for (environment, fragment) in [
+            (["CA_EMAIL_PASSWORD": "x", "CA_EMAIL_PASSWORD_FILE": try secret("a", "y")], "keep one"),
+            (["CA_EMAIL_PASSWORD_FILE": directory + "/missing"], "cannot read the file"),
+            (["CA_EMAIL_PASSWORD_FILE": try secret("empty", "\n")], "is empty"),
+            (["CA_EMAIL_PASSWORD_FILE": try secret("large", String(repeating: "x", count: 70_000))], "too large"),
+        ] {
+            let error = try #require(throws: CAError.self) { try SettingsLoader.load(environment: environment.merging(["CA_DIR": directory]) { $1 }) }
+            #expect(error.message.contains(fragment) && error.message.contains("CA_EMAIL_PASSWORD"), "\(error.message)")
+        }
+    }
+
     @Test func settingsFileIsReadFromCADirectory() throws {
         let directory = NSTemporaryDirectory() + "settings-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -350,6 +350,16 @@ final class SoftHSMToken {
         try sandbox.expectSuccess("init-ca", "Pinned", "CN=Pinned", "--key-type", "EC", "--key-backend", "hsm", "--hsm-key-label", "pinned")
         let csr = try sandbox.makeCSR("leaf")
         try sandbox.expectSuccess("sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=ok.example.com", "--hsm-user-pin", SoftHSMToken.userPIN)
+        // The same PIN from a file (with the line break an editor adds); a wrong one there is refused the same way.
+        let pinFile = try sandbox.write(SoftHSMToken.userPIN + "\n", to: "user.pin")
+        try sandbox.expectSuccess(
+            "sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=file.example.com", "--hsm-user-pin-file", pinFile)
+        try sandbox.expectFailure(
+            ["sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=wrong.example.com", "--hsm-user-pin-file",
+             try sandbox.write("0000\n", to: "wrong.pin")], mentioning: "refused the PIN")
+        try sandbox.expectFailure(
+            ["sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=wrong.example.com", "--hsm-user-pin", "1",
+             "--hsm-user-pin-file", pinFile], mentioning: "not both")
         try sandbox.expectFailure(
             ["sign-cert", "--ca", "Pinned", "--csr", csr, "--subject", "CN=wrong.example.com", "--hsm-user-pin", "0000"], mentioning: "refused the PIN")
         try sandbox.expectFailure(
@@ -360,7 +370,8 @@ final class SoftHSMToken {
              "--hsm-user-pin", ""], mentioning: "security officer")
         try sandbox.expectFailure(["dump-crl", sandbox.path("x.crl"), "--ca", "Pinned", "--hsm-user-pin", "0000"], mentioning: "refused the PIN")
         let listed = try sandbox.expectSuccess("list-certs")
-        #expect(listed.contains("ok.example.com") && !listed.contains("wrong.example.com") && !listed.contains("so.example.com"), "\(listed)")
+        #expect(listed.contains("ok.example.com") && listed.contains("file.example.com") && !listed.contains("wrong.example.com")
+                    && !listed.contains("so.example.com"), "\(listed)")
         #expect(try sandbox.expectSuccess("list-cas").split(separator: "\n").count == 1)
         #expect(try token.privateKeyCount() == 1)
     }

@@ -95,4 +95,35 @@ import Glibc
                 "\(replayed.standardOutput) \(replayed.standardError)")
         #expect(server.stop().status == 0)
     }
+
+    /// `--password-file` (and `--import-password-file`, the PIN files, CA_*_FILE: see SettingsTests and HSMTests) read
+    /// a secret from a file instead of the command line: openssl reads the key with the file's password, without its
+    /// line break; a wrong password from a file is refused like a typed one, and a secret given twice is refused.
+    @Test func keyAndUserPasswordsComeFromFiles() throws {
+        let sandbox = try Sandbox()
+        let passwordFile = try sandbox.write("file password\n", to: "ca.password")
+        let serial = try sandbox.expectSuccess(
+            "init-ca", "Root", "CN=File Root", "--key-type", "EC", "--password-file", passwordFile).trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ":", with: "")
+        let keyFile = sandbox.caDirectory + "/keys/\(serial).key"
+        #expect(try sandbox.openssl("pkey", "-in", keyFile, "-passin", "pass:file password", "-noout").succeeded)
+        let csr = try sandbox.makeCSR("leaf")
+        try sandbox.expectSuccess("sign-cert", "--csr", csr, "--alt", "file.example.com", "--password-file", passwordFile)
+        try sandbox.expectFailure(
+            ["sign-cert", "--csr", csr, "--alt", "wrong.example.com", "--password-file", try sandbox.write("wrong\n", to: "wrong.password")],
+            mentioning: "password")
+        try sandbox.expectFailure(
+            ["sign-cert", "--csr", csr, "--alt", "both.example.com", "--password", "file password", "--password-file", passwordFile],
+            mentioning: "give --password or --password-file, not both")
+        try sandbox.expectFailure(
+            ["sign-cert", "--csr", csr, "--alt", "none.example.com", "--password-file", sandbox.path("missing")],
+            mentioning: "--password-file: cannot read the file")
+        let listed = try sandbox.expectSuccess("list-certs")
+        #expect(listed.contains("file.example.com") && !listed.contains("wrong.example.com") && !listed.contains("both.example.com"))
+
+        try sandbox.expectSuccess("create-user", "filed", "--password-file", try sandbox.write("user password from a file\n", to: "user.password"))
+        sandbox.extraEnvironment["CA_EMAIL_PASSWORD_FILE"] = try sandbox.write("smtp password\n", to: "smtp.password")
+        let settings = try sandbox.expectSuccess("settings")
+        #expect(settings.contains("CA_EMAIL_PASSWORD = (set) (environment CA_EMAIL_PASSWORD_FILE"), "\(settings)")
+        #expect(!settings.contains("smtp password"))
+    }
 }

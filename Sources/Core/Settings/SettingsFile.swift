@@ -77,6 +77,11 @@ struct SettingsFile {
         for (name, value) in topLevel {
             if Settings.names.contains(name) {
                 contents.settings[name] = value
+            } else if let secretName = SecretFile.settingName(ofFileSetting: name) {
+                guard topLevel[secretName] == nil else {
+                    throw CAError(.invalidInput, "\(path) sets both \(secretName) and \(name); keep one")
+                }
+                contents.settings[name] = value
             } else if let primary = Settings.aliases[name] ?? (dialect == .djangoCA ? DjangoSettingNames.aliases[name] : nil) {
                 if topLevel[primary] == nil { contents.settings[primary] = value }
             } else if dialect == .djangoCA, DjangoSettingNames.translated.contains(name) {

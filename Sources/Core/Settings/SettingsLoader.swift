@@ -8,7 +8,7 @@ import Foundation
 public enum SettingsLoader {
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
         var settings = Settings.defaults(home: environment["HOME"] ?? NSHomeDirectory())
-        let environmentValues = environmentSettings(environment)
+        let environmentValues = try environmentSettings(environment)
 
         // CA_DIR decides where the default settings files are, so it is read from the environment first.
         if let directory = environmentValues["CA_DIR"] {
@@ -38,13 +38,23 @@ public enum SettingsLoader {
     /// Where the command line's global `--database` option hands its value to the loader.
     public static let databaseOptionVariable = "SWIFT_CA_DATABASE_OPTION"
 
-    static func environmentSettings(_ environment: [String: String]) -> [String: (value: Any, source: String)] {
+    static func environmentSettings(_ environment: [String: String]) throws -> [String: (value: Any, source: String)] {
         var result: [String: (value: Any, source: String)] = [:]
         for name in Settings.names {
             if let value = environment["SWIFT_CA_" + name] {
                 result[name] = (value, "environment SWIFT_CA_\(name)")
             } else if let value = environment[name] {
                 result[name] = (value, "environment \(name)")
+            }
+        }
+        for name in SecretFile.settingNames.sorted() {
+            for variable in ["SWIFT_CA_" + name + "_FILE", name + "_FILE"] {
+                guard let path = environment[variable] else { continue }
+                if let given = result[name] {
+                    throw CAError(.invalidInput, "\(variable) and \(given.source) both set \(name); keep one")
+                }
+                result[name] = (try SecretFile.read(path, for: variable), "environment \(variable) (file \(path))")
+                break
             }
         }
         for (alias, name) in Settings.aliases.sorted(by: { $0.key < $1.key }) where result[name] == nil {
@@ -174,6 +184,12 @@ public enum SettingsLoader {
                 if case .hsm(_, let token, _, _) = backend { settings.djangoInstallation.hsmTokens[alias] = token }
             }
         case "CA_OCSP_KEY_BACKENDS": settings.ocspKeyBackends = try reader.keyBackends(forResponders: true)
+        case _ where SecretFile.settingName(ofFileSetting: name) != nil:
+            let path = try reader.string()
+            let secret = try SecretFile.read(path, for: "\(name) (\(source))")
+            try apply(
+                name: String(name.dropLast(5)), value: secret, source: "\(source), \(name) \(path)", dialect: dialect, to: &settings)
+            return
         default: throw CAError(.invalidInput, "unknown setting \(name) (\(source))")
         }
         settings.sources[name] = source
@@ -336,13 +352,22 @@ struct SettingValue {
                     throw invalid("HSM key backends with library_path and token in OPTIONS (backend \(alias))")
                 }
                 result[alias] = .hsm(
-                    libraryPath: library, token: token, userPIN: options["user_pin"].map { "\($0)" }, soPIN: options["so_pin"].map { "\($0)" })
+                    libraryPath: library, token: token, userPIN: try pin("user_pin", in: options, backend: alias),
+                    soPIN: try pin("so_pin", in: options, backend: alias))
             default:
                 throw invalid("key backends of kind file or hsm (backend \(alias) is \(kind))")
             }
         }
         guard result["default"] == .file else { throw invalid("a default key backend of kind file") }
         return result
+    }
+
+    /// A PIN from OPTIONS: `user_pin` itself, or read from the file `user_pin_file` names (the same for `so_pin`).
+    func pin(_ option: String, in options: [String: Any], backend alias: String) throws -> String? {
+        let path = options[option + "_file"].map { "\($0)" }
+        return try SecretFile.choose(
+            value: options[option].map { "\($0)" }, file: path, option: "\(option) (\(name), backend \(alias))",
+            fileOption: "\(option)_file (\(name), backend \(alias))")
     }
 
     /// Environment values of structured settings are JSON text; file values are already parsed.
