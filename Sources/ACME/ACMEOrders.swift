@@ -51,7 +51,16 @@ extension ACMEService {
             id: orderID, accountID: account.id, status: .pending, expiresAt: expires, identifiers: identifiers,
             notBefore: validity.notBefore, notAfter: validity.notAfter, profile: profile, replaces: replaces, createdAt: now)
         let (finalAuthorizations, finalChallenges) = (authorizations, challenges)
+        let hourlyLimit = settings.limits.acmeNewOrdersPerHour
         try await bookkeeping { transaction in
+            // Counted in the transaction that adds the order: writers take turns, so nodes cannot both slip under the limit.
+            let recent = try await transaction.acmeOrdersCreated(account: account.id, since: now.addingTimeInterval(-3_600))
+            if recent.count >= hourlyLimit {
+                let wait = max(1, Int(((recent.oldest ?? now).addingTimeInterval(3_600).timeIntervalSince(now)).rounded(.up)))
+                throw CAError.rateLimited(
+                    "this account created \(recent.count) orders in the last hour, the most CA_ACME_MAX_NEW_ORDERS_PER_HOUR allows; "
+                        + "try again in \(wait) seconds", retryAfterSeconds: wait)
+            }
             try await transaction.insertACMEOrder(order, authorizations: finalAuthorizations, challenges: finalChallenges)
         }
         return .json(

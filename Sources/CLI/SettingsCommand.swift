@@ -77,6 +77,14 @@ struct SettingsCommand: AsyncParsableCommand {
                 "CA_LOGIN_LOCKOUT_SECONDS": "\(Int(settings.access.loginLockoutSeconds)) seconds",
                 "CA_KEY_BACKENDS": Self.describe(settings.keyBackends, keyDirectory: settings.keyDirectory),
                 "CA_OCSP_KEY_BACKENDS": Self.describe(settings.ocspKeyBackends, keyDirectory: settings.keyDirectory),
+                "CA_MAX_OCSP_REQUEST_BYTES": "\(settings.limits.ocspRequestBytes) bytes",
+                "CA_MAX_ACME_REQUEST_BYTES": "\(settings.limits.acmeRequestBytes) bytes",
+                "CA_MAX_API_REQUEST_BYTES": "\(settings.limits.apiRequestBytes) bytes",
+                "CA_MAX_WEB_REQUEST_BYTES": "\(settings.limits.webRequestBytes) bytes",
+                "CA_MAX_HEADER_BYTES": "\(settings.limits.headerBytes) bytes",
+                "CA_MAX_CONNECTIONS": "\(settings.limits.connections) per listener",
+                "CA_REQUEST_TIMEOUT": "\(Int(settings.limits.requestSeconds)) seconds",
+                "CA_ACME_MAX_NEW_ORDERS_PER_HOUR": "\(settings.limits.acmeNewOrdersPerHour) per account",
             ]
             for name in Settings.names {
                 print("\(name) = \(values[name] ?? "") (\(settings.sources[name] ?? "default"))")

@@ -15,8 +15,9 @@ public final class RESTAPI: Sendable {
     let authority: Authority
     let access: AccessControl
     let logger: Logger
-    /// Larger bodies are refused with 413; a CSR with a 16k RSA key and every extension stays far below.
-    static let maximumBodySize = 64 * 1024
+    /// Larger bodies are refused with 413 (CA_MAX_API_REQUEST_BYTES); a CSR with a 16k RSA key and every extension
+    /// stays far below the default.
+    var maximumBodySize: Int { authority.settings.limits.apiRequestBytes }
     static let link = HTTPField.Name("Link")!
 
     public init(authority: Authority, access: AccessControl, logger: Logger) {
@@ -38,7 +39,7 @@ public final class RESTAPI: Sendable {
                 try await self.handle(route, request: request, body: body, identity: identity, origin: origin)
             }
         } catch is APIBodyTooLarge {
-            return APIResponse.detail(.contentTooLarge, "the request body is larger than \(Self.maximumBodySize / 1024) KiB")
+            return APIResponse.detail(.contentTooLarge, "the request body is larger than \(maximumBodySize / 1024) KiB")
         } catch let error as CAError {
             if error.kind == .storage { logger.error("API \(request.method) \(request.uri.path): \(error.message)") }
             return APIResponse.error(error)
@@ -72,7 +73,7 @@ public final class RESTAPI: Sendable {
     private func readBody(_ request: Request) async throws -> [UInt8] {
         guard request.method == .post || request.method == .put else { return [] }
         do {
-            let buffer = try await request.body.collect(upTo: Self.maximumBodySize)
+            let buffer = try await request.body.collect(upTo: maximumBodySize)
             return Array(buffer.readableBytesView)
         } catch {
             throw APIBodyTooLarge()

@@ -7,6 +7,7 @@ import CACore
 import CAValidation
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 import Logging
@@ -67,6 +68,7 @@ public enum CAServer {
             webInterface: settings.access.webInterfaceEnabled ? WebInterface(authority: authority, access: access, logger: logger) : nil,
             metrics: metrics, logger: logger)
         router.keyBackendProblems = { authority.keyBackendProblems() }
+        router.limits = settings.limits
         let node = nodeName()
         router.node = node
         var listeners: [any Service] = []
@@ -74,12 +76,12 @@ public enum CAServer {
             var secure = router
             secure.scheme = "https"
             listeners.append(
-                try listener(router: secure, host: options.host, port: options.port, tls: try tlsConfiguration(tls), logger: logger, announce: announce))
+                try listener(router: secure, host: options.host, port: options.port, tls: try tlsConfiguration(tls), limits: settings.limits, logger: logger, announce: announce))
             if let plainPort = options.plainPort {
-                listeners.append(try listener(router: router, host: options.host, port: plainPort, tls: nil, logger: logger, announce: announce))
+                listeners.append(try listener(router: router, host: options.host, port: plainPort, tls: nil, limits: settings.limits, logger: logger, announce: announce))
             }
         } else {
-            listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, logger: logger, announce: announce))
+            listeners.append(try listener(router: router, host: options.host, port: options.port, tls: nil, limits: settings.limits, logger: logger, announce: announce))
         }
         let responderReload = ResponderReload(responder: responder, interval: min(settings.jobs.ocspKeyInterval, 60), logger: logger)
         let mail = settings.email.host == nil ? nil : try SMTPTransport(settings: settings.email)
@@ -108,16 +110,22 @@ public enum CAServer {
     }
 
     private static func listener(
-        router: RequestRouter, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
+        router: RequestRouter, host: String, port: Int, tls: TLSConfiguration?, limits: RequestLimits, logger: Logger,
         announce: @escaping @Sendable (String) -> Void
     ) throws -> any Service {
         let scheme = tls == nil ? "http" : "https"
+        let requestTime = TimeAmount.milliseconds(Int64(limits.requestSeconds * 1000))
+        var http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestDeadlineHandler(limit: requestTime)], idleTimeout: requestTime)
+        http.httpDecoder = .init(maxHeaderFieldSize: limits.headerBytes, maxHeaderListSize: limits.headerBytes)
         return Application(
             responder: CallbackResponder<PeerRequestContext> { request, context in
                 await router.respond(to: request, remoteAddress: context.peerAddress)
             },
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "swift-ca"),
+            server: try tls.map { try .tls(.http1(configuration: http), tlsConfiguration: $0) } ?? .http1(configuration: http),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "swift-ca",
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.connections)),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
@@ -126,6 +134,14 @@ public enum CAServer {
             logger: logger)
     }
 
+    /// TLS 1.2 offers one suite per key type: ECDHE (forward secrecy) with AES-128-GCM (an AEAD cipher). BoringSSL's
+    /// defaults also offer CBC suites and RSA key exchange, which testssl.sh rates as weak; and with several
+    /// suites the client would choose among them, since swift-nio-ssl cannot make the server's order win, which
+    /// testssl.sh rates HIGH. TLS 1.3's suites are all AEAD with forward secrecy.
+    static let tls12CipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    ]
+
     private static func tlsConfiguration(_ files: (certificatePath: String, keyPath: String)) throws -> TLSConfiguration {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
@@ -133,6 +149,7 @@ public enum CAServer {
             let key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             configuration.minimumTLSVersion = .tlsv12
+            configuration.cipherSuiteValues = Self.tls12CipherSuites
             return configuration
         } catch let error as CAError {
             throw error

@@ -98,6 +98,21 @@ public struct ACMEChallengeRecord: Sendable, Equatable {
 
 extension Transaction {
     /// Stores a new order with its authorizations and challenges; the caller wraps it in a transaction.
+    /// How many orders `accountID` created after `since`, and when the oldest of them was created (nil for none).
+    public func acmeOrdersCreated(account accountID: String, since: Date) async throws -> (count: Int, oldest: Date?) {
+        try await run {
+            let row = try await database.raw(
+                """
+                SELECT COUNT(*) AS orders, MIN(created_at) AS oldest FROM acme_orders
+                WHERE account_id = \(bind: accountID) AND created_at > \(bind: since.storedSeconds)
+                """
+            ).first()
+            let count = try row?.decode(column: "orders", as: Int64.self) ?? 0
+            let oldest = try row?.decode(column: "oldest", as: Int64?.self)
+            return (Int(count), oldest.map(Date.init(storedSeconds:)))
+        }
+    }
+
     public func insertACMEOrder(
         _ order: ACMEOrderRecord, authorizations: [ACMEAuthorizationRecord], challenges: [ACMEChallengeRecord]
     ) async throws {

@@ -18,8 +18,8 @@ public final class WebInterface: Sendable {
     let logger: Logger
     let renderer: PageRenderer
 
-    /// Forms carry at most a CSR and a few fields; a larger body is refused with 413.
-    static let maximumBodySize = 1024 * 1024
+    /// Forms carry at most a CSR and a few fields; a larger body is refused with 413 (CA_MAX_WEB_REQUEST_BYTES).
+    var maximumBodySize: Int { authority.settings.limits.webRequestBytes }
     static let sessionCookie = "sca_session"
     /// The login form's double-submit token (no session exists yet to hold one).
     static let loginCookie = "sca_login"
@@ -35,7 +35,7 @@ public final class WebInterface: Sendable {
         var session: WebSession?
         var response: Response
         do {
-            let call = try await WebCall.read(request, origin: origin, limit: Self.maximumBodySize)
+            let call = try await WebCall.read(request, origin: origin, limit: maximumBodySize)
             session = try await currentSession(call)
             response = try await route(call, session: session)
         } catch {

@@ -39,7 +39,9 @@ public struct ACMEProblem: Error, Sendable {
         case .invalidInput: self = ACMEProblem(.badCSR, error.message, status: status)
         case .policy: self = ACMEProblem(.rejectedIdentifier, error.message, status: status)
         case .notFound: self = ACMEProblem(.malformed, error.message, status: status)
-        case .rateLimited: self = ACMEProblem(.rateLimited, error.message, status: status)
+        case .rateLimited:
+            self = ACMEProblem(.rateLimited, error.message, status: status)
+            if let seconds = error.retryAfterSeconds { headers = [("Retry-After", String(seconds))] }
         default: self = ACMEProblem(.serverInternal, "the CA could not complete the request: \(error.message)", status: status)
         }
     }

@@ -55,6 +55,8 @@ public struct Settings: Sendable {
     public var acme = ACMESettings()
     public var email = EmailSettings()
     public var access = AccessSettings()
+    /// Request sizes, connections, time to send a request, ACME orders per account (CA_MAX_*, CA_REQUEST_TIMEOUT).
+    public var limits = RequestLimits()
 
     /// CA_KEY_BACKENDS: where CA keys can live, by alias; `default` is the key directory.
     public var keyBackends: [String: KeyBackendSetting] = ["default": .file]
@@ -86,6 +88,8 @@ public struct Settings: Sendable {
         "CA_JOB_NOTIFICATION_INTERVAL", "CA_ENABLE_REST_API", "CA_ENABLE_WEB_UI", "CA_PASSWORD_HASH_COST",
         "CA_SESSION_SECONDS", "CA_LOGIN_ATTEMPTS", "CA_LOGIN_LOCKOUT_SECONDS", "CA_KEY_BACKENDS",
         "CA_OCSP_KEY_BACKENDS", "CA_SHORT_LIVED_MAXIMUM_DAYS", "CA_DELTA_CRL_EXPIRES", "CA_LOG_FORMAT", "CA_LOG_LEVEL",
+        "CA_MAX_OCSP_REQUEST_BYTES", "CA_MAX_ACME_REQUEST_BYTES", "CA_MAX_API_REQUEST_BYTES", "CA_MAX_WEB_REQUEST_BYTES",
+        "CA_MAX_HEADER_BYTES", "CA_MAX_CONNECTIONS", "CA_REQUEST_TIMEOUT", "CA_ACME_MAX_NEW_ORDERS_PER_HOUR",
     ]
 
     /// Other names a setting answers to, for users who know Django's (EMAIL_HOST_USER, DEFAULT_FROM_EMAIL).

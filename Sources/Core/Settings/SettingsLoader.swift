@@ -184,6 +184,14 @@ public enum SettingsLoader {
                 if case .hsm(_, let token, _, _) = backend { settings.djangoInstallation.hsmTokens[alias] = token }
             }
         case "CA_OCSP_KEY_BACKENDS": settings.ocspKeyBackends = try reader.keyBackends(forResponders: true)
+        case "CA_MAX_OCSP_REQUEST_BYTES": settings.limits.ocspRequestBytes = try reader.positiveInteger()
+        case "CA_MAX_ACME_REQUEST_BYTES": settings.limits.acmeRequestBytes = try reader.positiveInteger()
+        case "CA_MAX_API_REQUEST_BYTES": settings.limits.apiRequestBytes = try reader.positiveInteger()
+        case "CA_MAX_WEB_REQUEST_BYTES": settings.limits.webRequestBytes = try reader.positiveInteger()
+        case "CA_MAX_HEADER_BYTES": settings.limits.headerBytes = try reader.positiveInteger()
+        case "CA_MAX_CONNECTIONS": settings.limits.connections = try reader.positiveInteger()
+        case "CA_REQUEST_TIMEOUT": settings.limits.requestSeconds = TimeInterval(try reader.positiveInteger())
+        case "CA_ACME_MAX_NEW_ORDERS_PER_HOUR": settings.limits.acmeNewOrdersPerHour = try reader.positiveInteger()
         case _ where SecretFile.settingName(ofFileSetting: name) != nil:
             let path = try reader.string()
             let secret = try SecretFile.read(path, for: "\(name) (\(source))")

@@ -25,15 +25,18 @@ struct RequestRouter: Sendable {
     /// Problems of the key backends (an unreachable HSM token), which the health endpoint reports.
     var keyBackendProblems: @Sendable () -> [String] = { [] }
     let logger: Logger
-    /// The largest request body read; an OCSP request for 100 certificates is under 10 KB.
-    static let maximumBodySize = 32 * 1024
+    /// Request body sizes (CA_MAX_OCSP_REQUEST_BYTES, CA_MAX_ACME_REQUEST_BYTES).
+    var limits = RequestLimits()
 
     /// This server node's name in the log and in job leases.
     var node = ""
 
     func respond(to request: Request, remoteAddress: String) async -> Response {
         let started = ContinuousClock.now
-        let (endpoint, response) = await route(request, origin: RequestOrigin(address: remoteAddress, secure: scheme == "https"))
+        var (endpoint, response) = await route(request, origin: RequestOrigin(address: remoteAddress, secure: scheme == "https"))
+        // A browser that once reached the web interface over HTTPS never falls back to plain HTTP for this host. Without
+        // includeSubDomains: the CA's host name may share its domain with hosts that have no TLS.
+        if scheme == "https" { response.headers[Self.strictTransportSecurity] = "max-age=31536000" }
         let duration = ContinuousClock.now - started
         metrics.request(endpoint: endpoint, status: response.status.code, duration: duration)
         // One line per request. The path only: bodies, headers and query strings can carry passwords and tokens.
@@ -47,6 +50,8 @@ struct RequestRouter: Sendable {
             ])
         return response
     }
+
+    static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
 
     private func route(_ request: Request, origin: RequestOrigin) async -> (ServerMetrics.Endpoint, Response) {
         let path = request.uri.path
@@ -210,14 +215,14 @@ struct RequestRouter: Sendable {
                 return Self.problem(.unsupportedMediaType, "the body must be application/ocsp-request")
             }
             do {
-                let buffer = try await request.body.collect(upTo: Self.maximumBodySize)
+                let buffer = try await request.body.collect(upTo: limits.ocspRequestBytes)
                 body = Array(buffer.readableBytesView)
             } catch {
-                logger.notice("OCSP POST body over \(Self.maximumBodySize) bytes refused")
-                return Self.problem(.contentTooLarge, "OCSP requests are limited to \(Self.maximumBodySize) bytes")
+                logger.notice("OCSP POST body over \(limits.ocspRequestBytes) bytes refused")
+                return Self.problem(.contentTooLarge, "OCSP requests are limited to \(limits.ocspRequestBytes) bytes")
             }
         case .get:
-            guard encoded.utf8.count <= Self.maximumBodySize * 2, let decoded = Self.base64Request(encoded) else {
+            guard encoded.utf8.count <= limits.ocspRequestBytes * 2, let decoded = Self.base64Request(encoded) else {
                 logger.notice("OCSP GET whose path is not a base64 request")
                 return ocspResponse(.error(.malformedRequest))
             }
@@ -273,11 +278,11 @@ struct RequestRouter: Sendable {
         var body: [UInt8] = []
         if request.method == .post {
             do {
-                let buffer = try await request.body.collect(upTo: FlattenedJWS.maximumSize)
+                let buffer = try await request.body.collect(upTo: limits.acmeRequestBytes)
                 body = Array(buffer.readableBytesView)
             } catch {
-                logger.notice("ACME body over \(FlattenedJWS.maximumSize) bytes refused")
-                return Self.problem(.contentTooLarge, "ACME requests are limited to \(FlattenedJWS.maximumSize) bytes")
+                logger.notice("ACME body over \(limits.acmeRequestBytes) bytes refused")
+                return Self.problem(.contentTooLarge, "ACME requests are limited to \(limits.acmeRequestBytes) bytes")
             }
         }
         // The URLs the server writes, and the JWS url values it expects, are those the client used.
