@@ -82,7 +82,7 @@ import Glibc
         let (sandbox, serial) = try ACMEAccountTests.makeACMECA()
         let port = try FreePort.find()
         var server = try RunningServer(sandbox, arguments: ["--port", "\(port)"])
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/acme_nonce_replay.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/acme_raw_requests.py").path
         let saved = sandbox.path("signed-request.json")
         let sent = try runProgram(Binaries.pkilint("python"), [script, "send", "\(server.baseURL)/ca/acme/directory/\(serial)/", saved])
         #expect(sent.standardOutput.contains("send: 200"), "\(sent.standardOutput) \(sent.standardError)")
@@ -125,5 +125,34 @@ import Glibc
         let settings = try sandbox.expectSuccess("settings")
         #expect(settings.contains("CA_EMAIL_PASSWORD = (set) (environment CA_EMAIL_PASSWORD_FILE"), "\(settings)")
         #expect(!settings.contains("smtp password"))
+    }
+
+    /// The limits of issue 19 are settings: ACME new orders per account per hour (429 rateLimited with Retry-After,
+    /// counted in the database), body sizes per route (413) and the header section (400) on any node. The time to send
+    /// a request is HostileLoadTests' (its slow clients).
+    @Test func limitsAreSettings() throws {
+        let (sandbox, serial) = try ACMEAccountTests.makeACMECA()
+        sandbox.extraEnvironment["CA_ACME_MAX_NEW_ORDERS_PER_HOUR"] = "2"
+        sandbox.extraEnvironment["CA_MAX_OCSP_REQUEST_BYTES"] = "100"
+        sandbox.extraEnvironment["CA_MAX_HEADER_BYTES"] = "2048"
+        let nodes = [try RunningServer(sandbox), try RunningServer(sandbox)]
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Judges/acme_raw_requests.py").path
+        let orders = try runProgram(Binaries.pkilint("python"), [script, "orders", "\(nodes[0].baseURL)/ca/acme/directory/\(serial)/", "3"])
+        let lines = orders.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3 && lines[0] == "order 1: 201" && lines[1] == "order 2: 201", "\(orders.standardOutput) \(orders.standardError)")
+        let refused = lines.last ?? ""
+        #expect(refused.hasPrefix("order 3: 429 urn:ietf:params:acme:error:rateLimited "), "\(refused)")
+        #expect((Int(refused.split(separator: " ").last ?? "") ?? 0) > 3500, "Retry-After: \(refused)")
+
+        let large = try sandbox.write(String(repeating: "A", count: 200), to: "large.der")
+        let ocsp = try HTTPExchange.run(
+            sandbox, ["-H", "Content-Type: application/ocsp-request", "--data-binary", "@" + large, "\(nodes[1].baseURL)/ca/ocsp/\(serial)/cert/"],
+            saveAs: "ocsp-large")
+        #expect(ocsp.status == 413, "\(ocsp.status)")
+        let header = try HTTPExchange.run(
+            sandbox, ["-H", "X-Large: " + String(repeating: "a", count: 3000), "\(nodes[1].baseURL)/healthz"], saveAs: "header-large")
+        #expect(header.status == 400, "\(header.status)")
+        #expect(try HTTPExchange.run(sandbox, ["\(nodes[1].baseURL)/healthz"], saveAs: "health").status == 200)
+        for node in nodes { #expect(node.stop().status == 0) }
     }
 }

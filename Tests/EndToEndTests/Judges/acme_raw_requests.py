@@ -1,11 +1,13 @@
-"""Sends one signed ACME request and, later, the very same bytes again, with certbot's ACME library (`acme`).
+"""Signed ACME requests sent by hand, with certbot's ACME library (`acme`) for keys, accounts and signatures.
 
-Usage: acme_nonce_replay.py send DIRECTORY_URL SAVED_FILE
+Usage: acme_raw_requests.py send DIRECTORY_URL SAVED_FILE
          creates an account, signs a POST-as-GET of it with a fresh nonce, sends it once and saves URL and
          body to SAVED_FILE; prints "send: STATUS".
-       acme_nonce_replay.py replay SAVED_FILE
+       acme_raw_requests.py replay SAVED_FILE
          sends the saved body to the saved URL again; prints "replay: STATUS TYPE".
-The test kills the server between the two, to show that a nonce's use outlives the process.
+       acme_raw_requests.py orders DIRECTORY_URL COUNT
+         creates an account and sends COUNT newOrder requests; prints "order N: STATUS TYPE RETRY-AFTER" for each.
+The nonce test kills the server between send and replay, to show that a nonce's use outlives the process.
 """
 import json
 import sys
@@ -40,9 +42,35 @@ def replay(saved_file):
     print(f"replay: {answer.status_code} {problem}")
 
 
+def orders(directory_url, count):
+    key = jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
+    network = client.ClientNetwork(key, alg=jose.ES256, user_agent="swift-ca-tests", verify_ssl=False)
+    directory = client.ClientV2.get_directory(directory_url, network)
+    acme = client.ClientV2(directory, network)
+    registration = acme.new_account(messages.NewRegistration.from_data(terms_of_service_agreed=True))
+    network.account = registration
+
+    class Payload:
+        def __init__(self, name):
+            self.name = name
+
+        def json_dumps(self, **kwargs):
+            return json.dumps({"identifiers": [{"type": "dns", "value": self.name}]})
+
+    for number in range(1, count + 1):
+        url = directory["newOrder"]
+        nonce = network._get_nonce(url, directory["newNonce"])
+        body = network._wrap_in_jws(Payload(f"order{number}.example.com"), nonce, url)
+        answer = requests.post(url, data=body, headers=HEADERS, timeout=30)
+        problem = answer.json().get("type", "") if answer.status_code >= 400 else ""
+        print(f"order {number}: {answer.status_code} {problem} {answer.headers.get('Retry-After', '')}".rstrip())
+
+
 def main():
     if sys.argv[1] == "send":
         send(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "orders":
+        orders(sys.argv[2], int(sys.argv[3]))
     else:
         replay(sys.argv[2])
     return 0
