@@ -132,6 +132,7 @@ extension Transaction {
             ("id", .integer), ("at", .integer), ("actor", .text), ("source", .text), ("action", .text), ("target", .text),
             ("detail", .text),
         ]),
+        CopiedTable("login_attempts", key: ["id"], [("id", .integer), ("throttle_key", .text), ("attempted_at", .integer)]),
         CopiedTable("api_orders", key: ["slug"], [
             ("slug", .text), ("authority_serial", .text), ("user_name", .text), ("source", .text), ("status", .text),
             ("certificate_serial", .text), ("error", .text), ("created_at", .integer), ("updated_at", .integer),
@@ -181,7 +182,7 @@ extension Store {
             }
             if target.dialect == .postgres {
                 // Copied ids bypass the identity sequences; the next row must not reuse one.
-                for table in ["status_changes", "audit_log"] {
+                for table in ["status_changes", "audit_log", "login_attempts"] {
                     try await target.execute(
                         """
                         SELECT setval(pg_get_serial_sequence('\(table)', 'id'), \
