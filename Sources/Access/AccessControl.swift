@@ -15,6 +15,10 @@ public final class AccessControl: Sendable {
     /// per request. Each request still reads the user, and a cached entry counts only while the user's stored
     /// hash is the one it matched, so a deleted user or a changed password is refused at once on every node.
     private let verifiedPasswords = LockedDictionary<String, VerifiedPassword>()
+    /// Checks of a name and password under way, so that a client's concurrent first requests share one bcrypt and one
+    /// counted attempt: each attempt counts against the throttle until it succeeds, and a client opening 16
+    /// connections at once would otherwise lock itself out.
+    private let loginsUnderWay = LockedDictionary<String, Task<(identity: Identity, passwordHash: String), any Error>>()
     private let dummyHash = LockedDictionary<Int, String>()
     static let cacheSeconds: TimeInterval = 10
 
@@ -194,7 +198,20 @@ public final class AccessControl: Sendable {
         if let cached, let user = try await store.read({ try await $0.user(named: name) }), user.passwordHash == cached {
             return Identity(name: user.name, role: user.role)
         }
-        let verified = try await verifyPassword(name: name, password: password, source: source, recordSuccess: false)
+        let check = loginsUnderWay.update(cacheKey) { entry in
+            if let underWay = entry { return underWay }
+            let started = Task { try await self.verifyPassword(name: name, password: password, source: source, recordSuccess: false) }
+            entry = started
+            return started
+        }
+        let verified: (identity: Identity, passwordHash: String)
+        do {
+            verified = try await check.value
+            loginsUnderWay.update(cacheKey) { $0 = nil }
+        } catch {
+            loginsUnderWay.update(cacheKey) { $0 = nil }
+            throw error
+        }
         let until = now.addingTimeInterval(Self.cacheSeconds)
         verifiedPasswords.update(cacheKey) { $0 = VerifiedPassword(passwordHash: verified.passwordHash, until: until) }
         // Keeps the cache from growing with every distinct credential ever seen.

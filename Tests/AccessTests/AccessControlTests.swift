@@ -150,6 +150,38 @@ import TestSupport
         await store.shutdown()
     }
 
+    /// A client's first burst of concurrent Basic requests shares one check: the attempts it counts cannot lock the
+    /// client out (16 at once with a limit of 3), while 16 different wrong passwords at once still count 16.
+    @Test func concurrentRightPasswordsShareOneCountedAttempt() async throws {
+        let database = try TemporaryDatabase()
+        let (access, store) = try await Self.access(database, attempts: 3)
+        _ = try await access.createUser(name: "burst", password: "correct horse", role: .viewer)
+        let basic = "Basic " + Data("burst:correct horse".utf8).base64EncodedString()
+        let names = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<16 { group.addTask { try await access.authenticate(authorization: basic, source: "192.0.2.50").name } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(names == Array(repeating: "burst", count: 16))
+        let refusals = await withTaskGroup(of: Bool.self) { group in
+            for guess in 0..<16 {
+                group.addTask {
+                    let wrong = "Basic " + Data("burst:guess \(guess)".utf8).base64EncodedString()
+                    do {
+                        _ = try await access.authenticate(authorization: wrong, source: "192.0.2.51")
+                        return false
+                    } catch let error as CAError {
+                        return error.kind == .rateLimited
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(refusals == 13, "3 guesses are checked, the other 13 refused before bcrypt")
+        await store.shutdown()
+    }
+
     @Test func sessionsEndOnLogoutPasswordChangeAndUserDeletion() async throws {
         let database = try TemporaryDatabase()
         let (access, store) = try await Self.access(database)

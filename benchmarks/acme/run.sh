@@ -37,7 +37,9 @@ trap cleanup EXIT
 "$SWIFT_CA" init-ca "Bench Root" "CN=Bench Root" --key-type EC --path-length 1 >/dev/null
 SERIAL="$("$SWIFT_CA" init-ca "Bench ACME" "CN=Bench ACME" --key-type EC --parent "Bench Root" --acme-enable | tr -d ':')"
 
+# Every worker orders through one account: the per-account order limit (300 an hour by default) is lifted.
 export CA_ACME_HTTP01_PORT=$((PORT + 1)) CA_ACME_STATIC_HOSTS="*.bench.test=127.0.0.1" CA_ACME_ALLOW_PRIVATE_ADDRESSES=true
+export CA_ACME_MAX_NEW_ORDERS_PER_HOUR=100000000
 "$SWIFT_CA" serve --port "$PORT" --log-level warning >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
