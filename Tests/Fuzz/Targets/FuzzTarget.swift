@@ -34,6 +34,7 @@ public enum FuzzTargets {
         FuzzTarget("multipart", maximumInputLength: 65_536, run: FormTargets.runMultipart),
         FuzzTarget("cookie-header", maximumInputLength: 8_192, run: FormTargets.runCookieHeader),
         FuzzTarget("dns-reply", maximumInputLength: 65_535, run: DNSReplyTarget.run),
+        FuzzTarget("tls-alpn-certificate", maximumInputLength: 16_384, run: TLSALPNCertificateTarget.run),
         FuzzTarget("smtp-reply", maximumInputLength: 16_384, run: SMTPReplyTarget.run),
         FuzzTarget("openssh-public-key", maximumInputLength: 16_384, run: OpenSSHPublicKeyTarget.run),
         FuzzTarget("pkcs11-attributes", maximumInputLength: 4_096, run: PKCS11AttributesTarget.run),
