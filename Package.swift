@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "CACore", targets: ["CACore"]),
         // The ACME load driver of benchmarks/acme (compiled, so that the client takes little of the CPU).
         .executable(name: "swift-ca-acme-load", targets: ["ACMELoadDriver"]),
+        // libFuzzer targets for the parsers of outside input (docs/fuzzing.md); without -DFUZZING a replay tool.
+        .executable(name: "swift-ca-fuzz", targets: ["FuzzRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
@@ -215,6 +217,18 @@ let package = Package(
             ],
             path: "benchmarks/acme/LoadDriver"
         ),
+        // The parsers under fuzzing, one function per target; only the modules those parsers live in.
+        .target(
+            name: "CAFuzzTargets",
+            dependencies: [
+                "CACore", "CAHSM", "CPKCS11",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/Fuzz/Targets"
+        ),
+        .executableTarget(name: "FuzzRunner", dependencies: ["CAFuzzTargets"], path: "Tests/Fuzz/Runner"),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["CAFuzzTargets"], path: "Tests/Fuzz/RegressionTests"),
         .testTarget(name: "CoreTests", dependencies: ["CACore", "TestSupport"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
         .testTarget(
             name: "ValidationTests",

@@ -32,7 +32,7 @@ struct AttributeTemplate {
 }
 
 /// The key types swift-ca keeps in a token, as django-ca names them (`key_type` in the key's location).
-enum TokenKeyType: String, Sendable {
+package enum TokenKeyType: String, Sendable, CaseIterable {
     case rsa = "RSA"
     case ec = "EC"
     case ed25519 = "Ed25519"
@@ -222,23 +222,7 @@ extension PKCS11Token {
     }
 
     func readPublicKey(_ session: CK_SESSION_HANDLE, handle: CK_OBJECT_HANDLE, type: TokenKeyType) throws -> Certificate.PublicKey {
-        switch type {
-        case .rsa:
-            let modulus = try attribute(session, handle: handle, CKA_MODULUS)
-            let exponent = try attribute(session, handle: handle, CKA_PUBLIC_EXPONENT)
-            return Certificate.PublicKey(try _RSA.Signing.PublicKey(n: modulus, e: exponent))
-        case .ec, .ed25519:
-            // CKA_EC_POINT is the point wrapped in a DER OCTET STRING.
-            let wrapped = try attribute(session, handle: handle, CKA_EC_POINT)
-            let point = try ASN1OctetString(derEncoded: wrapped).bytes
-            if type == .ed25519 { return Certificate.PublicKey(try Curve25519.Signing.PublicKey(rawRepresentation: point)) }
-            switch point.count {
-            case 65: return Certificate.PublicKey(try P256.Signing.PublicKey(x963Representation: point))
-            case 97: return Certificate.PublicKey(try P384.Signing.PublicKey(x963Representation: point))
-            case 133: return Certificate.PublicKey(try P521.Signing.PublicKey(x963Representation: point))
-            default: throw CAError(.keyAccess, "the token returned an EC point of \(point.count) bytes")
-            }
-        }
+        try TokenAttributeDecoding.publicKey(type: type) { try attribute(session, handle: handle, $0) }
     }
 
     /// Finds a stored key pair by label and id (or by label alone, for keys named by convention such as OCSP
@@ -336,17 +320,7 @@ extension PKCS11Token {
             try library.check("C_Sign", functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length))
             return Array(signature.prefix(Int(length)))
         }
-        let bytes = key.type == .ec ? try Self.ecdsaDER(raw) : raw
+        let bytes = key.type == .ec ? try TokenAttributeDecoding.ecdsaDER(raw) : raw
         return try Certificate.Signature(signatureAlgorithm: algorithm, signatureBytes: ASN1BitString(bytes: bytes[...]))
-    }
-
-    /// r‖s from the token as RFC 3279's Ecdsa-Sig-Value, through swift-crypto's signature types.
-    static func ecdsaDER(_ raw: [UInt8]) throws -> [UInt8] {
-        switch raw.count {
-        case 64: return Array(try P256.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
-        case 96: return Array(try P384.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
-        case 132: return Array(try P521.Signing.ECDSASignature(rawRepresentation: raw).derRepresentation)
-        default: throw CAError(.keyAccess, "the token returned an ECDSA signature of \(raw.count) bytes")
-        }
     }
 }

@@ -4,26 +4,26 @@ import SwiftASN1
 ///
 /// swift-asn1's `PEMDocument` refuses blocks with headers, yet OpenSSL's traditional key encryption puts
 /// its parameters there, so those blocks are split here and only the base64 body goes to `PEMDocument`.
-struct PEMBlock: Sendable {
-    var label: String
-    var headers: [Header]
+package struct PEMBlock: Sendable {
+    package var label: String
+    package var headers: [Header]
     /// The base64 text with line breaks and surrounding white space removed.
-    var base64Body: String
+    package var base64Body: String
 
-    struct Header: Sendable {
-        var name: String
-        var value: String
+    package struct Header: Sendable {
+        package var name: String
+        package var value: String
     }
 
     /// The value of the first header called `name` (compared without regard to case, as OpenSSL does).
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The decoded body.
     ///
     /// - Throws: When the body is not valid base64.
-    func derBytes() throws -> [UInt8] {
+    package func derBytes() throws -> [UInt8] {
         // Rewrapped at 64 characters because PEMDocument insists on that line length, while a file edited
         // by hand or written by another tool may use a different one.
         var lines: [Substring] = []
@@ -38,7 +38,7 @@ struct PEMBlock: Sendable {
 
     /// The complete blocks of `text`, in order. Text outside the blocks and blocks without an END line are
     /// skipped, as OpenSSL skips them.
-    static func blocks(in text: String) -> [PEMBlock] {
+    package static func blocks(in text: String) -> [PEMBlock] {
         var blocks: [PEMBlock] = []
         var open: (label: String, lines: [Substring])?
         // "\r\n" is one Character that counts as a newline, so files with DOS line ends work too.

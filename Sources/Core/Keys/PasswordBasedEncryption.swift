@@ -13,9 +13,10 @@ import Foundation
 /// Keys are written with AES-256-CBC. AES-CBC of any size and DES-EDE3-CBC are read, the latter because
 /// OpenSSL 3.0 still uses it by default for `openssl req -newkey` and `openssl pkcs8 -topk8 -v2 des3`.
 enum PasswordBasedEncryption {
-    /// Above this many PBKDF2 rounds, decryption of a file from an unknown source could hang the CA for
-    /// minutes; OpenSSL's own default is 2048 and OWASP's recommendation is 600,000.
-    static let maximumIterations = 10_000_000
+    /// More PBKDF2 rounds than any tool writes by default (OpenSSL 2048, swift-ca and OWASP's recommendation
+    /// 600,000), and few enough that one attempt stays near half a second (HMAC-SHA-512 in a release build).
+    /// Ten million took seconds per attempt, so a crafted file could stall whoever reads it.
+    static let maximumIterations = 1_000_000
 
     /// Encrypts a DER `PrivateKeyInfo` with PBKDF2-HMAC-SHA256 and AES-256-CBC and returns a DER
     /// `EncryptedPrivateKeyInfo`.

@@ -2,40 +2,42 @@ import Foundation
 
 /// The fields of a submitted form: `application/x-www-form-urlencoded` or `multipart/form-data` (the CSR
 /// upload). A field may repeat (checkboxes); files keep their bytes, text fields are UTF-8.
-struct FormData: Sendable {
-    private(set) var fields: [String: [String]] = [:]
-    private(set) var files: [String: [UInt8]] = [:]
+///
+/// It is in Core, away from the web interface's NIO and store dependencies, so that the fuzz targets reach it.
+package struct FormData: Sendable {
+    package private(set) var fields: [String: [String]] = [:]
+    package private(set) var files: [String: [UInt8]] = [:]
 
-    init() {}
+    package init() {}
 
-    func value(_ name: String) -> String? { fields[name]?.first }
+    package func value(_ name: String) -> String? { fields[name]?.first }
 
     /// The field trimmed; nil when absent or blank.
-    func text(_ name: String) -> String? {
+    package func text(_ name: String) -> String? {
         guard let value = value(name)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }
 
-    func values(_ name: String) -> [String] { fields[name] ?? [] }
+    package func values(_ name: String) -> [String] { fields[name] ?? [] }
 
     /// A textarea's non-empty lines (SANs, watchers), also split at commas so that pasted lists work.
-    func lines(_ name: String) -> [String] {
+    package func lines(_ name: String) -> [String] {
         (value(name) ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," })
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// An uploaded file's bytes; nil when no file was chosen.
-    func file(_ name: String) -> [UInt8]? {
+    package func file(_ name: String) -> [UInt8]? {
         guard let bytes = files[name], !bytes.isEmpty else { return nil }
         return bytes
     }
 
-    mutating func append(_ name: String, _ value: String) {
+    package mutating func append(_ name: String, _ value: String) {
         fields[name, default: []].append(value)
     }
 
     /// Reads a body by its content type. Throws `MalformedForm` for anything a browser would not send.
-    static func parse(body: [UInt8], contentType: String?) throws -> FormData {
+    package static func parse(body: [UInt8], contentType: String?) throws -> FormData {
         let type = contentType?.lowercased() ?? ""
         if type.hasPrefix("multipart/form-data") {
             guard let boundary = parameter("boundary", in: contentType ?? "") else { throw MalformedForm("the multipart body has no boundary") }
@@ -47,7 +49,7 @@ struct FormData: Sendable {
         return try parseURLEncoded(text)
     }
 
-    static func parseURLEncoded(_ text: String) throws -> FormData {
+    package static func parseURLEncoded(_ text: String) throws -> FormData {
         var form = FormData()
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -65,7 +67,7 @@ struct FormData: Sendable {
     }
 
     /// `boundary=...` or `boundary="..."` from a header value.
-    static func parameter(_ name: String, in header: String) -> String? {
+    package static func parameter(_ name: String, in header: String) -> String? {
         for piece in header.split(separator: ";").dropFirst() {
             let pair = piece.split(separator: "=", maxSplits: 1)
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
@@ -77,7 +79,7 @@ struct FormData: Sendable {
     }
 
     /// RFC 7578: parts separated by `--boundary`, each with headers, a blank line and the content.
-    static func parseMultipart(_ body: [UInt8], boundary: String) throws -> FormData {
+    package static func parseMultipart(_ body: [UInt8], boundary: String) throws -> FormData {
         let delimiter = Array(("--" + boundary).utf8)
         let separator = Array("\r\n\r\n".utf8)
         var form = FormData()
@@ -130,14 +132,14 @@ struct FormData: Sendable {
 }
 
 /// A body that no browser form would produce: answered with 400.
-struct MalformedForm: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
+package struct MalformedForm: Error {
+    package let message: String
+    package init(_ message: String) { self.message = message }
 }
 
 /// The `Cookie` header's name=value pairs.
-enum CookieHeader {
-    static func parse(_ header: String?) -> [String: String] {
+package enum CookieHeader {
+    package static func parse(_ header: String?) -> [String: String] {
         var cookies: [String: String] = [:]
         for piece in (header ?? "").split(separator: ";") {
             let pair = piece.split(separator: "=", maxSplits: 1)
