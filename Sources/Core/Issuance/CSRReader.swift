@@ -10,6 +10,13 @@ public enum CSRReader {
         public let der: [UInt8]
         /// The SubjectPublicKeyInfo exactly as the requester encoded it, copied into the certificate.
         public let subjectPublicKeyInfo: ArraySlice<UInt8>
+
+        /// For keys that arrive without a request: an OCSP responder's key, made by the CA itself.
+        public init(publicKey: Certificate.PublicKey, der: [UInt8], subjectPublicKeyInfo: ArraySlice<UInt8>) {
+            self.publicKey = publicKey
+            self.der = der
+            self.subjectPublicKeyInfo = subjectPublicKeyInfo
+        }
     }
 
     public static func parse(_ bytes: [UInt8]) throws -> ParsedRequest {
