@@ -10,7 +10,7 @@ import X509
 
 /// `Authority.importDjangoCA` in process, on an installation made in memory: what it writes, that a second run
 /// writes nothing, and that a failure half-way leaves the database and the key directory untouched.
-@Suite(.timeLimit(.minutes(5))) struct DjangoCAImportPlanTests {
+@Suite(.timeLimit(.minutes(10))) struct DjangoCAImportPlanTests {
     /// A CA made here, its certificate and key file laid out as django-ca's storages backend keeps them.
     struct MadeAuthority {
         let key: P256.Signing.PrivateKey

@@ -10,7 +10,7 @@ import X509
 
 /// CRL shards and delta CRLs through `Authority` in process: which shard a certificate goes into, what the job signs
 /// after a revocation, the numbers a complete CRL and its deltas take, and what is refused.
-@Suite(.timeLimit(.minutes(5))) struct RevocationListLayoutTests {
+@Suite(.timeLimit(.minutes(10))) struct RevocationListLayoutTests {
     static func createCA(_ fixture: AuthorityFixture, shards: Int?, deltas: Bool) async throws -> AuthorityRecord {
         var request = AuthorityCreationRequest(name: "Layout", subject: "CN=Layout Root", keyAlgorithm: .ec(.secp256r1))
         request.defaultHostname = "ca.example.com"

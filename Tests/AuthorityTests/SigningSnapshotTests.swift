@@ -11,7 +11,7 @@ import X509
 /// `Authority.sign` takes the CA from a copy read within the last second and checks it inside the transaction
 /// that stores the certificate. Two Authorities over one database play two server nodes: what one node changes
 /// about a CA, the other obeys at once, whatever its copy says.
-@Suite(.timeLimit(.minutes(5))) struct SigningSnapshotTests {
+@Suite(.timeLimit(.minutes(10))) struct SigningSnapshotTests {
     final class Node: Sendable {
         let authority: Authority
         init(directory: String, database: TemporaryDatabase) async throws {

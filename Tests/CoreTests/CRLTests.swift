@@ -6,7 +6,7 @@ import X509
 @testable import CACore
 
 /// CRLs built by `CRLBuilder`, judged by openssl 3 and pkilint.
-@Suite(.timeLimit(.minutes(5))) struct CRLTests {
+@Suite(.timeLimit(.minutes(10))) struct CRLTests {
     typealias Support = CRLTestSupport
 
     static let algorithms: [KeyAlgorithm] = [.ec(.secp256r1), .rsa(bits: 2048)]
@@ -445,7 +445,7 @@ import X509
 }
 
 /// The Issuing Distribution Point extension on its own.
-@Suite(.timeLimit(.minutes(5))) struct IssuingDistributionPointTests {
+@Suite(.timeLimit(.minutes(10))) struct IssuingDistributionPointTests {
     @Test func roundTripsThroughDER() throws {
         let point = IssuingDistributionPoint(
             fullName: [.uniformResourceIdentifier("http://crl.example.com/ca.crl")], onlyContainsCACertificates: true,

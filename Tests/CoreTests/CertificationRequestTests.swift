@@ -4,7 +4,7 @@ import Testing
 @testable import CACore
 
 /// PKCS#10 requests made by openssl, read by `CertificationRequest`.
-@Suite(.timeLimit(.minutes(5))) struct CertificationRequestTests {
+@Suite(.timeLimit(.minutes(10))) struct CertificationRequestTests {
     func opensslRequest(_ keyOptions: [String], digest: String? = nil) throws -> [UInt8] {
         let directory = try OpenSSLProcess.makeTemporaryDirectory(prefix: "swift-ca-csr")
         defer { try? FileManager.default.removeItem(at: directory) }

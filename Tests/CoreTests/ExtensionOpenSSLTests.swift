@@ -8,7 +8,7 @@ import X509
 
 /// Cross-checks with OpenSSL 3, in both directions: OpenSSL must print what swift-ca writes, and
 /// swift-ca must read what OpenSSL writes.
-@Suite("OpenSSL interoperability", .timeLimit(.minutes(5)))
+@Suite("OpenSSL interoperability", .timeLimit(.minutes(10)))
 struct ExtensionOpenSSLTests {
     /// A self-signed P-256 CA certificate carrying every extension of this folder plus the
     /// swift-certificates ones, with RFC 5280 criticality.

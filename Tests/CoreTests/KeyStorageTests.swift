@@ -10,7 +10,7 @@ import Glibc
 import Darwin
 #endif
 
-@Suite("FileKeyBackend", .timeLimit(.minutes(5)))
+@Suite("FileKeyBackend", .timeLimit(.minutes(10)))
 struct KeyStorageTests {
     typealias Support = KeyTestSupport
 

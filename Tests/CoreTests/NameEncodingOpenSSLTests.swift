@@ -7,7 +7,7 @@ import X509
 
 /// Cross-checks the encodings against OpenSSL: a certificate built from parsed names must show
 /// the intended string types, RDN order and subject alternative names.
-@Suite("Names in a certificate, read by OpenSSL", .timeLimit(.minutes(5)))
+@Suite("Names in a certificate, read by OpenSSL", .timeLimit(.minutes(10)))
 struct NameEncodingOpenSSLTests {
     static let subject =
         "C=AT,ST=Wien,L=Wien,O=Müller GmbH,OU=IT+CN=ca.example.com,emailAddress=admin@example.com,"

@@ -8,7 +8,7 @@ import X509
 private typealias Support = OCSPTestSupport
 
 /// Requests made by `openssl ocsp -reqout`, read by ``OCSPRequest``.
-@Suite("OCSP requests from openssl", .timeLimit(.minutes(5)))
+@Suite("OCSP requests from openssl", .timeLimit(.minutes(10)))
 struct OCSPRequestTests {
     @Test("A default openssl request carries a SHA-1 CertID of the leaf and a 16-octet nonce")
     func defaultRequest() throws {
@@ -153,7 +153,7 @@ struct OCSPRequestTests {
 }
 
 /// Requests that must be refused with malformedRequest, never with a crash.
-@Suite("OCSP malformed requests", .timeLimit(.minutes(5)))
+@Suite("OCSP malformed requests", .timeLimit(.minutes(10)))
 struct OCSPMalformedRequestTests {
     @Test("Empty and random bytes")
     func emptyAndRandom() {
@@ -281,7 +281,7 @@ struct OCSPMalformedRequestTests {
 }
 
 /// Responses signed by ``OCSPResponseSigner``, judged by `openssl ocsp` and pkilint.
-@Suite("OCSP responses", .timeLimit(.minutes(5)))
+@Suite("OCSP responses", .timeLimit(.minutes(10)))
 struct OCSPResponseTests {
     enum Status: String, CaseIterable, Sendable {
         case good, revoked, unknown

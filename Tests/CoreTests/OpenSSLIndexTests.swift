@@ -6,7 +6,7 @@ import X509
 @testable import CACore
 
 /// OpenSSL's `index.txt` lines, compared with what `openssl ca` writes and read by `openssl ocsp`.
-@Suite(.timeLimit(.minutes(5))) struct OpenSSLIndexTests {
+@Suite(.timeLimit(.minutes(10))) struct OpenSSLIndexTests {
     typealias Support = CRLTestSupport
 
     /// 2026-11-27 11:32:21 UTC

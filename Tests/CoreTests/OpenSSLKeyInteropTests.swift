@@ -6,7 +6,7 @@ import X509
 @testable import CACore
 
 /// Checks the key formats against the openssl command line tool, the reference most users will hold us to.
-@Suite("Private keys and OpenSSL", .timeLimit(.minutes(5)))
+@Suite("Private keys and OpenSSL", .timeLimit(.minutes(10)))
 struct OpenSSLKeyInteropTests {
     typealias Support = KeyTestSupport
 

@@ -5,7 +5,7 @@ import X509
 
 @testable import CACore
 
-@Suite("Traditional PEM encryption", .timeLimit(.minutes(5)))
+@Suite("Traditional PEM encryption", .timeLimit(.minutes(10)))
 struct TraditionalPEMEncryptionTests {
     typealias Support = KeyTestSupport
 

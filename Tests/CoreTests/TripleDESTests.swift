@@ -3,7 +3,7 @@ import Testing
 
 @testable import CACore
 
-@Suite("Triple DES", .timeLimit(.minutes(5)))
+@Suite("Triple DES", .timeLimit(.minutes(10)))
 struct TripleDESTests {
     typealias Support = KeyTestSupport
 

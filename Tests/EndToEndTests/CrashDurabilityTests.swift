@@ -7,7 +7,7 @@ import Glibc
 
 /// `kill -9` of `swift-ca serve` while API clients sign and revoke: whatever the server acknowledged must have
 /// been durable when it said so.
-@Suite(.timeLimit(.minutes(5))) struct CrashDurabilityTests {
+@Suite(.timeLimit(.minutes(10))) struct CrashDurabilityTests {
     @Test func everyAcknowledgedSignatureAndRevocationSurvivesKill9() async throws {
         let api = try APIFixture()
         let csr = try api.sandbox.write(try api.csrPEM("load"), to: "load.csr")

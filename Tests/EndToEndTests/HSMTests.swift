@@ -178,7 +178,7 @@ final class SoftHSMToken {
     }
 
     /// certbot, unchanged, gets a certificate from an ACME-enabled intermediate whose key is in the token.
-    @Test(.timeLimit(.minutes(5))) func certbotGetsACertificateFromATokenCA() throws {
+    @Test(.timeLimit(.minutes(10))) func certbotGetsACertificateFromATokenCA() throws {
         var token: SoftHSMToken?
         let installation = try ACMEInstallation(
             intermediateOptions: ["--key-backend", "hsm", "--hsm-key-label", "acme-intermediate"],

@@ -4,7 +4,7 @@ import Testing
 /// Long jobs (generate-ocsp-responses, backup, migrate-db, import-django-ca) show count, rate and time left on a terminal (a pseudo-terminal from `script` here), nothing with
 /// `--quiet`, and only the result when their output is not a terminal. SWIFT_CA_PROGRESS_DELAY=0 draws from the start,
 /// so that the few files of a test backup show it; by default a job must run for a second first.
-@Suite(.timeLimit(.minutes(5))) struct ProgressTests {
+@Suite(.timeLimit(.minutes(10))) struct ProgressTests {
     /// Runs swift-ca on a pseudo-terminal; returns everything it wrote there.
     static func onTerminal(_ sandbox: Sandbox, _ arguments: [String]) throws -> CommandResult {
         var environment = sandbox.environment

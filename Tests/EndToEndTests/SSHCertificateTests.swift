@@ -311,7 +311,7 @@ final class SSHDaemon {
 
     /// In headless Chromium, an operator signs a pasted public key on the OpenSSH page and revokes the certificate;
     /// ssh-keygen reads the certificate the page shows, and the KRL lists it.
-    @Test(.timeLimit(.minutes(5))) func webPagesSignAndRevokeInChromium() throws {
+    @Test(.timeLimit(.minutes(10))) func webPagesSignAndRevokeInChromium() throws {
         let installation = try WebInstallation()
         let sandbox = installation.sandbox
         try sandbox.expectSuccess("init-ca", "Web SSH", "--openssh-ca")

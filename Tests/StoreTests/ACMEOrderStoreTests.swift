@@ -5,7 +5,7 @@ import TestSupport
 import CACore
 
 /// ACME orders as stored: read back whole, and cleaned up when expired unless they produced a certificate.
-@Suite(.timeLimit(.minutes(5))) struct ACMEOrderStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct ACMEOrderStoreTests {
     static func order(_ id: String, account: String, expiresAt: Date, certificate: String? = nil, now: Date) -> ACMEOrderRecord {
         ACMEOrderRecord(
             id: id, accountID: account, status: certificate == nil ? .pending : .valid, expiresAt: expiresAt,

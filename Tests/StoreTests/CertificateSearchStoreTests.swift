@@ -6,7 +6,7 @@ import TestSupport
 
 /// The web interface and the API list one page at a time with search and filters; each filter must select
 /// exactly its certificates on both databases.
-@Suite(.timeLimit(.minutes(5))) struct CertificateSearchStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct CertificateSearchStoreTests {
     @Test func searchAndFiltersSelectTheirCertificates() async throws {
         let database = try TemporaryDatabase()
         let store = try await StoreTests.open(database)

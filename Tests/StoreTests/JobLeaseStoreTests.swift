@@ -5,7 +5,7 @@ import TestSupport
 import CACore
 
 /// Job leases and the signing queue decide which node does what; each claim must have exactly one winner.
-@Suite(.timeLimit(.minutes(5))) struct JobLeaseStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct JobLeaseStoreTests {
     @Test func oneNodeWinsEachDueTimeAndADeadHoldersLeaseRunsOut() async throws {
         let database = try TemporaryDatabase()
         let first = try await StoreTests.open(database)

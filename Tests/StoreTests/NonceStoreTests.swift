@@ -5,7 +5,7 @@ import TestSupport
 import CACore
 
 /// ACME nonces: a nonce's use is recorded once, and forgotten when it has expired anyway.
-@Suite(.timeLimit(.minutes(5))) struct NonceStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct NonceStoreTests {
     @Test func aNonceIsUsedOnceAndUsedNoncesAreCleanedUpAfterExpiry() async throws {
         let database = try TemporaryDatabase()
         let store = try await StoreTests.open(database)

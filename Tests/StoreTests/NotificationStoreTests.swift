@@ -6,7 +6,7 @@ import TestSupport
 
 /// The notification job's query: only watched, unrevoked certificates inside the window, each watcher
 /// with the smallest threshold recorded, read through the `not_after` index.
-@Suite(.timeLimit(.minutes(5))) struct NotificationStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct NotificationStoreTests {
     @Test func watchedExpiriesCarryTheSmallestNotifiedThreshold() async throws {
         let database = try TemporaryDatabase()
         let store = try await StoreTests.open(database)

@@ -7,7 +7,7 @@ import CACore
 
 /// The store's two insert paths (SQLite-direct and portable SQLKit) must write the same rows, and the
 /// listing and lookups must find them.
-@Suite(.timeLimit(.minutes(5))) struct StoreTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreTests {
     static func open(_ database: TemporaryDatabase, portableOnly: Bool = false) async throws -> Store {
         try await Store.open(try DatabaseLocation.parse(database.url), readers: Store.defaultReaderCount, portableOnly: portableOnly)
     }

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The store's promises to its callers: writers that run at once share commits without sharing failures,
 /// reads cannot write, and a transaction's handle is dead once its closure has returned.
-@Suite(.timeLimit(.minutes(5))) struct TransactionTests {
+@Suite(.timeLimit(.minutes(10))) struct TransactionTests {
     static func entry(_ detail: String) -> AuditEntry {
         AuditEntry(at: Date(timeIntervalSince1970: 1_800_000_000), actor: "test", source: "test", action: "probe", target: "t", detail: detail)
     }

@@ -36,7 +36,7 @@ private func withServer(
     try await body(client, server)
 }
 
-@Suite(.timeLimit(.minutes(5))) struct DNSClientTests {
+@Suite(.timeLimit(.minutes(10))) struct DNSClientTests {
     @Test func readsTXTRecordsJoiningTheirStrings() async throws {
         try await withServer { client, _ in
             let texts = try await client.txtRecords(challengeName)

@@ -3,7 +3,7 @@ import Foundation
 import NIOPosix
 import Testing
 
-@Suite(.timeLimit(.minutes(5))) struct HTTP01FetcherTests {
+@Suite(.timeLimit(.minutes(10))) struct HTTP01FetcherTests {
     let fetcher = HTTP01Fetcher(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
     let keyAuthorization = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"
     let challengePath = "/.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"

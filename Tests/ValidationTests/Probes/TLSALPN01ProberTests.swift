@@ -4,7 +4,7 @@ import Foundation
 import NIOPosix
 import Testing
 
-@Suite(.timeLimit(.minutes(5))) struct TLSALPN01ProberTests {
+@Suite(.timeLimit(.minutes(10))) struct TLSALPN01ProberTests {
     let prober = TLSALPN01Prober(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
     let keyAuthorization = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"
 
