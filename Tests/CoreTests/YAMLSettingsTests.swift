@@ -205,6 +205,17 @@ import Testing
         }
     }
 
+    /// Yams's constructor traps on a key that is not text; the loader refuses the file instead (a fuzzing finding).
+    @Test(arguments: ["CA_PROFILES:\n  ? [client, server]\n  : {}\n", "{a: b}: c\n", "CA_PASSWORDS:\n  [1]: x\n"])
+    func keysThatAreListsOrMappingsAreRefused(text: String) throws {
+        try withFiles(["settings.yaml": text]) { directory in
+            let error = #expect(throws: CAError.self) {
+                try SettingsLoader.load(environment: ["HOME": "/h", "DJANGO_CA_SETTINGS": directory + "/settings.yaml"])
+            }
+            #expect(error?.message.contains("as a key on line") == true)
+        }
+    }
+
     @Test(arguments: [
         ("P1D", 1.0, 86_400.0), ("PT12H", 1, 43_200), ("P1DT2H30M", 1, 95_400), ("P2W", 1, 1_209_600), ("1 day, 0:00:00", 1, 86_400),
         ("3 days, 1:02:03", 1, 262_923), ("12:00:00", 1, 43_200), ("90", 1, 90), ("2", 86_400, 172_800),

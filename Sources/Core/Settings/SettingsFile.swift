@@ -101,18 +101,42 @@ struct SettingsFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CAError(.invalidInput, "the settings file \(path) is not UTF-8 text")
         }
-        let document: Any?
+        let node: Node?
         do {
-            document = try Yams.load(yaml: text)
+            node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw CAError(.invalidInput, "the settings file \(path) is not valid YAML: \(Self.oneLine(error))")
         }
+        guard let node else { return [:] }
+        // Yams's constructor force-unwraps every mapping key as text, so a list or mapping as a key (YAML allows
+        // both) would trap; settings name everything by text, so such a key is refused first.
+        if let key = Self.firstKeyThatIsNotScalar(in: node) {
+            let line = key.mark.map { " on line \($0.line)" } ?? ""
+            throw CAError(
+                .invalidInput,
+                "the settings file \(path) has a \(key.sequence != nil ? "list" : "mapping") as a key\(line); setting names and keys are text")
+        }
+        let document = Constructor.default.any(from: node)
         // An empty file sets nothing, as for django-ca.
-        guard let document, !(document is NSNull) else { return [:] }
+        guard !(document is NSNull) else { return [:] }
         guard let mapping = Self.jsonShaped(document) as? [String: Any] else {
             throw CAError(.invalidInput, "the settings file \(path) is not a YAML mapping of setting names to values")
         }
         return mapping
+    }
+
+    /// The first mapping key anywhere in the document that is a sequence or a mapping.
+    static func firstKeyThatIsNotScalar(in node: Node) -> Node? {
+        switch node {
+        case .scalar, .alias: return nil
+        case .sequence(let sequence): return sequence.lazy.compactMap(firstKeyThatIsNotScalar).first
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if key.scalar == nil { return key }
+                if let found = firstKeyThatIsNotScalar(in: value) { return found }
+            }
+            return nil
+        }
     }
 
     static func jsonShaped(_ value: Any) -> Any {
