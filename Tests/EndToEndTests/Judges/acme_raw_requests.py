@@ -20,12 +20,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 HEADERS = {"Content-Type": "application/jose+json"}
 
 
-def send(directory_url, saved_file):
+def new_account(directory_url):
+    """A fresh P-256 account: the signing client, the directory and the registration."""
     key = jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
     network = client.ClientNetwork(key, alg=jose.ES256, user_agent="swift-ca-tests", verify_ssl=False)
     directory = client.ClientV2.get_directory(directory_url, network)
     acme = client.ClientV2(directory, network)
     registration = acme.new_account(messages.NewRegistration.from_data(terms_of_service_agreed=True))
+    network.account = registration
+    return network, directory, registration
+
+
+def send(directory_url, saved_file):
+    network, directory, registration = new_account(directory_url)
     nonce = network._get_nonce(registration.uri, directory["newNonce"])
     body = network._wrap_in_jws(messages.Registration(), nonce, registration.uri)
     with open(saved_file, "w") as file:
@@ -43,12 +50,7 @@ def replay(saved_file):
 
 
 def orders(directory_url, count):
-    key = jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
-    network = client.ClientNetwork(key, alg=jose.ES256, user_agent="swift-ca-tests", verify_ssl=False)
-    directory = client.ClientV2.get_directory(directory_url, network)
-    acme = client.ClientV2(directory, network)
-    registration = acme.new_account(messages.NewRegistration.from_data(terms_of_service_agreed=True))
-    network.account = registration
+    network, directory, _ = new_account(directory_url)
 
     class Payload:
         def __init__(self, name):
