@@ -149,21 +149,11 @@ public final class AccessControl: Sendable {
 
     /// Authenticates an `Authorization` header: `Bearer <API token>` or `Basic <base64 user:password>`.
     public func authenticate(authorization header: String, source: String) async throws -> Identity {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2 else { throw CAError(.unauthenticated, "the Authorization header is malformed") }
-        let credentials = String(parts[1]).trimmingCharacters(in: .whitespaces)
-        switch parts[0].lowercased() {
-        case "bearer":
-            return try await authenticate(token: credentials)
-        case "basic":
-            guard let decoded = Data(base64Encoded: credentials).flatMap({ String(data: $0, encoding: .utf8) }),
-                let colon = decoded.firstIndex(of: ":")
-            else { throw CAError(.unauthenticated, "the Basic credentials are malformed") }
-            let name = String(decoded[..<colon])
-            let password = String(decoded[decoded.index(after: colon)...])
+        switch try AuthorizationHeader(parsing: header) {
+        case .bearer(let token):
+            return try await authenticate(token: token)
+        case .basic(let name, let password):
             return try await authenticate(basicName: name, password: password, source: source)
-        default:
-            throw CAError(.unauthenticated, "use Bearer with an API token or Basic with a user name and password")
         }
     }
 

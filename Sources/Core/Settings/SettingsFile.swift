@@ -59,10 +59,14 @@ struct SettingsFile {
         dialect = path.hasSuffix(".yaml") || path.hasSuffix(".yml") ? .djangoCA : .swiftCA
     }
 
-    func read() throws -> Contents {
+    func data() throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CAError(.invalidInput, "cannot read the settings file \(path)")
         }
+        return data
+    }
+
+    func read(_ data: Data) throws -> Contents {
         let topLevel: [String: Any]
         switch dialect {
         case .swiftCA:

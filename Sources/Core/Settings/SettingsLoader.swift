@@ -7,6 +7,21 @@ import Foundation
 /// in the environment too.
 public enum SettingsLoader {
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        try load(environment: environment) { caDirectory in
+            try SettingsFile.locate(environment: environment, caDirectory: caDirectory).map { ($0, try $0.data()) }
+        }
+    }
+
+    /// As `load(environment:)`, with one settings file given by its name and contents instead of looked up; the
+    /// name's extension says JSON or YAML. For the fuzz targets, which would otherwise spend most of each run
+    /// writing and syncing a temporary file.
+    public static func load(environment: [String: String], settingsFileNamed path: String, contents: Data) throws -> Settings {
+        try load(environment: environment) { _ in [(SettingsFile(path: path), contents)] }
+    }
+
+    private static func load(
+        environment: [String: String], files: (_ caDirectory: String) throws -> [(SettingsFile, Data)]
+    ) throws -> Settings {
         var settings = Settings.defaults(home: environment["HOME"] ?? NSHomeDirectory())
         let environmentValues = try environmentSettings(environment)
 
@@ -14,8 +29,8 @@ public enum SettingsLoader {
         if let directory = environmentValues["CA_DIR"] {
             try apply(name: "CA_DIR", value: directory.value, source: directory.source, to: &settings)
         }
-        for file in try SettingsFile.locate(environment: environment, caDirectory: settings.caDirectory) {
-            let contents = try file.read()
+        for (file, data) in try files(settings.caDirectory) {
+            let contents = try file.read(data)
             for (name, value) in contents.settings.sorted(by: { $0.key < $1.key }) {
                 try apply(name: name, value: value, source: "file \(file.path)", dialect: file.dialect, to: &settings)
             }

@@ -222,7 +222,7 @@ struct RequestRouter: Sendable {
                 return Self.problem(.contentTooLarge, "OCSP requests are limited to \(limits.ocspRequestBytes) bytes")
             }
         case .get:
-            guard encoded.utf8.count <= limits.ocspRequestBytes * 2, let decoded = Self.base64Request(encoded) else {
+            guard encoded.utf8.count <= limits.ocspRequestBytes * 2, let decoded = OCSPGetPath.requestBytes(encoded) else {
                 logger.notice("OCSP GET whose path is not a base64 request")
                 return ocspResponse(.error(.malformedRequest))
             }
@@ -258,16 +258,6 @@ struct RequestRouter: Sendable {
         if value == "application/ocsp-request" { return true }
         let mediaType = value.split(separator: ";").first.map(String.init) ?? ""
         return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/ocsp-request"
-    }
-
-    /// Base64 as RFC 6960 Appendix A.1 asks, percent-encoded or not; base64url and missing padding are
-    /// accepted too, since clients differ.
-    static func base64Request(_ text: String) -> [UInt8]? {
-        guard !text.isEmpty, var decoded = text.removingPercentEncoding else { return nil }
-        decoded = decoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        decoded = decoded.replacingOccurrences(of: " ", with: "+")
-        while decoded.utf8.count % 4 != 0 { decoded += "=" }
-        return Data(base64Encoded: decoded).map { [UInt8]($0) }
     }
 
     // MARK: acme/

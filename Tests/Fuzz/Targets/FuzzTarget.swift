@@ -33,6 +33,8 @@ public enum FuzzTargets {
         FuzzTarget("form-urlencoded", maximumInputLength: 65_536, run: FormTargets.runURLEncoded),
         FuzzTarget("multipart", maximumInputLength: 65_536, run: FormTargets.runMultipart),
         FuzzTarget("cookie-header", maximumInputLength: 8_192, run: FormTargets.runCookieHeader),
+        FuzzTarget("authorization-header", maximumInputLength: 8_192, run: HTTPHeaderTargets.runAuthorization),
+        FuzzTarget("ocsp-get-path", maximumInputLength: 32_768, run: HTTPHeaderTargets.runOCSPGetPath),
         FuzzTarget("dns-reply", maximumInputLength: 65_535, run: DNSReplyTarget.run),
         FuzzTarget("tls-alpn-certificate", maximumInputLength: 16_384, run: TLSALPNCertificateTarget.run),
         FuzzTarget("smtp-reply", maximumInputLength: 16_384, run: SMTPReplyTarget.run),
