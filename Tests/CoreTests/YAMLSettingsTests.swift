@@ -133,6 +133,23 @@ import Testing
         }
     }
 
+    /// The fuzz targets' entry: contents in memory must read exactly as the same file on disk.
+    @Test func contentsInMemoryReadAsTheFileOnDisk() throws {
+        try withFiles(["settings.yaml": Self.djangoCAFile]) { directory in
+            let file = directory + "/settings.yaml"
+            let fromDisk = try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": file])
+            let contents = try Data(contentsOf: URL(fileURLWithPath: file))
+            let inMemory = try SettingsLoader.load(environment: ["HOME": "/h"], settingsFileNamed: file, contents: contents)
+            #expect(inMemory.sources == fromDisk.sources)
+            #expect(inMemory.keyBackends == fromDisk.keyBackends)
+            #expect(inMemory.defaultSubject == fromDisk.defaultSubject)
+            #expect(inMemory.acme.orderValidity == 86_400, "the .yaml name keeps django-ca's meaning")
+        }
+        let json = try SettingsLoader.load(
+            environment: ["HOME": "/h"], settingsFileNamed: "/x/settings.json", contents: Data(#"{"CA_ACME_ORDER_VALIDITY": 600}"#.utf8))
+        #expect(json.acme.orderValidity == 600)
+    }
+
     @Test func jsonKeepsSecondsForTheOrderValidity() throws {
         try withFiles(["settings.json": #"{"CA_ACME_ORDER_VALIDITY": 600}"#]) { directory in
             let settings = try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": directory + "/settings.json"])

@@ -133,7 +133,13 @@ struct SettingsFile {
     static func firstKeyThatIsNotScalar(in node: Node) -> Node? {
         switch node {
         case .scalar, .alias: return nil
-        case .sequence(let sequence): return sequence.lazy.compactMap(firstKeyThatIsNotScalar).first
+        case .sequence(let sequence):
+            // A loop, not `lazy.compactMap(...).first`: that evaluates the closure twice for the element it finds,
+            // so each level of nesting doubled the work (a fuzzing finding: 22 nested lists took seconds).
+            for element in sequence {
+                if let found = firstKeyThatIsNotScalar(in: element) { return found }
+            }
+            return nil
         case .mapping(let mapping):
             for (key, value) in mapping {
                 if key.scalar == nil { return key }
