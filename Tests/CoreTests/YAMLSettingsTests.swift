@@ -223,7 +223,10 @@ import Testing
     }
 
     /// Yams's constructor traps on a key that is not text; the loader refuses the file instead (a fuzzing finding).
-    @Test(arguments: ["CA_PROFILES:\n  ? [client, server]\n  : {}\n", "{a: b}: c\n", "CA_PASSWORDS:\n  [1]: x\n"])
+    @Test(arguments: [
+        "CA_PROFILES:\n  ? [client, server]\n  : {}\n", "{a: b}: c\n", "CA_PASSWORDS:\n  [1]: x\n",
+        "CA_NOTIFICATION_DAYS: &days [1]\nCA_PASSWORDS:\n  ? *days\n  : x\n",
+    ])
     func keysThatAreListsOrMappingsAreRefused(text: String) throws {
         try withFiles(["settings.yaml": text]) { directory in
             let error = #expect(throws: CAError.self) {
@@ -231,6 +234,32 @@ import Testing
             }
             #expect(error?.message.contains("as a key on line") == true)
         }
+    }
+
+    /// Aliases share one node in Yams, and each use is a copy once constructed: a few lines could ask for
+    /// billions of values.
+    @Test func aliasesThatExpandToTooManyValuesAreRefused() throws {
+        var lines = ["CA_NOTIFICATION_DAYS: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+        for level in 1...9 { lines.append("x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]") }
+        try withFiles(["settings.yaml": lines.joined(separator: "\n")]) { directory in
+            let error = try #require(throws: CAError.self) {
+                try SettingsLoader.load(environment: ["HOME": "/h", "SWIFT_CA_SETTINGS": directory + "/settings.yaml"])
+            }
+            #expect(error.message.hasSuffix("holds more than 100000 values once its aliases are expanded"))
+        }
+    }
+
+    @Test func anchorsAndMergeKeysStillWork() throws {
+        let text = """
+            CA_CRL_PROFILES:
+              user: &crl {expires: 86400, renewal: 3600, only_contains_user_certs: true}
+              ca: {<<: *crl, only_contains_user_certs: false, only_contains_ca_certs: true}
+            CA_NOTIFICATION_DAYS: [14, 3]
+            """
+        let settings = try SettingsLoader.load(environment: ["HOME": "/h"], settingsFileNamed: "/x/settings.yaml", contents: Data(text.utf8))
+        #expect(settings.crlProfiles["ca"]?.expires == 86_400 && settings.crlProfiles["ca"]?.renewal == 3_600)
+        #expect(settings.crlProfiles["user"]?.expires == 86_400)
+        #expect(settings.notificationDays == [14, 3])
     }
 
     @Test(arguments: [

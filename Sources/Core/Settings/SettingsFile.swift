@@ -105,6 +105,14 @@ struct SettingsFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CAError(.invalidInput, "the settings file \(path) is not UTF-8 text")
         }
+        do {
+            try YAMLShape.check(text)
+        } catch .keyIsNotText(let kind, let line) {
+            throw CAError(.invalidInput, "the settings file \(path) has a \(kind) as a key on line \(line); setting names and keys are text")
+        } catch .tooManyValues {
+            throw CAError(
+                .invalidInput, "the settings file \(path) holds more than \(YAMLShape.maximumValues) values once its aliases are expanded")
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -112,14 +120,6 @@ struct SettingsFile {
             throw CAError(.invalidInput, "the settings file \(path) is not valid YAML: \(Self.oneLine(error))")
         }
         guard let node else { return [:] }
-        // Yams's constructor force-unwraps every mapping key as text, so a list or mapping as a key (YAML allows
-        // both) would trap; settings name everything by text, so such a key is refused first.
-        if let key = Self.firstKeyThatIsNotScalar(in: node) {
-            let line = key.mark.map { " on line \($0.line)" } ?? ""
-            throw CAError(
-                .invalidInput,
-                "the settings file \(path) has a \(key.sequence != nil ? "list" : "mapping") as a key\(line); setting names and keys are text")
-        }
         let document = Constructor.default.any(from: node)
         // An empty file sets nothing, as for django-ca.
         guard !(document is NSNull) else { return [:] }
@@ -127,26 +127,6 @@ struct SettingsFile {
             throw CAError(.invalidInput, "the settings file \(path) is not a YAML mapping of setting names to values")
         }
         return mapping
-    }
-
-    /// The first mapping key anywhere in the document that is a sequence or a mapping.
-    static func firstKeyThatIsNotScalar(in node: Node) -> Node? {
-        switch node {
-        case .scalar, .alias: return nil
-        case .sequence(let sequence):
-            // A loop, not `lazy.compactMap(...).first`: that evaluates the closure twice for the element it finds,
-            // so each level of nesting doubled the work (a fuzzing finding: 22 nested lists took seconds).
-            for element in sequence {
-                if let found = firstKeyThatIsNotScalar(in: element) { return found }
-            }
-            return nil
-        case .mapping(let mapping):
-            for (key, value) in mapping {
-                if key.scalar == nil { return key }
-                if let found = firstKeyThatIsNotScalar(in: value) { return found }
-            }
-            return nil
-        }
     }
 
     static func jsonShaped(_ value: Any) -> Any {
