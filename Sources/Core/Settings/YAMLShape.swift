@@ -24,10 +24,12 @@ enum YAMLShape {
 
     /// Throws the first problem; says nothing about syntax errors, which Yams reports with its own message.
     static func check(_ text: String) throws(Problem) {
+        var bytes = Array(text.utf8)
+        // libyaml asserts that its input pointer is not null, which an empty array's may be.
+        guard !bytes.isEmpty else { return }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
         defer { yaml_parser_delete(&parser) }
-        var bytes = Array(text.utf8)
         let result = bytes.withUnsafeMutableBufferPointer { buffer -> Problem? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var walk = Walk()
