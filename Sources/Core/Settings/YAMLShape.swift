@@ -73,10 +73,11 @@ enum YAMLShape {
             case YAML_STREAM_END_EVENT:
                 return false
             case YAML_SCALAR_EVENT:
-                try add(values: 1, isCollection: false, anchor: Self.text(event.data.scalar.anchor), line: line)
+                try add(values: 1, isCollection: false, anchor: Self.text(event.data.scalar.anchor))
             case YAML_ALIAS_EVENT:
                 let target = Self.text(event.data.alias.anchor).flatMap { anchors[$0] }
-                try add(values: target?.values ?? 1, isCollection: target?.isCollection ?? false, anchor: nil, line: line)
+                if target?.isCollection == true { try refuseIfKey(kind: "list or mapping (an alias)", line: line) }
+                try add(values: target?.values ?? 1, isCollection: target?.isCollection ?? false, anchor: nil)
             case YAML_SEQUENCE_START_EVENT:
                 try refuseIfKey(kind: "list", line: line)
                 open.append(Collection(isMapping: false, anchor: Self.text(event.data.sequence_start.anchor)))
@@ -85,7 +86,7 @@ enum YAMLShape {
                 open.append(Collection(isMapping: true, anchor: Self.text(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let closed = open.popLast() else { return true }
-                try add(values: closed.values + 1, isCollection: true, anchor: closed.anchor, line: line, counted: true)
+                try add(values: closed.values + 1, isCollection: true, anchor: closed.anchor)
             default:
                 break
             }
@@ -98,10 +99,8 @@ enum YAMLShape {
             }
         }
 
-        /// Adds a value to the innermost collection. `counted`: a closed collection, whose place as a key was
-        /// checked when it opened.
-        private mutating func add(values: Int, isCollection: Bool, anchor: String?, line: Int, counted: Bool = false) throws(Problem) {
-            if isCollection && !counted { try refuseIfKey(kind: "list or mapping (an alias)", line: line) }
+        /// Adds a value, or a closed collection, to the innermost open collection.
+        private mutating func add(values: Int, isCollection: Bool, anchor: String?) throws(Problem) {
             let values = min(values, YAMLShape.maximumValues + 1)
             if let anchor { anchors[anchor] = Anchored(isCollection: isCollection, values: values) }
             guard !open.isEmpty else {
