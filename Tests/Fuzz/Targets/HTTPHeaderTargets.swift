@@ -2,7 +2,7 @@ import CACore
 
 /// What the server reads from a request's head itself, outside the HTTP framework's own parsing.
 enum HTTPHeaderTargets {
-    /// The `Authorization` header of the REST API and the web interface's login.
+    /// The `Authorization` header of the REST API (the web interface logs in with a form instead).
     @Sendable static func runAuthorization(_ bytes: [UInt8]) {
         _ = try? AuthorizationHeader(parsing: bytes.lenientText)
     }
